@@ -1,0 +1,2 @@
+//! Placeholder: benchmarks come in their own issue.
+#![forbid(unsafe_code)]

@@ -1,0 +1,73 @@
+//! Command-line pieces every binary shares: `--lang`, `--json`, `--quiet`, and the
+//! one place that turns a [`Failure`] into a message and an exit code.
+//!
+//! Exit codes: 0 ok, 1 runtime error (a syscall failed, the peer misbehaved), 2 bad
+//! usage (clap's own errors exit 2 as well).
+
+use crate::error::Failure;
+use crate::lang::Lang;
+use crate::narrate::{Event, Kind, Mode, Narrator};
+use std::process::ExitCode;
+
+/// Options every subcommand of every binary takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonArgs {
+    /// Language of the narration and the errors: en or pt-BR [default: from LC_ALL,
+    /// LC_MESSAGES or LANG; pt* means pt-BR]
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// Print one JSON object per line on stdout for every event (syscall, state, data,
+    /// error) and nothing else on stdout
+    #[arg(long, global = true, conflicts_with = "quiet")]
+    pub json: bool,
+    /// Print only the data (what arrived, the replies): no syscalls, no states
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+impl CommonArgs {
+    /// The language asked for, or the environment's.
+    pub fn lang(&self) -> Lang {
+        self.lang.unwrap_or_else(Lang::from_env)
+    }
+
+    /// The output mode asked for.
+    pub fn mode(&self) -> Mode {
+        if self.json {
+            Mode::Json
+        } else if self.quiet {
+            Mode::Quiet
+        } else {
+            Mode::Text
+        }
+    }
+
+    /// A narrator for one side (`server`, `client`).
+    pub fn narrator(&self, role: &'static str) -> Narrator {
+        Narrator::new(self.lang(), self.mode(), role)
+    }
+}
+
+/// Ends a program: prints the failure (if any) as a teaching message on stderr, and in
+/// `--json` mode also as an `error` event on stdout, then returns the exit code.
+pub fn finish(common: &CommonArgs, result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let lang = common.lang();
+            let message = failure.explain(lang);
+            if common.mode() == Mode::Json {
+                let n = common.narrator("error");
+                n.emit(Event {
+                    role: None,
+                    kind: Some(Kind::Error),
+                    errno: failure.errno().map(|e| format!("{e:?}")),
+                    text: message.clone(),
+                    ..Event::default()
+                });
+            }
+            eprintln!("{}: {message}", lang.pick("error", "erro"));
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

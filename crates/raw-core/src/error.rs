@@ -1,0 +1,291 @@
+//! Errors that teach: which syscall failed, the errno's name, and what to try.
+//!
+//! Every failure a student can meet ends here and is printed as
+//! `bind(2) failed: EADDRINUSE (Address already in use) — hint: ...`, in English or in
+//! Portuguese, with exit code 1 (2 for bad usage). The hint is chosen by the pair
+//! (syscall, errno) plus the facts gathered when it happened ([`Fact`]): that is where
+//! "SO_REUSEADDR was off and 2 connections sit in TIME-WAIT" comes from.
+
+use crate::lang::Lang;
+use nix::errno::Errno;
+use std::net::SocketAddr;
+
+/// Something we learned while a syscall failed, that makes the hint precise.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fact {
+    /// The address the call was about.
+    Addr(SocketAddr),
+    /// `SO_REUSEADDR` was left off (`--no-reuseaddr`).
+    ReuseAddrOff,
+    /// This many connections on the port sit in TIME-WAIT (from the kernel's table).
+    TimeWait(usize),
+    /// A listening socket on the port belongs to this process (pid, command).
+    HeldBy(u32, String),
+    /// The call gave up after this many seconds (`SO_SNDTIMEO`/`SO_RCVTIMEO`).
+    TimedOutAfter(f64),
+}
+
+/// Why a program stops.
+#[derive(Debug, Clone)]
+pub enum Failure {
+    /// A syscall returned -1.
+    Sys {
+        /// The syscall, as its man page names it (`bind`, `connect`).
+        syscall: &'static str,
+        /// The errno it set.
+        errno: Errno,
+        /// What we know about the circumstances.
+        facts: Vec<Fact>,
+    },
+    /// The host name could not be turned into addresses (`getaddrinfo(3)`, a library
+    /// call, not a syscall).
+    Resolve {
+        /// The name asked for.
+        host: String,
+        /// The resolver's own words.
+        detail: String,
+    },
+    /// The peer broke the protocol: closed before the whole reply arrived.
+    ShortReply {
+        /// Bytes received.
+        got: usize,
+        /// Bytes expected.
+        expected: usize,
+    },
+    /// Bad usage that the argument parser cannot see (exit 2).
+    Usage(String),
+}
+
+impl Failure {
+    /// A failed syscall with no extra facts yet.
+    pub fn sys(syscall: &'static str, errno: Errno) -> Failure {
+        Failure::Sys {
+            syscall,
+            errno,
+            facts: Vec::new(),
+        }
+    }
+
+    /// Adds a fact to a syscall failure (other failures are returned unchanged).
+    pub fn with(mut self, fact: Fact) -> Failure {
+        if let Failure::Sys { facts, .. } = &mut self {
+            facts.push(fact);
+        }
+        self
+    }
+
+    /// The errno, when a syscall failed.
+    pub fn errno(&self) -> Option<Errno> {
+        match self {
+            Failure::Sys { errno, .. } => Some(*errno),
+            _ => None,
+        }
+    }
+
+    /// The process exit code: 2 for bad usage, 1 for everything that went wrong at run
+    /// time.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// The whole message, in one language.
+    pub fn explain(&self, lang: Lang) -> String {
+        let l = |en: &str, pt: &str| lang.pick(en, pt).to_string();
+        match self {
+            Failure::Sys {
+                syscall,
+                errno,
+                facts,
+            } => {
+                let head = format!(
+                    "{syscall}(2) {} {errno:?} ({})",
+                    l("failed:", "falhou:"),
+                    errno.desc()
+                );
+                format!("{head} — {} {}", l("hint:", "dica:"), hint(lang, syscall, *errno, facts))
+            }
+            Failure::Resolve { host, detail } => match lang {
+                Lang::En => format!(
+                    "getaddrinfo(3) could not resolve \"{host}\": {detail} — hint: check the spelling; \
+                     use an IP address (127.0.0.1, ::1) or a name from /etc/hosts. \
+                     In a remote lab, ask your classmate for their IP address."
+                ),
+                Lang::PtBr => format!(
+                    "getaddrinfo(3) não conseguiu resolver \"{host}\": {detail} — dica: confira a grafia; \
+                     use um endereço IP (127.0.0.1, ::1) ou um nome do /etc/hosts. \
+                     No laboratório remoto, peça o IP da máquina do colega."
+                ),
+            },
+            Failure::ShortReply { got, expected } => match lang {
+                Lang::En => format!(
+                    "the server closed the connection after {got} of {expected} bytes of the reply \
+                     (recv returned 0) — hint: is it an echo server? Did it crash?"
+                ),
+                Lang::PtBr => format!(
+                    "o servidor fechou a conexão depois de {got} de {expected} bytes da resposta \
+                     (recv retornou 0) — dica: é mesmo um servidor de eco? Ele caiu?"
+                ),
+            },
+            Failure::Usage(text) => text.clone(),
+        }
+    }
+}
+
+impl From<Errno> for Failure {
+    fn from(errno: Errno) -> Failure {
+        Failure::sys("unknown", errno)
+    }
+}
+
+fn addr_of(facts: &[Fact]) -> String {
+    facts
+        .iter()
+        .find_map(|f| match f {
+            Fact::Addr(a) => Some(a.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "?".to_string())
+}
+
+fn port_of(facts: &[Fact]) -> String {
+    facts
+        .iter()
+        .find_map(|f| match f {
+            Fact::Addr(a) => Some(a.port().to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// The hint for one (syscall, errno) pair, made precise by the facts.
+fn hint(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> String {
+    let addr = addr_of(facts);
+    let port = port_of(facts);
+    let pt = lang == Lang::PtBr;
+    match (syscall, errno) {
+        ("bind", Errno::EADDRINUSE) => {
+            let mut parts = Vec::new();
+            for fact in facts {
+                match fact {
+                    Fact::HeldBy(pid, comm) => parts.push(if pt {
+                        format!("o processo {pid} ({comm}) já escuta na porta {port}: encerre-o (kill {pid}) ou use outra porta (--port)")
+                    } else {
+                        format!("process {pid} ({comm}) is already listening on port {port}: stop it (kill {pid}) or pick another port (--port)")
+                    }),
+                    Fact::TimeWait(n) if facts.contains(&Fact::ReuseAddrOff) => parts.push(if pt {
+                        format!("SO_REUSEADDR estava desligado (--no-reuseaddr) e {n} conexão(ões) antiga(s) na porta {port} ainda estão em TIME-WAIT (até 60 s); sem SO_REUSEADDR o kernel recusa o bind enquanto elas existirem. Rode sem --no-reuseaddr, ou espere o TIME-WAIT acabar (veja com: ss -tan 'sport = :{port}')")
+                    } else {
+                        format!("SO_REUSEADDR was off (--no-reuseaddr) and {n} old connection(s) on port {port} still sit in TIME-WAIT (up to 60 s); without SO_REUSEADDR the kernel refuses the bind while they exist. Run without --no-reuseaddr, or wait for TIME-WAIT to end (watch it with: ss -tan 'sport = :{port}')")
+                    }),
+                    _ => {}
+                }
+            }
+            if parts.is_empty() {
+                let reuse = if facts.contains(&Fact::ReuseAddrOff) {
+                    lang.pick(" SO_REUSEADDR was off (--no-reuseaddr), so even a closing connection on the port blocks the bind.", " SO_REUSEADDR estava desligado (--no-reuseaddr): até uma conexão se encerrando na porta impede o bind.")
+                } else {
+                    ""
+                };
+                parts.push(if pt {
+                    format!("outro socket já está vinculado a {addr}: um servidor ainda rodando? Veja quem com: ss -tlnp 'sport = :{port}'; ou use outra porta (--port).{reuse}")
+                } else {
+                    format!("another socket is already bound to {addr}: is a server still running? See who with: ss -tlnp 'sport = :{port}'; or pick another port (--port).{reuse}")
+                });
+            }
+            parts.join("; ")
+        }
+        ("bind", Errno::EACCES) => if pt {
+            format!("portas abaixo de 1024 são privilegiadas: só root (ou CAP_NET_BIND_SERVICE) pode usar a porta {port}. Use uma porta >= 1024, como a 65432 do roteiro.")
+        } else {
+            format!("ports below 1024 are privileged: only root (or CAP_NET_BIND_SERVICE) may bind port {port}. Use a port >= 1024, like the assignment's 65432.")
+        },
+        ("bind", Errno::EADDRNOTAVAIL) => if pt {
+            format!("{addr} não é um endereço desta máquina. Use 127.0.0.1, 0.0.0.0 (todas as interfaces) ou um IP que `ip addr` mostre.")
+        } else {
+            format!("{addr} is not an address of this machine. Use 127.0.0.1, 0.0.0.0 (every interface) or an IP that `ip addr` lists.")
+        },
+        ("connect", Errno::ECONNREFUSED) => if pt {
+            format!("ninguém escuta em {addr}: o kernel do outro lado respondeu ao SYN com RST. Inicie o servidor primeiro e confira host e porta. Se o servidor está em outra máquina, ele deve escutar em 0.0.0.0, não em 127.0.0.1.")
+        } else {
+            format!("nothing is listening on {addr}: the kernel there answered our SYN with RST. Start the server first and check host and port. If the server is on another machine it must listen on 0.0.0.0, not 127.0.0.1.")
+        },
+        ("connect", Errno::ENETUNREACH) => if pt {
+            format!("não há rota até {addr}: esta máquina não tem caminho para essa rede. Confira o IP e se as duas máquinas estão na mesma rede (ip route).")
+        } else {
+            format!("there is no route to {addr}: this machine has no path to that network. Check the IP and that both machines are on the same network (ip route).")
+        },
+        ("connect", Errno::EHOSTUNREACH) => if pt {
+            format!("a máquina {addr} não responde na rede local (sem resposta ARP) ou um roteador disse que ela é inalcançável. Ela está ligada e na mesma rede?")
+        } else {
+            format!("host {addr} does not answer on the local network (no ARP reply) or a router said it is unreachable. Is it up and on the same network?")
+        },
+        ("connect", Errno::ETIMEDOUT) | ("connect", Errno::EINPROGRESS) => {
+            let after = facts.iter().find_map(|f| match f { Fact::TimedOutAfter(s) => Some(*s), _ => None });
+            let waited = after.map(|s| format!(" ({s} s)")).unwrap_or_default();
+            if pt {
+                format!("nenhuma resposta ao SYN{waited}: os pacotes para {addr} se perdem (um connect interrompido pelo SO_SNDTIMEO informa EINPROGRESS). Um firewall descartando a porta? IP errado? O servidor está em outra rede? Ou a fila de accept dele está cheia e o kernel descarta novos SYNs.")
+            } else {
+                format!("no answer to our SYN{waited}: packets to {addr} vanish (a connect cut short by SO_SNDTIMEO reports EINPROGRESS). A firewall dropping the port? A wrong IP? Is the server on another network? Or its accept queue is full and the kernel drops new SYNs.")
+            }
+        }
+        ("recvfrom", Errno::EAGAIN) => {
+            let after = facts.iter().find_map(|f| match f { Fact::TimedOutAfter(s) => Some(*s), _ => None }).unwrap_or(0.0);
+            if pt {
+                format!("nenhuma resposta em {after} s (SO_RCVTIMEO). O servidor está vivo? Ele responde mesmo?")
+            } else {
+                format!("no reply within {after} s (SO_RCVTIMEO). Is the server alive? Does it answer at all?")
+            }
+        }
+        (_, Errno::ECONNRESET) => lang.pick(
+            "the peer reset the connection (an RST arrived): it crashed, was killed, or closed with data still unread. Whatever was in flight is lost; reconnect.",
+            "o outro lado reiniciou a conexão (chegou um RST): caiu, foi morto ou fechou com dados não lidos. O que estava em trânsito se perdeu; conecte de novo.",
+        ).to_string(),
+        (_, Errno::EPIPE) => lang.pick(
+            "the peer is gone: we wrote to a connection it already closed. MSG_NOSIGNAL turned the fatal SIGPIPE into this error, so only this connection ends.",
+            "o outro lado sumiu: escrevemos numa conexão que ele já fechou. MSG_NOSIGNAL trocou o SIGPIPE fatal por este erro, e só esta conexão termina.",
+        ).to_string(),
+        (_, Errno::EMFILE) | (_, Errno::ENFILE) => lang.pick(
+            "out of file descriptors: every socket is one. Raise the limit (ulimit -n) or close idle connections.",
+            "acabaram os descritores de arquivo: cada socket é um. Aumente o limite (ulimit -n) ou feche conexões ociosas.",
+        ).to_string(),
+        (_, Errno::EAFNOSUPPORT) => lang.pick(
+            "this address family is not available here (IPv6 disabled?). Try an IPv4 address such as 127.0.0.1.",
+            "esta família de endereços não existe aqui (IPv6 desligado?). Tente um endereço IPv4 como 127.0.0.1.",
+        ).to_string(),
+        _ => if pt {
+            format!("veja `man 2 {syscall}`, seção ERRORS, para {errno:?}.")
+        } else {
+            format!("see `man 2 {syscall}`, section ERRORS, for {errno:?}.")
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message names the syscall, the errno and the TIME-WAIT lesson, in both languages.
+    #[test]
+    fn eaddrinuse_with_time_wait() {
+        let f = Failure::sys("bind", Errno::EADDRINUSE)
+            .with(Fact::Addr("127.0.0.1:65432".parse().expect("addr")))
+            .with(Fact::ReuseAddrOff)
+            .with(Fact::TimeWait(2));
+        let en = f.explain(Lang::En);
+        assert!(
+            en.starts_with("bind(2) failed: EADDRINUSE (Address already in use) — hint:"),
+            "{en}"
+        );
+        assert!(
+            en.contains("TIME-WAIT") && en.contains("SO_REUSEADDR"),
+            "{en}"
+        );
+        let pt = f.explain(Lang::PtBr);
+        assert!(pt.starts_with("bind(2) falhou: EADDRINUSE"), "{pt}");
+        assert!(pt.contains("dica:") && pt.contains("TIME-WAIT"), "{pt}");
+        assert_eq!(f.exit_code(), 1);
+    }
+}

@@ -1,0 +1,49 @@
+//! The two languages of the course: English and Brazilian Portuguese.
+//!
+//! Every sentence a program prints is written twice, side by side, at the place that
+//! prints it (`lang.pick("Bound", "Vinculado")`), so a reader sees both at once and no
+//! message can exist in one language only.
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+/// The language of the narration and of the error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+pub enum Lang {
+    /// English.
+    #[value(name = "en")]
+    #[serde(rename = "en")]
+    En,
+    /// Português do Brasil (the assignment's language).
+    #[value(name = "pt-BR", alias = "pt", alias = "pt_BR")]
+    #[serde(rename = "pt-BR")]
+    PtBr,
+}
+
+impl Lang {
+    /// The language the environment asks for, as POSIX orders it: `LC_ALL`, then
+    /// `LC_MESSAGES`, then `LANG`. Anything starting with `pt` means Portuguese.
+    pub fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(value) = std::env::var(var) {
+                if value.is_empty() {
+                    continue;
+                }
+                return if value.to_ascii_lowercase().starts_with("pt") {
+                    Lang::PtBr
+                } else {
+                    Lang::En
+                };
+            }
+        }
+        Lang::En
+    }
+
+    /// Picks the sentence written for this language.
+    pub fn pick<'a>(self, en: &'a str, pt: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::PtBr => pt,
+        }
+    }
+}

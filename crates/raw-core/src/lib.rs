@@ -1,0 +1,38 @@
+//! # raw-core: the shared teaching library of raw-sockets
+//!
+//! This crate is read aloud in lectures. It holds everything the lab binaries
+//! (`raw-tcp`, `raw-udp`, `raw-multi`) share, so each lab's own code is only its
+//! syscall sequence:
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`steps`] | one function per syscall (`socket`, `bind`, `listen`, `accept`, ...), each narrated |
+//! | [`narrate`] | printing events as strace lines + a sentence + the TCP state, or as JSON |
+//! | [`strace`] | the exact notation strace uses for addresses, buffers and errors |
+//! | [`tcp_state`] | TCP states (RFC 793 names) read with `getsockopt(TCP_INFO)` |
+//! | [`kernel_table`] | the kernel's socket table (`/proc/net/tcp`): TIME-WAIT, who holds a port |
+//! | [`echo`] | the echo loop every TCP server model reuses |
+//! | [`error`] | failures that name the syscall and errno and say what to try |
+//! | [`resolve`] | `--host` → addresses |
+//! | [`lang`], [`cli`] | English / Português, `--json`, `--quiet`, exit codes |
+//!
+//! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
+//! errno names); every function maps to exactly one syscall. The only `unsafe` is the
+//! one `getsockopt(TCP_INFO)` call in [`tcp_state::probe`], which neither crate wraps.
+
+#![deny(unsafe_code)]
+
+pub mod cli;
+pub mod echo;
+pub mod error;
+pub mod kernel_table;
+pub mod lang;
+pub mod narrate;
+pub mod resolve;
+pub mod steps;
+pub mod strace;
+pub mod tcp_state;
+
+pub use error::{Fact, Failure};
+pub use lang::Lang;
+pub use narrate::{Mode, Narrator};

@@ -1,0 +1,327 @@
+//! Narration: every syscall a program makes, printed the way `strace` prints it, with
+//! one plain sentence, the TCP state it led to and the source line that made it.
+//!
+//! Three output modes, chosen on the command line:
+//! - text (default): for people; `[server]`/`[client]` prefixes when both run at once;
+//! - `--json`: one JSON object per line on stdout per event, nothing else on stdout;
+//! - `--quiet`: only the data (what arrived, what came back), no syscalls.
+//!
+//! The narrator never reorders or invents events: each call to [`Narrator::syscall`]
+//! happens right after the real syscall returned, so the order of the lines is the
+//! order in which the kernel saw the calls.
+
+use crate::lang::Lang;
+use crate::tcp_state::{Probe, TcpState};
+use serde::Serialize;
+use std::io::Write;
+use std::panic::Location;
+use std::sync::{Arc, Mutex};
+
+/// How a program reports what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Human text with syscalls, sentences and states.
+    Text,
+    /// One JSON object per event per line.
+    Json,
+    /// Only the data.
+    Quiet,
+}
+
+/// What kind of line an event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A syscall the lab's code made (socket, bind, ...).
+    Syscall,
+    /// A syscall made only to look (`getsockopt(TCP_INFO)`), shown so strace and the
+    /// narration stay line-for-line equal.
+    Probe,
+    /// A fact read without a syscall of the network class (e.g. `/proc/net/tcp`).
+    Note,
+    /// Application data (what the server received, the reply the client got).
+    Data,
+    /// The reason the program stops with an error.
+    Error,
+    /// A server is listening: its address (always printed, even with `--quiet`, on
+    /// stderr then, so scripts and tests can find a `--port 0` server).
+    Ready,
+}
+
+/// One narrated event. `None` fields are left out of the JSON.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Event {
+    /// Which program's side this is: `server` or `client`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
+    /// The kind of event.
+    pub kind: Option<Kind>,
+    /// The syscall's name as strace names it (`accept4`, `recvfrom`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syscall: Option<&'static str>,
+    /// The whole call as strace prints it, ` = ` and return value included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<String>,
+    /// The return value (`-1` on failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ret: Option<i64>,
+    /// The errno name on failure (`EADDRINUSE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errno: Option<String>,
+    /// The file descriptor the call acted on (or created).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fd: Option<i32>,
+    /// The TCP state after the call, as the kernel reported it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<TcpState>,
+    /// The local address of the socket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local: Option<String>,
+    /// The peer's address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer: Option<String>,
+    /// Bytes moved by the call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<usize>,
+    /// The data itself, quoted as strace quotes it (never cut here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// The plain-language sentence, in the chosen language.
+    pub text: String,
+    /// Where in the source the call was made: `crates/raw-tcp/src/server.rs:57`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Prints events for one side (server or client) in one mode and one language.
+#[derive(Debug, Clone)]
+pub struct Narrator {
+    /// The language of the sentences.
+    pub lang: Lang,
+    /// The output mode.
+    pub mode: Mode,
+    /// `server` / `client`, printed as a prefix when set (the demo sets it).
+    pub role: Option<&'static str>,
+    /// Whether to print the `[role]` prefix in text mode (only when two sides share
+    /// one terminal, as in the demo).
+    pub show_role: bool,
+    /// Whether the sockets are TCP: then each step also reads the TCP state with
+    /// `getsockopt(TCP_INFO)` (narrated as a probe). UDP has no state to read.
+    pub tcp: bool,
+    /// When set, every state seen is also recorded here, for the demo's closing
+    /// timeline (shared between the server's and the client's narrators).
+    pub timeline: Option<Arc<Mutex<Vec<Seen>>>>,
+}
+
+/// One state seen for one socket: an entry of the demo's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// `server` / `client`.
+    pub role: &'static str,
+    /// The socket's fd in that process.
+    pub fd: i32,
+    /// The state.
+    pub state: TcpState,
+    /// Whether it came from the kernel's table rather than from `getsockopt`.
+    pub from_table: bool,
+}
+
+impl Narrator {
+    /// A narrator for one side of a lab.
+    pub fn new(lang: Lang, mode: Mode, role: &'static str) -> Narrator {
+        Narrator {
+            lang,
+            mode,
+            role: Some(role),
+            show_role: false,
+            tcp: true,
+            timeline: None,
+        }
+    }
+
+    /// The same narrator for another side, with `[role]` prefixes (for the demo).
+    pub fn side(&self, role: &'static str) -> Narrator {
+        Narrator {
+            role: Some(role),
+            show_role: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether syscalls are narrated at all (not in `--quiet`). When they are not, the
+    /// programs also skip the extra `getsockopt(TCP_INFO)` calls that read the state.
+    pub fn verbose(&self) -> bool {
+        self.mode != Mode::Quiet
+    }
+
+    /// Picks the sentence for the narrator's language.
+    pub fn t<'a>(&self, en: &'a str, pt: &'a str) -> &'a str {
+        self.lang.pick(en, pt)
+    }
+
+    /// Prints one event. Output errors (a closed pipe) are ignored on purpose: losing
+    /// the narration must never stop the lab.
+    pub fn emit(&self, mut event: Event) {
+        if event.role.is_none() {
+            event.role = self.role;
+        }
+        let mut out = std::io::stdout().lock();
+        let _ = match self.mode {
+            Mode::Json => match serde_json::to_string(&event) {
+                Ok(line) => writeln!(out, "{line}"),
+                Err(_) => Ok(()),
+            },
+            Mode::Text => self.write_text(&mut out, &event),
+            Mode::Quiet => match event.kind {
+                Some(Kind::Data) => writeln!(out, "{}", event.text),
+                _ => Ok(()),
+            },
+        };
+        let _ = out.flush();
+    }
+
+    fn write_text(&self, out: &mut impl Write, event: &Event) -> std::io::Result<()> {
+        let prefix = match (self.show_role, event.role) {
+            (true, Some(role)) => format!("[{role}] "),
+            _ => String::new(),
+        };
+        let indent = " ".repeat(prefix.chars().count());
+        match event.kind {
+            Some(Kind::Syscall) => {
+                let call = event.call.as_deref().unwrap_or_default();
+                let source = event
+                    .source
+                    .as_deref()
+                    .map(short_source)
+                    .unwrap_or_default();
+                writeln!(out, "{prefix}{call}   # {source}")?;
+                if event.text.is_empty() {
+                    return Ok(());
+                }
+                writeln!(out, "{indent}  {}", event.text)
+            }
+            Some(Kind::Probe) => {
+                let state = event.state.map(|s| s.name()).unwrap_or("?");
+                let call = event.call.as_deref().unwrap_or_default();
+                let short = call.split(", TCP_INFO,").next().unwrap_or(call);
+                let ret = call.rsplit(" = ").next().unwrap_or_default();
+                writeln!(
+                    out,
+                    "{indent}  {}: {state}   ({short}, TCP_INFO, ...) = {ret})",
+                    self.t("TCP state", "estado TCP")
+                )
+            }
+            Some(Kind::Error) => writeln!(out, "{prefix}{}", event.text),
+            _ => writeln!(out, "{prefix}{}", event.text),
+        }
+    }
+
+    /// Narrates a syscall that was just made: `call` is the strace rendering with its
+    /// return value, `text` the sentence. The source line is the caller's caller: the
+    /// line in the lab's code that called the step function.
+    #[track_caller]
+    pub fn syscall(&self, syscall: &'static str, call: String, mut event: Event) {
+        if !self.verbose() {
+            return;
+        }
+        event.kind = Some(Kind::Syscall);
+        event.syscall = Some(syscall);
+        event.call = Some(call);
+        if event.source.is_none() {
+            let at = Location::caller();
+            event.source = Some(format!("{}:{}", at.file(), at.line()));
+        }
+        self.emit(event);
+    }
+
+    /// Records a state in the timeline, when one is kept.
+    pub fn record(&self, fd: i32, state: TcpState, from_table: bool) {
+        if let (Some(timeline), Some(role)) = (&self.timeline, self.role) {
+            if let Ok(mut seen) = timeline.lock() {
+                seen.push(Seen {
+                    role,
+                    fd,
+                    state,
+                    from_table,
+                });
+            }
+        }
+    }
+
+    /// Narrates a state probe (`getsockopt(TCP_INFO)`) that was just made.
+    pub fn probe(&self, fd: i32, probe: Probe) {
+        if !self.verbose() {
+            return;
+        }
+        if let Some(state) = probe.state {
+            self.record(fd, state, false);
+        }
+        self.emit(Event {
+            kind: Some(Kind::Probe),
+            syscall: Some("getsockopt"),
+            call: Some(probe.call),
+            ret: Some(if probe.state.is_some() { 0 } else { -1 }),
+            fd: Some(fd),
+            state: probe.state,
+            text: String::new(),
+            ..Event::default()
+        });
+    }
+
+    /// Announces that a server listens on `addr`, with how to reach it. Printed in every
+    /// mode: on stdout (text, JSON), on stderr with `--quiet`.
+    pub fn ready(&self, addr: std::net::SocketAddr, text: impl Into<String>) {
+        let event = Event {
+            kind: Some(Kind::Ready),
+            local: Some(addr.to_string()),
+            text: text.into(),
+            ..Event::default()
+        };
+        if self.mode == Mode::Quiet {
+            eprintln!("{}", event.text);
+        } else {
+            self.emit(event);
+        }
+    }
+
+    /// A fact that is not a syscall (e.g. a row of the kernel's socket table).
+    pub fn note(&self, text: impl Into<String>) {
+        if !self.verbose() {
+            return;
+        }
+        self.emit(Event {
+            kind: Some(Kind::Note),
+            text: text.into(),
+            ..Event::default()
+        });
+    }
+
+    /// A note carrying a TCP state read from the kernel's table, not from an fd.
+    pub fn note_state(&self, text: impl Into<String>, state: Option<TcpState>) {
+        if !self.verbose() {
+            return;
+        }
+        self.emit(Event {
+            kind: Some(Kind::Note),
+            state,
+            text: text.into(),
+            ..Event::default()
+        });
+    }
+
+    /// Application data: printed in every mode, `--quiet` included.
+    pub fn data(&self, text: impl Into<String>, bytes: &[u8]) {
+        self.emit(Event {
+            kind: Some(Kind::Data),
+            bytes: Some(bytes.len()),
+            data: Some(crate::strace::quoted_limit(bytes, usize::MAX)),
+            text: text.into(),
+            ..Event::default()
+        });
+    }
+}
+
+/// `crates/raw-tcp/src/server.rs:57` -> `server.rs:57`, for the text output.
+pub fn short_source(source: &str) -> &str {
+    source.rsplit('/').next().unwrap_or(source)
+}

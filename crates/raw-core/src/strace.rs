@@ -1,0 +1,147 @@
+//! Render syscall arguments exactly as `strace` (6.x, default options) prints them.
+//!
+//! The narration promises that what a program says about a syscall is what `strace`
+//! shows. These helpers are the single place that knows strace's notation: socket
+//! addresses (`{sa_family=AF_INET, sin_port=htons(65432), ...}`), quoted buffers cut at
+//! 32 bytes with octal escapes, in/out lengths (`[128 => 16]`) and failed returns
+//! (`-1 ECONNREFUSED (Connection refused)`).
+
+use nix::errno::Errno;
+use std::net::SocketAddr;
+
+/// How many bytes of a buffer strace prints before `...` (its `-s` default).
+pub const STRACE_STRLEN: usize = 32;
+
+/// A socket address as strace decodes a `struct sockaddr_in` / `sockaddr_in6`.
+pub fn sockaddr(addr: &SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!(
+            "{{sa_family=AF_INET, sin_port=htons({}), sin_addr=inet_addr(\"{}\")}}",
+            a.port(),
+            a.ip()
+        ),
+        SocketAddr::V6(a) => format!(
+            "{{sa_family=AF_INET6, sin6_port=htons({}), sin6_flowinfo=htonl({}), \
+             inet_pton(AF_INET6, \"{}\", &sin6_addr), sin6_scope_id={}}}",
+            a.port(),
+            a.flowinfo(),
+            a.ip(),
+            a.scope_id()
+        ),
+    }
+}
+
+/// The size the kernel is told for this address: `sizeof(struct sockaddr_in)` is 16,
+/// `sizeof(struct sockaddr_in6)` is 28.
+pub fn sockaddr_len(addr: &SocketAddr) -> u32 {
+    match addr {
+        SocketAddr::V4(_) => 16,
+        SocketAddr::V6(_) => 28,
+    }
+}
+
+/// A value-result length as strace shows it: `[16]` when the kernel left it unchanged,
+/// `[128 => 16]` when the program offered 128 bytes and the kernel used 16.
+pub fn inout_len(offered: u32, used: u32) -> String {
+    if offered == used {
+        format!("[{offered}]")
+    } else {
+        format!("[{offered} => {used}]")
+    }
+}
+
+/// A buffer as strace quotes it: printable ASCII as is, C escapes for `\t \n \v \f \r`,
+/// `\"` and `\\`, every other byte in octal, and `...` after the first 32 bytes.
+pub fn quoted(data: &[u8]) -> String {
+    quoted_limit(data, STRACE_STRLEN)
+}
+
+/// [`quoted`] with another cut-off, for people who run `strace -s N`.
+pub fn quoted_limit(data: &[u8], limit: usize) -> String {
+    let shown = &data[..data.len().min(limit)];
+    let mut out = String::with_capacity(shown.len() + 8);
+    out.push('"');
+    for (i, &c) in shown.iter().enumerate() {
+        match c {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            0x0b => out.push_str("\\v"),
+            0x0c => out.push_str("\\f"),
+            b'\r' => out.push_str("\\r"),
+            0x20..=0x7e => out.push(c as char),
+            _ => {
+                // strace writes the shortest octal form, unless the next byte is an
+                // octal digit, which would be read as part of the escape.
+                let next_is_octal = shown.get(i + 1).is_some_and(|n| (b'0'..=b'7').contains(n));
+                if next_is_octal {
+                    out.push_str(&format!("\\{c:03o}"));
+                } else {
+                    out.push_str(&format!("\\{c:o}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    if data.len() > limit {
+        out.push_str("...");
+    }
+    out
+}
+
+/// The right-hand side of a failed call: `-1 EADDRINUSE (Address already in use)`.
+pub fn failed(errno: Errno) -> String {
+    format!("-1 {errno:?} ({})", errno.desc())
+}
+
+/// The right-hand side of any call: the number it returned, or `-1 ERRNO (text)`.
+pub fn ret(result: Result<i64, Errno>) -> String {
+    match result {
+        Ok(value) => value.to_string(),
+        Err(errno) => failed(errno),
+    }
+}
+
+/// A pointer as strace prints a buffer it did not decode (because the call failed).
+pub fn pointer<T>(ptr: *const T) -> String {
+    format!("{ptr:p}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The escapes match what strace 6.1 printed for `b"Hello, world\xff\x01\n"`.
+    #[test]
+    fn quotes_like_strace() {
+        assert_eq!(
+            quoted(b"Hello, world\xff\x01\n"),
+            r#""Hello, world\377\1\n""#
+        );
+        assert_eq!(quoted(b"\x01\x32"), r#""\0012""#);
+        assert_eq!(quoted(b"say \"hi\"\\"), r#""say \"hi\"\\""#);
+        let long = [b'a'; 40];
+        assert_eq!(quoted(&long), format!("\"{}\"...", "a".repeat(32)));
+    }
+
+    /// Addresses read exactly as strace decodes them.
+    #[test]
+    fn sockaddrs_like_strace() {
+        let v4: SocketAddr = "127.0.0.1:65432".parse().expect("v4");
+        assert_eq!(
+            sockaddr(&v4),
+            r#"{sa_family=AF_INET, sin_port=htons(65432), sin_addr=inet_addr("127.0.0.1")}"#
+        );
+        let v6: SocketAddr = "[::1]:80".parse().expect("v6");
+        assert_eq!(
+            sockaddr(&v6),
+            r#"{sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}"#
+        );
+        assert_eq!(inout_len(128, 16), "[128 => 16]");
+        assert_eq!(
+            failed(Errno::ECONNREFUSED),
+            "-1 ECONNREFUSED (Connection refused)"
+        );
+    }
+}

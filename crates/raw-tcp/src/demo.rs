@@ -1,0 +1,178 @@
+//! `raw-tcp demo`: the whole first lab in one command.
+//!
+//! Server and client run in this one process, one thread, so their syscalls are
+//! interleaved in exactly the order the kernel sees them, and every line can be
+//! checked against `strace -e trace=%network raw-tcp demo`. After each step the TCP
+//! state of the socket is read from the kernel (`getsockopt(TCP_INFO)`), and where no
+//! fd is left to ask (TIME-WAIT), from the kernel's table (`/proc/net/tcp`).
+//!
+//! ```text
+//! raw-tcp demo                 # on a free port of 127.0.0.1
+//! raw-tcp demo --host ::1      # the same over IPv6
+//! raw-tcp demo --lang pt-BR    # em português
+//! ```
+
+use clap::Args;
+use raw_core::kernel_table;
+use raw_core::narrate::Seen;
+use raw_core::resolve::resolve;
+use raw_core::{steps, Failure, Narrator};
+use socket2::{Domain, Protocol, Type};
+use std::sync::{Arc, Mutex};
+
+/// Options of `raw-tcp demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Address for the server (and for the client to reach it)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Server port; 0 (the default) picks a free one so the demo never collides
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The client's message
+    #[arg(long, default_value = "Hello, world")]
+    pub message: String,
+}
+
+/// Runs server and client step by step, interleaved.
+pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
+    let timeline = Arc::new(Mutex::new(Vec::new()));
+    let mut server = n.side("server");
+    let mut client = n.side("client");
+    server.timeline = Some(timeline.clone());
+    client.timeline = Some(timeline.clone());
+    let (server, client) = (&server, &client);
+    let addr = resolve(&args.host, args.port)?[0];
+    let message = args.message.as_bytes();
+
+    // The server gets ready: socket, SO_REUSEADDR, bind, listen. No packets yet.
+    let listener = steps::socket(
+        server,
+        Domain::for_address(addr),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    steps::set_reuseaddr(server, &listener)?;
+    steps::bind(server, &listener, addr, true)?;
+    let bound = steps::getsockname(server, &listener)?;
+    steps::listen(server, &listener, 128)?;
+
+    // The client connects. The kernel answers the handshake on the server's behalf,
+    // before the server calls accept: connect() returns with the connection ESTABLISHED.
+    let sock = steps::socket(
+        client,
+        Domain::for_address(bound),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    steps::connect(client, &sock, bound)?;
+    let client_addr = steps::getsockname(client, &sock)?;
+
+    // The server takes the finished connection: a new fd, same local port.
+    let (conn, _peer) = steps::accept(server, &listener)?;
+
+    // One echo: the client sends, the server receives, upper-cases, sends back.
+    steps::send_all(client, &sock, message)?;
+    let mut buf = vec![0u8; message.len().max(1024)];
+    let got = steps::recv(server, &conn, &mut buf)?;
+    buf[..got].make_ascii_uppercase();
+    steps::send_all(server, &conn, &buf[..got])?;
+    let mut reply = vec![0u8; got.max(1)];
+    let back = steps::recv(client, &sock, &mut reply)?;
+    client.data(
+        format!(
+            "{} {}",
+            client.t("Received", "Recebido"),
+            raw_core::strace::quoted(&reply[..back])
+        ),
+        &reply[..back],
+    );
+
+    // Goodbye. The client closes its sending side first (FIN): it will end in
+    // TIME-WAIT. The server sees end-of-stream (CLOSE-WAIT) and closes too.
+    steps::shutdown_write(client, &sock)?;
+    steps::recv(server, &conn, &mut buf)?;
+    // Linux delays the ACK of our FIN (at least 40 ms, hoping to piggyback it), so the
+    // client sits in FIN-WAIT-1 until it comes. Wait, then look again.
+    client.note(client.t(
+        "Usually FIN-WAIT-1 here: our FIN is not acknowledged yet, because Linux delays ACKs (40 ms at least) hoping to piggyback them on data. Waiting 200 ms, then looking at the client again.",
+        "Em geral FIN-WAIT-1 aqui: nosso FIN ainda não foi confirmado, porque o Linux atrasa ACKs (40 ms no mínimo) esperando pegar carona em dados. Esperando 200 ms e olhando o cliente de novo.",
+    ));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    steps::tcp_state(client, &sock);
+    steps::close(server, conn)?;
+    steps::recv(client, &sock, &mut reply)?;
+    client.note(client.t(
+        "The server's FIN arrived. The client's fd now reads CLOSED: the kernel moved the connection into a small TIME-WAIT entry of its own table.",
+        "Chegou o FIN do servidor. O fd do cliente agora diz CLOSED: o kernel passou a conexão para uma pequena entrada TIME-WAIT na sua tabela.",
+    ));
+    let client_fd = {
+        use std::os::fd::AsRawFd;
+        sock.as_raw_fd()
+    };
+    steps::close(client, sock)?;
+    show_time_wait(client, client_fd, client_addr, bound);
+    steps::close(server, listener)?;
+
+    print_timeline(n, &timeline);
+    Ok(())
+}
+
+/// After close, no fd is left to ask: read the connection's row from the kernel's
+/// table, where the side that closed first now sits in TIME-WAIT.
+fn show_time_wait(
+    n: &Narrator,
+    fd: i32,
+    local: std::net::SocketAddr,
+    remote: std::net::SocketAddr,
+) {
+    let state = kernel_table::state_of(local, remote);
+    if let Some(state) = state {
+        n.record(fd, state, true);
+    }
+    let seen = state.map(|s| s.name()).unwrap_or("(gone)");
+    n.note_state(
+        format!(
+            "{} {local} → {remote}: {seen}. {}",
+            n.t("Kernel table (/proc/net/tcp, as `ss -tan` shows it):", "Tabela do kernel (/proc/net/tcp, como o `ss -tan` mostra):"),
+            n.t(
+                "The fd is gone but the kernel keeps the connection for 2*MSL (60 s on Linux), so stray late packets cannot be mistaken for a new connection on the same 4-tuple.",
+                "O fd não existe mais, mas o kernel guarda a conexão por 2*MSL (60 s no Linux), para que pacotes atrasados não se confundam com uma nova conexão na mesma 4-tupla.",
+            )
+        ),
+        state,
+    );
+}
+
+/// One line per socket: every state it was seen in, in order.
+fn print_timeline(n: &Narrator, timeline: &Mutex<Vec<Seen>>) {
+    let Ok(seen) = timeline.lock() else { return };
+    let mut sockets: Vec<(&'static str, i32)> = Vec::new();
+    for s in seen.iter() {
+        if !sockets.contains(&(s.role, s.fd)) {
+            sockets.push((s.role, s.fd));
+        }
+    }
+    n.note(n.t(
+        "TCP state timeline, per socket:",
+        "Linha do tempo dos estados TCP, por socket:",
+    ));
+    for (role, fd) in sockets {
+        let mut states: Vec<String> = Vec::new();
+        for s in seen.iter().filter(|s| s.role == role && s.fd == fd) {
+            let name = if s.from_table {
+                format!(
+                    "{} ({})",
+                    s.state,
+                    n.t("kernel table, fd closed", "tabela do kernel, fd fechado")
+                )
+            } else {
+                s.state.to_string()
+            };
+            if states.last() != Some(&name) {
+                states.push(name);
+            }
+        }
+        n.note(format!("  {role} fd {fd}: {}", states.join(" → ")));
+    }
+}

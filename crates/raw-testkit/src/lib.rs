@@ -1,0 +1,344 @@
+//! Test helpers shared by every crate's integration tests: start the real binaries,
+//! read their JSON events, find external tools (strace, socat, nc, python3, tshark),
+//! and parse strace output.
+//!
+//! A test that needs a tool calls [`tool`]: when the tool is missing it prints a loud
+//! `SKIPPED` line and the test returns early, unless `RAW_REQUIRE_TOOLS=1` (set by
+//! `.ci/run`), in which case the test fails. Every wait here is bounded in time.
+
+#![forbid(unsafe_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long any one helper waits before giving up (a hung test must fail, not hang).
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Whether missing tools are failures (`RAW_REQUIRE_TOOLS=1`).
+pub fn tools_required() -> bool {
+    std::env::var("RAW_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+}
+
+/// Finds `name` on PATH.
+pub fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The tool's path, or `None` after a loud skip message. Panics (fails the test) when
+/// the tool is missing and `RAW_REQUIRE_TOOLS=1`.
+pub fn tool(name: &str, test: &str) -> Option<PathBuf> {
+    match which(name) {
+        Some(p) => Some(p),
+        None => {
+            skip(
+                test,
+                &format!("`{name}` is not installed (apt-get install it, or see .ci/run)"),
+            );
+            None
+        }
+    }
+}
+
+/// Skips a test loudly, or fails it under `RAW_REQUIRE_TOOLS=1`.
+pub fn skip(test: &str, why: &str) {
+    if tools_required() {
+        panic!("{test}: {why}, and RAW_REQUIRE_TOOLS=1 forbids skipping");
+    }
+    eprintln!("\n*** SKIPPED {test}: {why} ***\n");
+}
+
+/// Whether we run as root (needed for namespaces, dropping capabilities, capture).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// A port that was free a moment ago (bind port 0, read it back, release it), for
+/// tools such as socat that cannot report the port they bound.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local_addr").port()
+}
+
+/// Runs a command to completion with `stdin` fed in, killing it after `limit`.
+pub fn run(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    let writer = thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = wait_output(child, limit);
+    let _ = writer.join();
+    out
+}
+
+/// Waits for a child's exit and output, killing it after `limit`.
+pub fn wait_output(mut child: Child, limit: Duration) -> Output {
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let out_t = thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let err_t = thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            break child.wait().expect("wait");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    }
+}
+
+/// Parses stdout as JSON lines (one event per line); panics on any other line.
+pub fn json_lines(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect()
+}
+
+/// A server binary running in the background with `--json`, found through its
+/// `ready` event. Killed when dropped.
+pub struct Server {
+    /// The child process.
+    pub child: Option<Child>,
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The events it printed before it was ready.
+    pub early: Vec<Value>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `cmd` (which must be given `--json`) and waits for its `ready` event.
+    pub fn start(cmd: &mut Command) -> Server {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn server");
+        let stdout: ChildStdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut early = Vec::new();
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = match rx.recv_timeout(left) {
+                Ok(line) => line,
+                Err(_) => {
+                    let _ = child.kill();
+                    let out = wait_output(child, Duration::from_secs(5));
+                    panic!(
+                        "server never became ready; stderr: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            };
+            let event: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            let ready = event["kind"] == "ready";
+            let local = event["local"].as_str().map(str::to_string);
+            early.push(event);
+            if ready {
+                let addr = local.expect("ready has local").parse().expect("address");
+                return Server {
+                    child: Some(child),
+                    addr,
+                    early,
+                    lines: rx,
+                };
+            }
+        }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Waits (bounded) for the server to exit; returns its status, every event it
+    /// printed (from the start) and its stderr.
+    pub fn finish(mut self, limit: Duration) -> (std::process::ExitStatus, Vec<Value>, String) {
+        let child = self.child.take().expect("child");
+        let out = wait_output(child, limit);
+        let mut events = std::mem::take(&mut self.early);
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+            events.push(
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")),
+            );
+        }
+        (
+            out.status,
+            events,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Kills the server at once (SIGKILL).
+    pub fn kill(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// One line of `strace -f` output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StraceCall {
+    /// The syscall's name.
+    pub name: String,
+    /// The whole call, `name(args) = ret`, with the pid prefix and alignment removed.
+    pub call: String,
+    /// The return value as printed (`0`, `12`, `-1 ECONNREFUSED (Connection refused)`).
+    pub ret: String,
+}
+
+/// Parses `strace -f -o FILE` output, keeping only syscalls on sockets: the calls of
+/// the `%network` class, plus `close` of an fd that one of them created.
+pub fn strace_socket_calls(text: &str) -> Vec<StraceCall> {
+    let mut open: Vec<String> = Vec::new();
+    let mut calls = Vec::new();
+    for raw in text.lines() {
+        // "1234  name(args) = ret": drop the pid.
+        let line = raw
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start();
+        if line.starts_with("---")
+            || line.starts_with("+++")
+            || line.contains("<unfinished")
+            || line.contains("resumed>")
+        {
+            continue;
+        }
+        let Some(paren) = line.find('(') else {
+            continue;
+        };
+        let name = line[..paren].to_string();
+        // strace pads short calls to a column: "listen(3, 128)      = 0".
+        let Some(eq) = line.rfind(" = ") else {
+            continue;
+        };
+        let ret = line[eq + 3..].trim().to_string();
+        let args = line[paren..eq].trim_end();
+        let call = format!("{name}{args} = {ret}");
+        let first_arg = args
+            .trim_start_matches('(')
+            .split([',', ')'])
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if name == "close" {
+            if let Some(pos) = open.iter().position(|fd| *fd == first_arg) {
+                open.remove(pos);
+                calls.push(StraceCall { name, call, ret });
+            }
+            continue;
+        }
+        if name == "socket" || name == "accept4" || name == "accept" {
+            if let Some(fd) = ret
+                .split_whitespace()
+                .next()
+                .filter(|r| !r.starts_with('-'))
+            {
+                open.push(fd.to_string());
+            }
+        }
+        calls.push(StraceCall { name, call, ret });
+    }
+    calls
+}
+
+/// The `call` of every narrated syscall and probe in a list of JSON events, in order.
+pub fn narrated_calls(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "syscall" || e["kind"] == "probe")
+        .filter_map(|e| e["call"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Waits (bounded by [`DEADLINE`]) until the kernel's table lists a socket on `port`
+/// in `state` (e.g. `LISTEN`, `TIME-WAIT`); returns whether it did.
+pub fn wait_for_state(port: u16, state: &str) -> bool {
+    let deadline = Instant::now() + DEADLINE;
+    while Instant::now() < deadline {
+        if raw_core::kernel_table::on_port(port)
+            .iter()
+            .any(|s| s.state.name() == state)
+        {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// Whether this machine has IPv6 loopback (`::1`).
+pub fn has_ipv6() -> bool {
+    std::net::TcpListener::bind("[::1]:0").is_ok()
+}
+
+/// A deterministic pseudo-random byte string (xorshift), so a failing test can be
+/// replayed exactly.
+pub fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
