@@ -216,10 +216,14 @@ pub fn set_timeout(
         Timeout::Receive => (sock.set_read_timeout(Some(after)), "SO_RCVTIMEO_OLD"),
         Timeout::Send => (sock.set_write_timeout(Some(after)), "SO_SNDTIMEO_OLD"),
     };
+    // strace 6.1 does not decode this struct timeval {tv_sec, tv_usec}: it prints its
+    // 16 bytes, so we do too.
+    let mut timeval = Vec::with_capacity(16);
+    timeval.extend_from_slice(&(after.as_secs() as i64).to_ne_bytes());
+    timeval.extend_from_slice(&i64::from(after.subsec_micros()).to_ne_bytes());
     let args = format!(
-        "setsockopt({fd}, SOL_SOCKET, {name}, {{tv_sec={}, tv_usec={}}}, 16)",
-        after.as_secs(),
-        after.subsec_micros()
+        "setsockopt({fd}, SOL_SOCKET, {name}, {}, 16)",
+        strace::quoted(&timeval)
     );
     let ret = result.as_ref().map(|_| 0).map_err(errno_of);
     let text = match which {

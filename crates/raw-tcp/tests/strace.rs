@@ -1,0 +1,137 @@
+//! Narration is honest: what the programs print about syscalls is what `strace` shows,
+//! call for call, in the same order, with the same arguments and return values.
+//! (Only the calls on sockets are compared: `%network` plus `close` of a socket fd.)
+
+use raw_testkit::{narrated_calls, run, strace_socket_calls, tool, Server, DEADLINE};
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
+
+fn strace_cmd(strace: &Path, out: &Path) -> Command {
+    let mut cmd = Command::new(strace);
+    cmd.args([
+        "-f",
+        "-qq",
+        "-e",
+        "signal=none",
+        "-e",
+        "trace=%network,close",
+        "-o",
+    ])
+    .arg(out)
+    .arg(BIN);
+    cmd
+}
+
+fn compare(narrated: Vec<String>, traced: &str) {
+    let traced: Vec<String> = strace_socket_calls(traced)
+        .into_iter()
+        .map(|c| c.call)
+        .collect();
+    assert!(!narrated.is_empty(), "nothing was narrated");
+    if narrated != traced {
+        let mut report = String::new();
+        for i in 0..narrated.len().max(traced.len()) {
+            let n = narrated.get(i).map(String::as_str).unwrap_or("<none>");
+            let t = traced.get(i).map(String::as_str).unwrap_or("<none>");
+            let mark = if n == t { "  " } else { "!!" };
+            report.push_str(&format!("{mark} narrated: {n}\n   strace:   {t}\n"));
+        }
+        panic!("narration and strace differ:\n{report}");
+    }
+}
+
+/// The demo, traced: every narrated line (socket ... close, and each state probe)
+/// equals strace's line for the same call, in the same order.
+#[test]
+fn demo_narration_matches_strace() {
+    let Some(strace) = tool("strace", "demo_narration_matches_strace") else {
+        return;
+    };
+    let dir = tempdir("demo");
+    let trace = dir.join("demo.strace");
+    let out = run(
+        strace_cmd(&strace, &trace).args(["--json", "demo"]),
+        b"",
+        DEADLINE,
+    );
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events = raw_testkit::json_lines(&out.stdout);
+    compare(
+        narrated_calls(&events),
+        &std::fs::read_to_string(&trace).expect("trace"),
+    );
+}
+
+/// The server and the client, each traced in its own process, talking to each other.
+#[test]
+fn server_and_client_narration_match_strace() {
+    let Some(strace) = tool("strace", "server_and_client_narration_match_strace") else {
+        return;
+    };
+    let dir = tempdir("pair");
+    let (strace_srv, strace_cli) = (dir.join("server.strace"), dir.join("client.strace"));
+    let srv =
+        Server::start(strace_cmd(&strace, &strace_srv).args(["--json", "server", "--port", "0"]));
+    let out = run(
+        strace_cmd(&strace, &strace_cli).args([
+            "--json",
+            "client",
+            "--timeout",
+            "5",
+            "--port",
+            &srv.port().to_string(),
+        ]),
+        b"",
+        DEADLINE,
+    );
+    assert!(
+        out.status.success(),
+        "client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    compare(
+        narrated_calls(&raw_testkit::json_lines(&out.stdout)),
+        &std::fs::read_to_string(&strace_cli).expect("client trace"),
+    );
+    let (status, events, _) = srv.finish(DEADLINE);
+    assert!(status.success());
+    compare(
+        narrated_calls(&events),
+        &std::fs::read_to_string(&strace_srv).expect("server trace"),
+    );
+}
+
+/// A failing call is narrated as strace shows it too: `= -1 ECONNREFUSED (...)`.
+#[test]
+fn failed_calls_match_strace() {
+    let Some(strace) = tool("strace", "failed_calls_match_strace") else {
+        return;
+    };
+    let dir = tempdir("refused");
+    let trace = dir.join("refused.strace");
+    let port = raw_testkit::free_port().to_string();
+    let out = run(
+        strace_cmd(&strace, &trace).args(["--json", "client", "--port", &port]),
+        b"",
+        DEADLINE,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let events = raw_testkit::json_lines(&out.stdout);
+    let narrated = narrated_calls(&events);
+    assert!(narrated
+        .iter()
+        .any(|c| c.ends_with("= -1 ECONNREFUSED (Connection refused)")));
+    compare(narrated, &std::fs::read_to_string(&trace).expect("trace"));
+}
+
+fn tempdir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("raw-tcp-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
