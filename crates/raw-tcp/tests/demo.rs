@@ -8,8 +8,16 @@ use std::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
 
 fn demo(args: &[&str]) -> Vec<Value> {
-    let out = run(Command::new(BIN).args(["--json", "demo"]).args(args), b"", DEADLINE);
-    assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        Command::new(BIN).args(["--json", "demo"]).args(args),
+        b"",
+        DEADLINE,
+    );
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     json_lines(&out.stdout)
 }
 
@@ -22,7 +30,12 @@ fn demo_walks_through_the_tcp_states() {
     let states: Vec<(String, String)> = events
         .iter()
         .filter(|e| e["state"].is_string())
-        .map(|e| (e["role"].as_str().unwrap_or("").to_string(), e["state"].as_str().unwrap_or("").to_string()))
+        .map(|e| {
+            (
+                e["role"].as_str().unwrap_or("").to_string(),
+                e["state"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     let seq = |role: &str| -> Vec<String> {
         let mut v: Vec<String> = Vec::new();
@@ -35,13 +48,35 @@ fn demo_walks_through_the_tcp_states() {
     };
     let server = seq("server");
     let client = seq("client");
-    let pos = |v: &Vec<String>, s: &str| v.iter().position(|x| x == s).unwrap_or_else(|| panic!("{s} missing in {v:?}"));
-    assert!(pos(&server, "CLOSED") < pos(&server, "LISTEN"), "{server:?}");
-    assert!(pos(&server, "ESTABLISHED") < pos(&server, "CLOSE-WAIT"), "{server:?}");
-    assert!(pos(&client, "ESTABLISHED") < pos(&client, "FIN-WAIT-2"), "{client:?}");
-    assert!(pos(&client, "FIN-WAIT-2") < pos(&client, "TIME-WAIT"), "{client:?}");
-    let tw = events.iter().find(|e| e["state"] == "TIME-WAIT").expect("TIME-WAIT note");
-    assert_eq!(tw["kind"], "note", "TIME-WAIT comes from the kernel table, after close");
+    let pos = |v: &Vec<String>, s: &str| {
+        v.iter()
+            .position(|x| x == s)
+            .unwrap_or_else(|| panic!("{s} missing in {v:?}"))
+    };
+    assert!(
+        pos(&server, "CLOSED") < pos(&server, "LISTEN"),
+        "{server:?}"
+    );
+    assert!(
+        pos(&server, "ESTABLISHED") < pos(&server, "CLOSE-WAIT"),
+        "{server:?}"
+    );
+    assert!(
+        pos(&client, "ESTABLISHED") < pos(&client, "FIN-WAIT-2"),
+        "{client:?}"
+    );
+    assert!(
+        pos(&client, "FIN-WAIT-2") < pos(&client, "TIME-WAIT"),
+        "{client:?}"
+    );
+    let tw = events
+        .iter()
+        .find(|e| e["state"] == "TIME-WAIT")
+        .expect("TIME-WAIT note");
+    assert_eq!(
+        tw["kind"], "note",
+        "TIME-WAIT comes from the kernel table, after close"
+    );
     assert_eq!(tw["role"], "client");
 }
 
@@ -55,8 +90,12 @@ fn narrated_source_lines_point_at_the_calls() {
     for e in events.iter().filter(|e| e["kind"] == "syscall") {
         let source = e["source"].as_str().expect("source");
         let (file, line) = source.rsplit_once(':').expect("file:line");
-        let text = std::fs::read_to_string(root.join(file)).unwrap_or_else(|_| panic!("read {file}"));
-        let line_text = text.lines().nth(line.parse::<usize>().expect("line") - 1).expect("line exists");
+        let text =
+            std::fs::read_to_string(root.join(file)).unwrap_or_else(|_| panic!("read {file}"));
+        let line_text = text
+            .lines()
+            .nth(line.parse::<usize>().expect("line") - 1)
+            .expect("line exists");
         let step = match e["syscall"].as_str().expect("syscall") {
             "socket" => "steps::socket(",
             "setsockopt" => "steps::set_",
@@ -71,7 +110,11 @@ fn narrated_source_lines_point_at_the_calls() {
             "close" => "steps::close(",
             other => panic!("unexpected syscall {other}"),
         };
-        assert!(line_text.contains(step), "{source} is `{}`, expected {step}", line_text.trim());
+        assert!(
+            line_text.contains(step),
+            "{source} is `{}`, expected {step}",
+            line_text.trim()
+        );
         checked += 1;
     }
     assert!(checked >= 15, "only {checked} syscalls narrated");
@@ -85,6 +128,10 @@ fn demo_runs_over_ipv6_in_portuguese() {
         return;
     }
     let events = demo(&["--host", "::1", "--lang", "pt-BR"]);
-    assert!(events.iter().any(|e| e["text"].as_str().is_some_and(|t| t.contains("Vinculado"))));
-    assert!(events.iter().any(|e| e["kind"] == "data" && e["data"] == "\"HELLO, WORLD\""));
+    assert!(events
+        .iter()
+        .any(|e| e["text"].as_str().is_some_and(|t| t.contains("Vinculado"))));
+    assert!(events
+        .iter()
+        .any(|e| e["kind"] == "data" && e["data"] == "\"HELLO, WORLD\""));
 }
