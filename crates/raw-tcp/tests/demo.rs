@@ -1,23 +1,14 @@
 //! `raw-tcp demo`, the README's first command: both sides interleaved, each socket's
 //! TCP state as the kernel reports it, and source lines that point at the real code.
 
-use raw_testkit::{json_lines, run, DEADLINE};
+use raw_testkit::{json_lines, run_ok};
 use serde_json::Value;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
 
 fn demo(args: &[&str]) -> Vec<Value> {
-    let out = run(
-        Command::new(BIN).args(["--json", "demo"]).args(args),
-        b"",
-        DEADLINE,
-    );
-    assert!(
-        out.status.success(),
-        "demo failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(Command::new(BIN).args(["--json", "demo"]).args(args));
     json_lines(&out.stdout)
 }
 

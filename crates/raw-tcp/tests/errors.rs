@@ -187,19 +187,8 @@ for _ in range(3):
 print(l.getsockname()[1], flush=True)
 sys.stdin.read()
 "#;
-    let mut holder = Command::new(python)
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python");
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(holder.stdout.take().expect("stdout")),
-        &mut line,
-    )
-    .expect("port");
-    let port = line.trim().to_string();
+    let (mut holder, port) = raw_testkit::python_peer(&python, script);
+    let port = port.to_string();
     both_langs(
         &["client", "--port", &port, "--timeout", "1"],
         None,
@@ -226,18 +215,8 @@ for _ in range(2):
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     c.close()
 "#;
-    let mut rst = Command::new(python)
-        .args(["-c", script])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python");
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(rst.stdout.take().expect("stdout")),
-        &mut line,
-    )
-    .expect("port");
-    let port = line.trim().to_string();
+    let (mut rst, port) = raw_testkit::python_peer(&python, script);
+    let port = port.to_string();
     both_langs(
         &["client", "--port", &port],
         None,

@@ -2,7 +2,7 @@
 //! call for call, in the same order, with the same arguments and return values.
 //! (Only the calls on sockets are compared: `%network` plus `close` of a socket fd.)
 
-use raw_testkit::{narrated_calls, run, strace_socket_calls, tool, Server, DEADLINE};
+use raw_testkit::{narrated_calls, run, run_ok, strace_socket_calls, tool, Server, DEADLINE};
 use std::path::Path;
 use std::process::Command;
 
@@ -51,16 +51,7 @@ fn demo_narration_matches_strace() {
     };
     let dir = tempdir("demo");
     let trace = dir.join("demo.strace");
-    let out = run(
-        strace_cmd(&strace, &trace).args(["--json", "demo"]),
-        b"",
-        DEADLINE,
-    );
-    assert!(
-        out.status.success(),
-        "demo failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(strace_cmd(&strace, &trace).args(["--json", "demo"]));
     let events = raw_testkit::json_lines(&out.stdout);
     compare(
         narrated_calls(&events),

@@ -342,3 +342,35 @@ pub fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Runs a command (bounded by [`DEADLINE`]) and fails the test unless it exits 0.
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = run(cmd, b"", DEADLINE);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({:?}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Starts a Python helper (`python3 -c script`) whose first line of output is the port
+/// it bound; returns the child (kill it when done) and that port.
+pub fn python_peer(python: &std::path::Path, script: &str) -> (Child, u16) {
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the helper's port");
+    let port = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a port: {line:?}"));
+    (child, port)
+}
