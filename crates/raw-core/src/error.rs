@@ -21,6 +21,8 @@ pub enum Fact {
     TimeWait(usize),
     /// A listening socket on the port belongs to this process (pid, command).
     HeldBy(u32, String),
+    /// The socket is UDP (hints differ: no retransmission, ICMP errors).
+    Udp,
     /// The call gave up after this many seconds (`SO_SNDTIMEO`/`SO_RCVTIMEO`).
     TimedOutAfter(f64),
 }
@@ -51,6 +53,13 @@ pub enum Failure {
         got: usize,
         /// Bytes expected.
         expected: usize,
+    },
+    /// A datagram was larger than the receive buffer: the kernel cut it (`MSG_TRUNC`).
+    Truncated {
+        /// Bytes we got.
+        got: usize,
+        /// The datagram's real size.
+        real: usize,
     },
     /// Bad usage that the argument parser cannot see (exit 2).
     Usage(String),
@@ -103,7 +112,7 @@ impl Failure {
                 let head = format!(
                     "{syscall}(2) {} {errno:?} ({})",
                     l("failed:", "falhou:"),
-                    errno.desc()
+                    crate::strace::errno_text(*errno)
                 );
                 format!("{head} — {} {}", l("hint:", "dica:"), hint(lang, syscall, *errno, facts))
             }
@@ -127,6 +136,18 @@ impl Failure {
                 Lang::PtBr => format!(
                     "o servidor fechou a conexão depois de {got} de {expected} bytes da resposta \
                      (recv retornou 0) — dica: é mesmo um servidor de eco? Ele caiu?"
+                ),
+            },
+            Failure::Truncated { got, real } => match lang {
+                Lang::En => format!(
+                    "the reply was a {real}-byte datagram but the receive buffer holds {got}: the kernel \
+                     kept the first {got} bytes and dropped the rest (recvfrom reported MSG_TRUNC) — \
+                     hint: a datagram is read whole or cut, never in pieces; use a larger --buffer."
+                ),
+                Lang::PtBr => format!(
+                    "a resposta era um datagrama de {real} bytes mas o buffer de recepção só tem {got}: o kernel \
+                     guardou os primeiros {got} bytes e descartou o resto (recvfrom informou MSG_TRUNC) — \
+                     dica: um datagrama é lido inteiro ou cortado, nunca em pedaços; use um --buffer maior."
                 ),
             },
             Failure::Usage(text) => text.clone(),
@@ -231,6 +252,22 @@ fn hint(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> String {
                 format!("no answer to our SYN{waited}: packets to {addr} vanish (a connect cut short by SO_SNDTIMEO reports EINPROGRESS). A firewall dropping the port? A wrong IP? Is the server on another network? Or its accept queue is full and the kernel drops new SYNs.")
             }
         }
+        ("recvfrom", Errno::EAGAIN) if facts.contains(&Fact::Udp) => {
+            let after = facts.iter().find_map(|f| match f { Fact::TimedOutAfter(s) => Some(*s), _ => None }).unwrap_or(0.0);
+            if pt {
+                format!("nenhuma resposta em {after} s. O UDP não retransmite: o servidor pode estar parado, ou o pedido ou a resposta se perdeu. Confira host e porta (o servidor UDP está rodando?) e tente de novo.")
+            } else {
+                format!("no reply within {after} s. UDP does not retransmit: the server may be down, or the request or the reply was lost. Check host and port (is the UDP server running?) and try again.")
+            }
+        }
+        ("sendto", Errno::EMSGSIZE) => lang.pick(
+            "a UDP datagram carries at most 65507 bytes over IPv4 (65535 minus the 20-byte IP and 8-byte UDP headers) and 65527 over IPv6. Send a shorter message, split it, or use TCP, which is a byte stream.",
+            "um datagrama UDP carrega no máximo 65507 bytes no IPv4 (65535 menos os cabeçalhos IP de 20 e UDP de 8 bytes) e 65527 no IPv6. Envie uma mensagem menor, divida-a, ou use TCP, que é um fluxo de bytes.",
+        ).to_string(),
+        ("recvfrom" | "sendto", Errno::ECONNREFUSED) => lang.pick(
+            "an ICMP 'port unreachable' came back: no process has a UDP socket on that port. Only a connected UDP socket (--connect) hears about it; an unconnected one just waits until its timeout. Start the server first and check host and port.",
+            "voltou um ICMP 'port unreachable': nenhum processo tem um socket UDP nessa porta. Só um socket UDP conectado (--connect) fica sabendo; um não conectado só espera até o prazo. Inicie o servidor primeiro e confira host e porta.",
+        ).to_string(),
         ("recvfrom", Errno::EAGAIN) => {
             let after = facts.iter().find_map(|f| match f { Fact::TimedOutAfter(s) => Some(*s), _ => None }).unwrap_or(0.0);
             if pt {

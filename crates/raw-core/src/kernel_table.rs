@@ -33,6 +33,18 @@ pub fn tcp_sockets() -> Vec<KernelSocket> {
     all
 }
 
+/// Every UDP socket in this network namespace (`/proc/net/udp{,6}`). UDP has no
+/// states; the kernel prints 07 (CLOSE) for unconnected sockets and 01 for connected ones.
+pub fn udp_sockets() -> Vec<KernelSocket> {
+    let mut all = Vec::new();
+    for path in ["/proc/net/udp", "/proc/net/udp6"] {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            all.extend(text.lines().skip(1).filter_map(parse_line));
+        }
+    }
+    all
+}
+
 /// The sockets whose local port is `port`.
 pub fn on_port(port: u16) -> Vec<KernelSocket> {
     tcp_sockets()

@@ -14,11 +14,14 @@
 //! | [`echo`] | the echo loop every TCP server model reuses |
 //! | [`error`] | failures that name the syscall and errno and say what to try |
 //! | [`resolve`] | `--host` → addresses |
+//! | [`signals`] | SIGINT/SIGTERM → a flag, so servers stop cleanly |
 //! | [`lang`], [`cli`] | English / Português, `--json`, `--quiet`, exit codes |
 //!
 //! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
-//! errno names); every function maps to exactly one syscall. The only `unsafe` is the
-//! one `getsockopt(TCP_INFO)` call in [`tcp_state::probe`], which neither crate wraps.
+//! errno names); every function maps to exactly one syscall. `unsafe` appears only
+//! where a syscall demands it and neither crate offers a safe call: `getsockopt(TCP_INFO)`
+//! in [`tcp_state::probe`], `recvfrom(MSG_TRUNC)` in [`steps::recvfrom`], and
+//! `sigaction` in [`signals`]; each carries a `SAFETY:` note.
 
 #![deny(unsafe_code)]
 
@@ -29,6 +32,7 @@ pub mod kernel_table;
 pub mod lang;
 pub mod narrate;
 pub mod resolve;
+pub mod signals;
 pub mod steps;
 pub mod strace;
 pub mod tcp_state;

@@ -15,6 +15,7 @@ use crate::tcp_state::{Probe, TcpState};
 use serde::Serialize;
 use std::io::Write;
 use std::panic::Location;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// How a program reports what it does.
@@ -111,6 +112,11 @@ pub struct Narrator {
     /// When set, every state seen is also recorded here, for the demo's closing
     /// timeline (shared between the server's and the client's narrators).
     pub timeline: Option<Arc<Mutex<Vec<Seen>>>>,
+    /// Brief text: only the strace line of each syscall, no sentences or notes (the
+    /// UDP demo's TCP comparison uses it). JSON is unchanged.
+    pub brief: bool,
+    /// When set, counts every syscall and probe printed (for the TCP-vs-UDP table).
+    pub counter: Option<Arc<AtomicUsize>>,
 }
 
 /// One state seen for one socket: an entry of the demo's timeline.
@@ -136,7 +142,15 @@ impl Narrator {
             show_role: false,
             tcp: true,
             timeline: None,
+            brief: false,
+            counter: None,
         }
+    }
+
+    /// This narrator for UDP sockets: no TCP state to read after each step.
+    pub fn udp(mut self) -> Narrator {
+        self.tcp = false;
+        self
     }
 
     /// The same narrator for another side, with `[role]` prefixes (for the demo).
@@ -164,6 +178,20 @@ impl Narrator {
     pub fn emit(&self, mut event: Event) {
         if event.role.is_none() {
             event.role = self.role;
+        }
+        if let (Some(counter), Some(Kind::Syscall | Kind::Probe)) = (&self.counter, event.kind) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        if self.brief && self.mode == Mode::Text {
+            let mut out = std::io::stdout().lock();
+            let prefix = self.role.map(|r| format!("[{r}] ")).unwrap_or_default();
+            let _ = match event.kind {
+                Some(Kind::Syscall | Kind::Probe) => {
+                    writeln!(out, "{prefix}{}", event.call.as_deref().unwrap_or_default())
+                }
+                _ => Ok(()),
+            };
+            return;
         }
         let mut out = std::io::stdout().lock();
         let _ = match self.mode {

@@ -141,12 +141,18 @@ pub fn set_reuseaddr(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
         fd,
         format!("{args} = {}", strace::ret(ret)),
         Event {
-            text: n
-                .t(
+            text: if n.tcp {
+                n.t(
                     "SO_REUSEADDR on: bind may reuse a port whose old connections still sit in TIME-WAIT.",
                     "SO_REUSEADDR ligado: o bind pode reusar uma porta cujas conexões antigas ainda estão em TIME-WAIT.",
                 )
-                .to_string(),
+            } else {
+                n.t(
+                    "SO_REUSEADDR on, as the assignment's server does. UDP has no TIME-WAIT; on Linux this even lets a second UDP socket that also sets it bind the same port (then only one of them gets each datagram).",
+                    "SO_REUSEADDR ligado, como no servidor do roteiro. O UDP não tem TIME-WAIT; no Linux isso até deixa um segundo socket UDP que também o ligue usar a mesma porta (e só um deles recebe cada datagrama).",
+                )
+            }
+            .to_string(),
             ..Event::default()
         },
     );
@@ -352,13 +358,19 @@ pub fn getsockname(n: &Narrator, sock: &Socket) -> Result<SocketAddr, Failure> {
                 strace::sockaddr(&addr),
                 strace::inout_len(128, strace::sockaddr_len(&addr))
             );
-            let text = format!(
+            let mut text = format!(
                 "{} {addr}.",
                 n.t(
                     "The kernel says this socket's local address is",
                     "O kernel diz que o endereço local deste socket é"
                 )
             );
+            if addr.ip().is_unspecified() && addr.port() != 0 {
+                text.push_str(n.t(
+                    " The wildcard address means 'any of this machine's addresses': the kernel chose only the port, when it first needed one.",
+                    " O endereço curinga quer dizer 'qualquer endereço desta máquina': o kernel escolheu só a porta, quando precisou dela pela primeira vez.",
+                ));
+            }
             // No state probe here: this is itself just a question to the kernel.
             n.syscall(
                 "getsockname",
@@ -642,7 +654,7 @@ pub fn send_all(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<(), Failure>
                         ..Event::default()
                     },
                 );
-                return Err(Failure::sys("send", errno));
+                return Err(Failure::sys("sendto", errno));
             }
         }
     }
@@ -794,12 +806,12 @@ pub fn tcp_state(n: &Narrator, sock: &Socket) -> Option<tcp_state::TcpState> {
 pub fn close(n: &Narrator, sock: Socket) -> Result<(), Failure> {
     let fd = sock.into_raw_fd();
     let result = nix::unistd::close(fd);
-    let text = n
-        .t(
-            "The fd is released; the kernel finishes the connection's goodbye by itself.",
-            "O fd foi liberado; o kernel termina sozinho a despedida da conexão.",
-        )
-        .to_string();
+    let text = if n.tcp {
+        n.t("The fd is released; the kernel finishes the connection's goodbye by itself.", "O fd foi liberado; o kernel termina sozinho a despedida da conexão.")
+    } else {
+        n.t("The fd is released. UDP has no connection to close: no packet, no TIME-WAIT.", "O fd foi liberado. O UDP não tem conexão para fechar: nenhum pacote, nenhum TIME-WAIT.")
+    }
+    .to_string();
     // No probe after close: the fd no longer exists.
     n.syscall(
         "close",
@@ -811,4 +823,211 @@ pub fn close(n: &Narrator, sock: Socket) -> Result<(), Failure> {
         },
     );
     result.map_err(|errno| Failure::sys("close", errno))
+}
+
+/// One datagram received by [`recvfrom`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Datagram {
+    /// Bytes copied into the buffer.
+    pub len: usize,
+    /// The datagram's real size (larger than `len` when it was cut).
+    pub real_len: usize,
+    /// Who sent it.
+    pub from: SocketAddr,
+}
+
+impl Datagram {
+    /// Whether the kernel cut it to fit the buffer.
+    pub fn truncated(&self) -> bool {
+        self.real_len > self.len
+    }
+}
+
+/// **Syscall:** `recvfrom(fd, buf, len, MSG_TRUNC, &from, &fromlen)`, see `recv(2)` —
+/// wait for one whole datagram and learn who sent it. Each call returns exactly one
+/// datagram (message boundaries are kept); one larger than `buf` is cut, and
+/// `MSG_TRUNC` makes the kernel return its real size so we can tell.
+/// **Packets:** none (it reads what already arrived). **State:** UDP has none.
+/// **Errors:** `EAGAIN` (the `SO_RCVTIMEO` timeout passed), `ECONNREFUSED` (on a
+/// connected socket: an ICMP port-unreachable answered our last datagram), `EINTR`.
+#[track_caller]
+pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram, Failure> {
+    let fd = sock.as_raw_fd();
+    let offered = buf.len();
+    match recvfrom_trunc(fd, buf) {
+        Ok((real_len, from)) => {
+            let len = real_len.min(offered);
+            let datagram = Datagram {
+                len,
+                real_len,
+                from,
+            };
+            let call = format!(
+                "recvfrom({fd}, {}, {offered}, MSG_TRUNC, {}, {}) = {real_len}",
+                strace::quoted(&buf[..len]),
+                strace::sockaddr(&from),
+                strace::inout_len(128, strace::sockaddr_len(&from))
+            );
+            let mut text = format!(
+                "{} {len} bytes {} {from}: {}",
+                n.t("One datagram:", "Um datagrama:"),
+                n.t("from", "de"),
+                strace::quoted_limit(&buf[..len], 80)
+            );
+            if datagram.truncated() {
+                text = format!(
+                    "{} {real_len} {} {offered}: {}",
+                    n.t("TRUNCATED: the datagram had", "TRUNCADO: o datagrama tinha"),
+                    n.t("bytes but the buffer holds", "bytes mas o buffer tem"),
+                    n.t(
+                        "the kernel dropped the rest (MSG_TRUNC told us).",
+                        "o kernel descartou o resto (o MSG_TRUNC nos avisou)."
+                    )
+                );
+            }
+            n.syscall(
+                "recvfrom",
+                call,
+                Event {
+                    fd: Some(fd),
+                    peer: Some(from.to_string()),
+                    bytes: Some(len),
+                    text,
+                    ..Event::default()
+                },
+            );
+            Ok(datagram)
+        }
+        Err((errno, pointers)) => {
+            let call = format!(
+                "recvfrom({fd}, {pointers}, [128]) = {}",
+                strace::failed(errno)
+            );
+            n.syscall(
+                "recvfrom",
+                call,
+                Event {
+                    fd: Some(fd),
+                    ..Event::default()
+                },
+            );
+            Err(Failure::sys("recvfrom", errno).with(Fact::Udp))
+        }
+    }
+}
+
+/// The raw `recvfrom(2)` call with `MSG_TRUNC`. nix's `recvfrom` takes no flags and
+/// socket2's wants uninitialised memory, so this one call goes through libc. On
+/// failure it returns the two pointers strace prints (buffer, address storage).
+#[allow(unsafe_code)]
+fn recvfrom_trunc(fd: i32, buf: &mut [u8]) -> Result<(usize, SocketAddr), (Errno, String)> {
+    let mut storage = socket2::SockAddrStorage::zeroed();
+    let mut len = storage.size_of();
+    let storage_ptr: *mut socket2::SockAddrStorage = &mut storage;
+    // SAFETY: `buf` is valid and writable for `buf.len()` bytes, `storage` is a zeroed
+    // sockaddr_storage of `len` bytes, and `len` is a valid socklen_t: the kernel writes
+    // at most that much into each and updates `len`. Nothing is kept beyond the call.
+    let got = unsafe {
+        libc::recvfrom(
+            fd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_TRUNC,
+            storage_ptr.cast(),
+            &mut len,
+        )
+    };
+    if got < 0 {
+        let pointers = format!(
+            "{}, {}, MSG_TRUNC, {}",
+            strace::pointer(buf.as_ptr()),
+            buf.len(),
+            strace::pointer(storage_ptr)
+        );
+        return Err((Errno::last(), pointers));
+    }
+    // SAFETY: the kernel initialised `len` bytes of `storage` with a socket address.
+    let addr = unsafe { SockAddr::new(storage, len) };
+    Ok((
+        got as usize,
+        addr.as_socket()
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0))),
+    ))
+}
+
+/// **Syscall:** `sendto(fd, buf, len, 0, &to, tolen)`, see `send(2)` — one datagram to
+/// `to`, or, when `to` is `None` (a connected socket), to the connected peer
+/// (`sendto(..., NULL, 0)`). The whole datagram goes or nothing does: there are no
+/// short writes for UDP.
+/// **Packets:** one UDP datagram (or IP fragments, above the MTU). **State:** none.
+/// **Errors:** `EMSGSIZE` (over 65507 bytes on IPv4), `ECONNREFUSED` (connected socket:
+/// an earlier datagram got an ICMP port-unreachable).
+#[track_caller]
+pub fn sendto(
+    n: &Narrator,
+    sock: &Socket,
+    data: &[u8],
+    to: Option<SocketAddr>,
+) -> Result<usize, Failure> {
+    let fd = sock.as_raw_fd();
+    let (result, dest) = match to {
+        Some(addr) => (
+            sock.send_to(data, &SockAddr::from(addr))
+                .map_err(|e| errno_of(&e)),
+            format!(
+                "{}, {}",
+                strace::sockaddr(&addr),
+                strace::sockaddr_len(&addr)
+            ),
+        ),
+        None => (
+            nix::sys::socket::send(fd, data, MsgFlags::empty()),
+            "NULL, 0".to_string(),
+        ),
+    };
+    let args = format!(
+        "sendto({fd}, {}, {}, 0, {dest})",
+        strace::quoted(data),
+        data.len()
+    );
+    match result {
+        Ok(count) => {
+            let text = format!(
+                "{} {count} bytes{}. {}",
+                n.t("One datagram of", "Um datagrama de"),
+                to.map(|a| format!(" → {a}")).unwrap_or_default(),
+                n.t(
+                    "No handshake, no acknowledgement: the kernel sends it and forgets it.",
+                    "Sem handshake, sem confirmação: o kernel envia e esquece."
+                )
+            );
+            n.syscall(
+                "sendto",
+                format!("{args} = {count}"),
+                Event {
+                    fd: Some(fd),
+                    peer: to.map(|a| a.to_string()),
+                    bytes: Some(count),
+                    text,
+                    ..Event::default()
+                },
+            );
+            Ok(count)
+        }
+        Err(errno) => {
+            n.syscall(
+                "sendto",
+                format!("{args} = {}", strace::failed(errno)),
+                Event {
+                    fd: Some(fd),
+                    ..Event::default()
+                },
+            );
+            let mut failure = Failure::sys("sendto", errno).with(Fact::Udp);
+            if let Some(addr) = to {
+                failure = failure.with(Fact::Addr(addr));
+            }
+            Err(failure)
+        }
+    }
 }

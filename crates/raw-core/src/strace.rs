@@ -92,7 +92,17 @@ pub fn quoted_limit(data: &[u8], limit: usize) -> String {
 
 /// The right-hand side of a failed call: `-1 EADDRINUSE (Address already in use)`.
 pub fn failed(errno: Errno) -> String {
-    format!("-1 {errno:?} ({})", errno.desc())
+    format!("-1 {errno:?} ({})", errno_text(errno))
+}
+
+/// The C library's description of an errno (`strerror(3)`), which strace prints too
+/// (nix's own texts differ for a few, e.g. `EAGAIN`).
+pub fn errno_text(errno: Errno) -> String {
+    let text = std::io::Error::from_raw_os_error(errno as i32).to_string();
+    match text.rfind(" (os error ") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
 }
 
 /// The right-hand side of any call: the number it returned, or `-1 ERRNO (text)`.

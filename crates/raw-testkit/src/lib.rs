@@ -218,6 +218,25 @@ impl Server {
         )
     }
 
+    /// Asks the server to stop with SIGTERM (resent every 500 ms, at most 20 times,
+    /// since a signal landing just before a blocking call is only seen at the next
+    /// one) and returns like [`Server::finish`].
+    pub fn terminate(mut self) -> (std::process::ExitStatus, Vec<Value>, String) {
+        let pid = self.child.as_ref().expect("child").id().to_string();
+        'resend: for _ in 0..20 {
+            let _ = Command::new("kill").args(["-TERM", &pid]).status();
+            for _ in 0..25 {
+                thread::sleep(Duration::from_millis(20));
+                if let Some(child) = self.child.as_mut() {
+                    if child.try_wait().ok().flatten().is_some() {
+                        break 'resend;
+                    }
+                }
+            }
+        }
+        self.finish(DEADLINE)
+    }
+
     /// Kills the server at once (SIGKILL).
     pub fn kill(&mut self) {
         if let Some(child) = self.child.as_mut() {
@@ -322,6 +341,27 @@ pub fn wait_for_state(port: u16, state: &str) -> bool {
         thread::sleep(Duration::from_millis(20));
     }
     false
+}
+
+/// Waits (bounded by [`DEADLINE`]) until a UDP socket is bound to `port`.
+pub fn wait_for_udp(port: u16) -> bool {
+    let deadline = Instant::now() + DEADLINE;
+    while Instant::now() < deadline {
+        if raw_core::kernel_table::udp_sockets()
+            .iter()
+            .any(|s| s.local.port() == port)
+        {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// A UDP port that was free a moment ago.
+pub fn free_udp_port() -> u16 {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind udp 127.0.0.1:0");
+    s.local_addr().expect("local_addr").port()
 }
 
 /// Whether this machine has IPv6 loopback (`::1`).

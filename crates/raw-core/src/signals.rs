@@ -1,0 +1,44 @@
+//! Stopping a server cleanly on Ctrl-C (SIGINT) or `kill` (SIGTERM).
+//!
+//! The handler does only what is async-signal-safe: it stores `true` in an atomic flag.
+//! It is installed *without* `SA_RESTART`, so a server blocked in `recvfrom` or
+//! `accept` gets `EINTR` back, sees the flag and leaves its loop: it closes its socket
+//! and exits 0 instead of being killed mid-call.
+//!
+//! The classic race remains: a signal that lands between the flag check and the next
+//! blocking call is noticed only when that call returns. (`signalfd` or a self-pipe
+//! watched with `poll` closes that window; the multi-client lab shows them.)
+
+use crate::error::Failure;
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_stop_signal(_signal: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// **Syscall:** `rt_sigaction(SIGINT)` and `rt_sigaction(SIGTERM)`, see `sigaction(2)`.
+/// After this, either signal interrupts a blocking syscall with `EINTR` and sets the
+/// flag that [`stop_requested`] reads.
+#[allow(unsafe_code)]
+pub fn stop_on_sigint_sigterm() -> Result<(), Failure> {
+    let action = SigAction::new(
+        SigHandler::Handler(on_stop_signal),
+        SaFlags::empty(), // no SA_RESTART: blocking calls return EINTR
+        SigSet::empty(),
+    );
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        // SAFETY: the handler only stores to a static AtomicBool, which is
+        // async-signal-safe, and it replaces the default action (termination) for a
+        // signal no other code in this process handles.
+        unsafe { sigaction(signal, &action) }.map_err(|e| Failure::sys("rt_sigaction", e))?;
+    }
+    Ok(())
+}
+
+/// Whether SIGINT or SIGTERM has arrived.
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::SeqCst)
+}

@@ -1,0 +1,174 @@
+//! `raw-udp demo`: the second lab in one command, and the assignment's question
+//! "tell UDP from TCP" answered by counting.
+//!
+//! Server and client run in one process and one thread, so their syscalls print in
+//! the order the kernel sees them (check with `strace -e trace=%network raw-udp demo`).
+//! Then the very same message goes over TCP (the `raw-tcp demo` code, printed as bare
+//! strace lines), and a table compares what each cost.
+//!
+//! ```text
+//! raw-udp demo
+//! raw-udp demo --lang pt-BR
+//! ```
+
+use clap::Args;
+use raw_core::resolve::resolve;
+use raw_core::{steps, Failure, Narrator};
+use socket2::{Domain, Protocol, Type};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Options of `raw-udp demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Address for the server (and for the client to reach it)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Server port; 0 (the default) picks a free one
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The client's message
+    #[arg(long, default_value = "Hello, world")]
+    pub message: String,
+}
+
+/// Runs the UDP exchange narrated, then the TCP one briefly, then the comparison.
+pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
+    let udp_calls = Arc::new(AtomicUsize::new(0));
+    let mut server = n.side("server");
+    let mut client = n.side("client");
+    server.counter = Some(udp_calls.clone());
+    client.counter = Some(udp_calls.clone());
+    let (server, client) = (&server, &client);
+    let addr = resolve(&args.host, args.port)?[0];
+    let message = args.message.as_bytes();
+
+    // The server: socket, SO_REUSEADDR, bind. That is all: no listen, no accept.
+    let sock = steps::socket(
+        server,
+        Domain::for_address(addr),
+        Type::DGRAM,
+        Some(Protocol::UDP),
+    )?;
+    steps::set_reuseaddr(server, &sock)?;
+    steps::bind(server, &sock, addr, true)?;
+    let bound = steps::getsockname(server, &sock)?;
+    server.note(server.t(
+        "No listen(), no accept(): nothing waits for connections, because there are none.",
+        "Sem listen(), sem accept(): nada espera conexões, porque elas não existem.",
+    ));
+
+    // The client: a socket, then straight to sendto. No connect, no handshake.
+    let csock = steps::socket(
+        client,
+        Domain::for_address(bound),
+        Type::DGRAM,
+        Some(Protocol::UDP),
+    )?;
+    steps::sendto(client, &csock, message, Some(bound))?;
+    steps::getsockname(client, &csock)?; // the kernel bound our port at that first send
+
+    // The server reads one datagram and learns the sender from recvfrom itself.
+    let mut buf = vec![0u8; 65535];
+    let got = steps::recvfrom(server, &sock, &mut buf)?;
+    buf[..got.len].make_ascii_uppercase();
+    steps::sendto(server, &sock, &buf[..got.len], Some(got.from))?;
+
+    let mut reply = vec![0u8; 65535];
+    let back = steps::recvfrom(client, &csock, &mut reply)?;
+    client.data(
+        format!("Received: {}", raw_core::strace::quoted(&reply[..back.len])),
+        &reply[..back.len],
+    );
+    steps::close(client, csock)?; // no FIN, no TIME-WAIT: nothing to say goodbye to
+    steps::close(server, sock)?;
+    let udp = udp_calls.load(Ordering::Relaxed);
+
+    // The same message over TCP: the raw-tcp demo's own code, printed as bare strace lines.
+    n.note(n.t(
+        "Now the same message over TCP (the raw-tcp demo, strace lines only):",
+        "Agora a mesma mensagem por TCP (a demo do raw-tcp, só as linhas do strace):",
+    ));
+    let tcp_calls = Arc::new(AtomicUsize::new(0));
+    let mut tcp = n.clone();
+    tcp.tcp = false; // no state probes: count the exchange's own syscalls
+    tcp.brief = true;
+    tcp.counter = Some(tcp_calls.clone());
+    raw_tcp::demo::run(
+        &tcp,
+        &raw_tcp::demo::DemoArgs {
+            host: args.host.clone(),
+            port: 0,
+            message: args.message.clone(),
+        },
+    )?;
+    let tcp_count = tcp_calls.load(Ordering::Relaxed);
+
+    print_comparison(n, udp, tcp_count, message.len());
+    Ok(())
+}
+
+/// The table that answers "tell UDP from TCP" with this run's numbers.
+fn print_comparison(n: &Narrator, udp: usize, tcp: usize, bytes: usize) {
+    let rows = [
+        (
+            n.t("syscalls in this run", "syscalls nesta execução"),
+            udp.to_string(),
+            tcp.to_string(),
+        ),
+        (
+            n.t("payload bytes each way", "bytes de dados em cada sentido"),
+            bytes.to_string(),
+            bytes.to_string(),
+        ),
+        (
+            n.t("connection set-up", "abertura de conexão"),
+            n.t("none", "nenhuma").to_string(),
+            "SYN, SYN-ACK, ACK".to_string(),
+        ),
+        (
+            n.t("teardown", "encerramento"),
+            n.t("none", "nenhum").to_string(),
+            "FIN, ACK, FIN, ACK + TIME-WAIT".to_string(),
+        ),
+        (
+            n.t("message boundaries", "limites de mensagem"),
+            n.t(
+                "kept: one sendto = one recvfrom",
+                "mantidos: um sendto = um recvfrom",
+            )
+            .to_string(),
+            n.t("none: a byte stream", "nenhum: fluxo de bytes")
+                .to_string(),
+        ),
+        (
+            n.t("lost data", "dados perdidos"),
+            n.t("gone; the app must retry", "perdidos; a aplicação reenvia")
+                .to_string(),
+            n.t("retransmitted by the kernel", "retransmitidos pelo kernel")
+                .to_string(),
+        ),
+        (
+            n.t("server sockets", "sockets do servidor"),
+            n.t("1 for every client", "1 para todos os clientes")
+                .to_string(),
+            n.t("1 listening + 1 per client", "1 de escuta + 1 por cliente")
+                .to_string(),
+        ),
+        (
+            n.t("packets on the wire", "pacotes na rede"),
+            n.t("see docs/udp.md (tshark)", "veja docs/udp.md (tshark)")
+                .to_string(),
+            n.t("see docs/tcp.md (tshark)", "veja docs/tcp.md (tshark)")
+                .to_string(),
+        ),
+    ];
+    n.note(n.t(
+        "UDP versus TCP, the same message:",
+        "UDP versus TCP, a mesma mensagem:",
+    ));
+    n.note(format!("  {:<34} {:<34} {}", "", "UDP", "TCP"));
+    for (what, u, t) in rows {
+        n.note(format!("  {what:<34} {u:<34} {t}"));
+    }
+}

@@ -1,0 +1,372 @@
+//! Lab 2 against the real binaries: datagram truths the code must show, not hide.
+//! Our server with our client, with Python's socket module, socat and nc; our client
+//! with a socat UDP echo.
+
+use raw_testkit::{free_udp_port, json_lines, run, run_ok, tool, Server, DEADLINE};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_raw-udp");
+
+fn server(extra: &[&str]) -> Server {
+    Server::start(
+        Command::new(BIN)
+            .args(["--json", "server", "--port", "0"])
+            .args(extra),
+    )
+}
+
+fn python(test: &str, script: &str, args: &[String]) -> Option<std::process::Output> {
+    let python = tool("python3", test)?;
+    Some(run_ok(Command::new(python).args(["-c", script]).args(args)))
+}
+
+/// The assignment's exchange: `Hello, world` comes back as `HELLO, WORLD`; the server
+/// says who wrote, and stops cleanly (exit 0) on SIGTERM.
+#[test]
+fn hello_world_comes_back_upper_case() {
+    let srv = server(&[]);
+    let out = run_ok(Command::new(BIN).args([
+        "client",
+        "--quiet",
+        "--message",
+        "Hello, world",
+        "--port",
+        &srv.port().to_string(),
+    ]));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Sent: \"Hello, world\"\nReceived: \"HELLO, WORLD\"\n"
+    );
+    let (status, events, _) = srv.terminate();
+    assert!(status.success(), "server exit after SIGTERM: {status:?}");
+    let got = events
+        .iter()
+        .find(|e| e["syscall"] == "recvfrom")
+        .expect("recvfrom narrated");
+    assert!(got["peer"]
+        .as_str()
+        .expect("peer")
+        .starts_with("127.0.0.1:"));
+    assert!(
+        events.iter().any(|e| e["syscall"] == "close"),
+        "the socket is closed before exit"
+    );
+    assert!(!events
+        .iter()
+        .any(|e| e["syscall"] == "listen" || e["syscall"] == "accept4"));
+    let absent = events.iter().any(|e| {
+        e["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("No listen() and no accept()"))
+    });
+    assert!(absent, "the narration says what is absent");
+}
+
+/// The interactive client of the assignment: a `Message:` prompt per line.
+#[test]
+fn interactive_client_prompts_for_each_line() {
+    let srv = server(&[]);
+    let out = run(
+        Command::new(BIN).args(["client", "--port", &srv.port().to_string()]),
+        b"one\ntwo\n",
+        DEADLINE,
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("Message: ").count(), 3, "{text}");
+    assert!(
+        text.contains("Sent: \"one\"") && text.contains("Received: \"ONE\""),
+        "{text}"
+    );
+    assert!(text.contains("Received: \"TWO\""), "{text}");
+}
+
+/// 1,000 random datagrams of 0 to 65,507 bytes come back identical with
+/// `--transform none`: every size, including empty datagrams and the IPv4 maximum.
+#[test]
+fn a_thousand_random_datagrams_come_back_identical() {
+    let srv = server(&["--transform", "none", "--quiet"]);
+    let script = r#"
+import random, socket, sys
+port = int(sys.argv[1])
+rng = random.Random(20261124)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+sizes = [0, 1, 65507] + [rng.randint(0, 65507) for _ in range(997)]
+for i, n in enumerate(sizes):
+    data = rng.randbytes(n)
+    s.sendto(data, ("127.0.0.1", port))
+    back, peer = s.recvfrom(70000)
+    assert back == data, f"datagram {i} of {n} bytes came back as {len(back)} bytes"
+print(len(sizes))
+"#;
+    let Some(out) = python(
+        "a_thousand_random_datagrams_come_back_identical",
+        script,
+        &[srv.port().to_string()],
+    ) else {
+        return;
+    };
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1000");
+    assert!(srv.terminate().0.success());
+}
+
+/// Message boundaries are kept: two sends are two receives, an empty datagram is
+/// echoed as an empty datagram, and three interleaved clients each get their own
+/// replies; bytes that are not UTF-8 never crash the server.
+#[test]
+fn boundaries_empty_datagrams_and_interleaved_clients() {
+    let srv = server(&[]);
+    let script = r#"
+import socket, sys
+addr = ("127.0.0.1", int(sys.argv[1]))
+def sock():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5); return s
+a, b, c = sock(), sock(), sock()
+a.sendto(b"one", addr); a.sendto(b"two", addr)
+assert a.recvfrom(100)[0] == b"ONE"
+assert a.recvfrom(100)[0] == b"TWO"
+a.sendto(b"", addr)
+assert a.recvfrom(100)[0] == b""
+for s, m in ((a, b"from a"), (b, b"from b"), (c, b"\xff\xfe from c \xc3\xa9")):
+    s.sendto(m, addr)
+assert c.recvfrom(100)[0] == b"\xff\xfe FROM C \xc3\xa9"
+assert b.recvfrom(100)[0] == b"FROM B"
+assert a.recvfrom(100)[0] == b"FROM A"
+print("ok")
+"#;
+    let Some(out) = python(
+        "boundaries_empty_datagrams_and_interleaved_clients",
+        script,
+        &[srv.port().to_string()],
+    ) else {
+        return;
+    };
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    assert!(srv.terminate().0.success());
+}
+
+/// socat, a client no one here wrote, gets the reply.
+#[test]
+fn socat_talks_to_our_server() {
+    let Some(socat) = tool("socat", "socat_talks_to_our_server") else {
+        return;
+    };
+    let srv = server(&[]);
+    let out = run(
+        Command::new(socat).args(["-t", "0.5", "-", &format!("UDP:127.0.0.1:{}", srv.port())]),
+        b"Hello, world\n",
+        DEADLINE,
+    );
+    assert_eq!(
+        out.stdout,
+        b"HELLO, WORLD\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(srv.terminate().0.success());
+}
+
+/// OpenBSD netcat in UDP mode gets the reply.
+#[test]
+fn nc_talks_to_our_server() {
+    let Some(nc) = tool("nc", "nc_talks_to_our_server") else {
+        return;
+    };
+    let srv = server(&[]);
+    let out = run(
+        Command::new(nc).args(["-u", "-w", "1", "127.0.0.1", &srv.port().to_string()]),
+        b"Hello, world\n",
+        DEADLINE,
+    );
+    assert_eq!(
+        out.stdout,
+        b"HELLO, WORLD\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(srv.terminate().0.success());
+}
+
+/// Our client against socat's UDP echo (`PIPE` sends back what it reads).
+#[test]
+fn our_client_talks_to_a_socat_udp_echo() {
+    let Some(socat) = tool("socat", "our_client_talks_to_a_socat_udp_echo") else {
+        return;
+    };
+    let port = free_udp_port();
+    let mut echo = Command::new(socat)
+        .args([&format!("UDP-LISTEN:{port},bind=127.0.0.1"), "PIPE"])
+        .spawn()
+        .expect("socat");
+    assert!(raw_testkit::wait_for_udp(port), "socat never bound");
+    let out = run(
+        Command::new(BIN).args([
+            "client",
+            "--quiet",
+            "--message",
+            "Hello, world",
+            "--port",
+            &port.to_string(),
+        ]),
+        b"",
+        DEADLINE,
+    );
+    let _ = echo.kill();
+    let _ = echo.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Sent: \"Hello, world\"\nReceived: \"Hello, world\"\n"
+    );
+}
+
+/// IPv6 works, and the largest IPv6 payload (65,527 bytes) goes through.
+#[test]
+fn ipv6_works() {
+    if !raw_testkit::has_ipv6() {
+        raw_testkit::skip("ipv6_works", "no IPv6 loopback here");
+        return;
+    }
+    let srv =
+        Server::start(Command::new(BIN).args(["--json", "server", "--host", "::1", "--port", "0"]));
+    let out = run_ok(Command::new(BIN).args([
+        "client",
+        "--quiet",
+        "--host",
+        "::1",
+        "--message",
+        "hi",
+        "--port",
+        &srv.port().to_string(),
+    ]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Received: \"HI\""));
+    let big = "x".repeat(raw_udp::MAX_PAYLOAD_V6);
+    let out = run_ok(Command::new(BIN).args([
+        "--json",
+        "client",
+        "--host",
+        "::1",
+        "--message",
+        &big,
+        "--port",
+        &srv.port().to_string(),
+    ]));
+    let events = json_lines(&out.stdout);
+    assert!(events
+        .iter()
+        .any(|e| e["kind"] == "data" && e["bytes"] == raw_udp::MAX_PAYLOAD_V6));
+    assert!(srv.terminate().0.success());
+}
+
+/// Datagrams from the classic small-service ports (here 7, echo) are ignored, with a
+/// sentence saying why; binding port 7 needs root.
+#[test]
+fn small_service_source_ports_are_ignored() {
+    if !raw_testkit::is_root() {
+        raw_testkit::skip(
+            "small_service_source_ports_are_ignored",
+            "sending from port 7 needs root",
+        );
+        return;
+    }
+    let srv = server(&[]);
+    let script = r#"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 7)); s.settimeout(1)
+s.sendto(b"loop?", ("127.0.0.1", int(sys.argv[1])))
+try:
+    s.recvfrom(100); print("answered")
+except socket.timeout:
+    print("ignored")
+"#;
+    let Some(out) = python(
+        "small_service_source_ports_are_ignored",
+        script,
+        &[srv.port().to_string()],
+    ) else {
+        return;
+    };
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ignored");
+    let (_, events, _) = srv.terminate();
+    assert!(events.iter().any(|e| e["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("Ignored a datagram from 127.0.0.1:7"))));
+    assert!(
+        !events.iter().any(|e| e["syscall"] == "sendto"),
+        "no reply was sent"
+    );
+}
+
+/// `--rate-limit 2`: five datagrams sent at once from one source get fewer than five
+/// replies, and the server says why.
+#[test]
+fn rate_limit_caps_replies_per_source() {
+    let srv = server(&["--rate-limit", "2"]);
+    let script = r#"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
+for i in range(5):
+    s.sendto(b"x%d" % i, ("127.0.0.1", int(sys.argv[1])))
+got = 0
+try:
+    while True:
+        s.recvfrom(100); got += 1
+except socket.timeout:
+    pass
+print(got)
+"#;
+    let Some(out) = python(
+        "rate_limit_caps_replies_per_source",
+        script,
+        &[srv.port().to_string()],
+    ) else {
+        return;
+    };
+    let got: u32 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("count");
+    assert!((2..5).contains(&got), "replies: {got}");
+    let (_, events, _) = srv.terminate();
+    assert!(events.iter().any(|e| e["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("Rate limit reached"))));
+}
+
+/// A server with a small buffer cuts a large datagram, says so, and does not answer it.
+#[test]
+fn server_detects_truncation_and_does_not_answer() {
+    let srv = server(&["--buffer", "5"]);
+    let out = run(
+        Command::new(BIN).args([
+            "client",
+            "--timeout",
+            "0.5",
+            "--message",
+            "Hello, world",
+            "--port",
+            &srv.port().to_string(),
+        ]),
+        b"",
+        DEADLINE,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let (_, events, _) = srv.terminate();
+    let cut = events
+        .iter()
+        .find(|e| e["syscall"] == "recvfrom")
+        .expect("recvfrom");
+    assert!(
+        cut["call"].as_str().expect("call").ends_with("= 12"),
+        "MSG_TRUNC gives the real size: {cut}"
+    );
+    assert!(cut["text"].as_str().expect("text").contains("TRUNCATED"));
+    assert!(!events.iter().any(|e| e["syscall"] == "sendto"));
+}
