@@ -903,14 +903,23 @@ pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram,
                 "recvfrom({fd}, {pointers}, [128]) = {}",
                 strace::failed(errno)
             );
-            n.syscall(
-                "recvfrom",
-                call,
-                Event {
-                    fd: Some(fd),
-                    ..Event::default()
-                },
-            );
+            let text = if errno == Errno::EINTR {
+                n.t(
+                    "Interrupted by a signal: the program gets EINTR (strace shows the kernel's ERESTARTSYS, since the handler was installed without SA_RESTART).",
+                    "Interrompido por um sinal: o programa recebe EINTR (o strace mostra o ERESTARTSYS do kernel, pois o tratador foi instalado sem SA_RESTART).",
+                )
+                .to_string()
+            } else {
+                String::new()
+            };
+            let event = Event {
+                fd: Some(fd),
+                errno: Some(format!("{errno:?}")),
+                ret: Some(-1),
+                text,
+                ..Event::default()
+            };
+            n.syscall("recvfrom", call, event);
             Err(Failure::sys("recvfrom", errno).with(Fact::Udp))
         }
     }

@@ -91,7 +91,16 @@ pub fn quoted_limit(data: &[u8], limit: usize) -> String {
 }
 
 /// The right-hand side of a failed call: `-1 EADDRINUSE (Address already in use)`.
+///
+/// A blocking socket call (with no `SO_RCVTIMEO`/`SO_SNDTIMEO`) interrupted by a
+/// signal whose handler lacks `SA_RESTART` returns `EINTR` to the program, but strace
+/// sees the kernel's internal code first and prints
+/// `? ERESTARTSYS (To be restarted if SA_RESTART is set)`: so do we. (Our programs set
+/// timeouts only on clients, which install no signal handlers.)
 pub fn failed(errno: Errno) -> String {
+    if errno == Errno::EINTR {
+        return "? ERESTARTSYS (To be restarted if SA_RESTART is set)".to_string();
+    }
     format!("-1 {errno:?} ({})", errno_text(errno))
 }
 

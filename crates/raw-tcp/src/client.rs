@@ -63,21 +63,26 @@ pub fn parse_seconds(text: &str) -> Result<Duration, String> {
 pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
     let addrs = resolve(&args.host, args.port)?;
     let sock = connect_first(n, &addrs, args.timeout)?;
-    steps::getsockname(n, &sock)?; // the ephemeral port the kernel picked for us
+    // Whatever happens in the exchange, close the socket afterwards with a narrated
+    // close(2) (strace shows it, so we say it too).
+    let outcome = (|| -> Result<(), Failure> {
+        steps::getsockname(n, &sock)?; // the ephemeral port the kernel picked for us
 
-    if args.stdin {
-        for line in std::io::stdin().lock().lines() {
-            let line = line.map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
-            exchange(n, &sock, line.as_bytes(), args.timeout)?;
+        if args.stdin {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
+                exchange(n, &sock, line.as_bytes(), args.timeout)?;
+            }
+        } else {
+            exchange(n, &sock, args.message.as_bytes(), args.timeout)?;
         }
-    } else {
-        exchange(n, &sock, args.message.as_bytes(), args.timeout)?;
-    }
 
-    steps::shutdown_write(n, &sock)?; // our FIN: "no more requests"
-    let mut rest = [0u8; 1024];
-    while steps::recv(n, &sock, &mut rest).map_err(|f| timed_out(f, args.timeout))? > 0 {}
-    steps::close(n, sock)
+        steps::shutdown_write(n, &sock)?; // our FIN: "no more requests"
+        let mut rest = [0u8; 1024];
+        while steps::recv(n, &sock, &mut rest).map_err(|f| timed_out(f, args.timeout))? > 0 {}
+        Ok(())
+    })();
+    outcome.and(steps::close(n, sock))
 }
 
 /// Tries each address in the resolver's order (socket + connect), like Python's
@@ -95,11 +100,14 @@ pub fn connect_first(
             Type::STREAM,
             Some(Protocol::TCP),
         )?;
-        if let Some(after) = timeout {
-            steps::set_timeout(n, &sock, Timeout::Send, after)?; // bounds connect()
-            steps::set_timeout(n, &sock, Timeout::Receive, after)?; // bounds recv()
-        }
-        match steps::connect(n, &sock, addr) {
+        let attempt = (|| -> Result<(), Failure> {
+            if let Some(after) = timeout {
+                steps::set_timeout(n, &sock, Timeout::Send, after)?; // bounds connect()
+                steps::set_timeout(n, &sock, Timeout::Receive, after)?; // bounds recv()
+            }
+            steps::connect(n, &sock, addr)
+        })();
+        match attempt {
             Ok(()) => return Ok(sock),
             Err(failure) => {
                 steps::close(n, sock)?;

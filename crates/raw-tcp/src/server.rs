@@ -57,36 +57,41 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         Type::STREAM,
         Some(Protocol::TCP),
     )?;
-    if reuseaddr {
-        steps::set_reuseaddr(n, &listener)?;
-    }
-    if addr.is_ipv6() && addr.ip().is_unspecified() {
-        steps::set_v6only(n, &listener, false)?; // dual stack, said explicitly
-    }
-    steps::bind(n, &listener, addr, reuseaddr)?;
-    let bound = steps::getsockname(n, &listener)?; // the real port, even for --port 0
-    steps::listen(n, &listener, args.backlog)?;
-    n.ready(bound, listening_banner(n, bound));
+    // The sequence runs in a closure so that, whatever happens in it, the socket is
+    // then closed by a narrated close(2): strace shows that close, so we say it too.
+    let outcome = (|| -> Result<(), Failure> {
+        if reuseaddr {
+            steps::set_reuseaddr(n, &listener)?;
+        }
+        if addr.is_ipv6() && addr.ip().is_unspecified() {
+            steps::set_v6only(n, &listener, false)?; // dual stack, said explicitly
+        }
+        steps::bind(n, &listener, addr, reuseaddr)?;
+        let bound = steps::getsockname(n, &listener)?; // the real port, even for --port 0
+        steps::listen(n, &listener, args.backlog)?;
+        n.ready(bound, listening_banner(n, bound));
 
-    loop {
-        n.note(n.t(
-            "Waiting in accept() for a client (blocks until a handshake completes)...",
-            "Conectando: esperando um cliente no accept() (bloqueia até um handshake terminar)...",
-        ));
-        let (conn, peer) = steps::accept(n, &listener)?;
-        let served = echo_stream(n, &conn, peer, args.buffer as usize, args.transform);
-        steps::close(n, conn)?;
-        match served {
-            Ok(_) => {}
-            // An iterative server outlives a client that misbehaved: say why, go on.
-            Err(failure) if args.forever => n.note(failure.explain(n.lang)),
-            Err(failure) => return Err(failure),
+        loop {
+            n.note(n.t(
+                "Waiting in accept() for a client (blocks until a handshake completes)...",
+                "Conectando: esperando um cliente no accept() (bloqueia até um handshake terminar)...",
+            ));
+            let (conn, peer) = steps::accept(n, &listener)?;
+            let served = echo_stream(n, &conn, peer, args.buffer as usize, args.transform);
+            steps::close(n, conn)?;
+            match served {
+                Ok(_) => {}
+                // An iterative server outlives a client that misbehaved: say why, go on.
+                Err(failure) if args.forever => n.note(failure.explain(n.lang)),
+                Err(failure) => return Err(failure),
+            }
+            if !args.forever {
+                break;
+            }
         }
-        if !args.forever {
-            break;
-        }
-    }
-    steps::close(n, listener)
+        Ok(())
+    })();
+    outcome.and(steps::close(n, listener))
 }
 
 /// "Listening on ...; try: ..." with the commands that reach this server.

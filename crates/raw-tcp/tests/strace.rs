@@ -126,3 +126,61 @@ fn tempdir(tag: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// On a failure the socket is still closed by a narrated `close`, so the narration
+/// and strace agree on error paths too: a bind that fails (EADDRINUSE) and a client
+/// whose server resets the connection (ECONNRESET).
+#[test]
+fn failure_paths_match_strace() {
+    let Some(strace) = tool("strace", "failure_paths_match_strace") else {
+        return;
+    };
+    let dir = tempdir("failures");
+    let holder = Server::start(Command::new(BIN).args(["--json", "server", "--port", "0"]));
+    let port = holder.port().to_string();
+    let trace = dir.join("inuse.strace");
+    let out = run(
+        strace_cmd(&strace, &trace).args(["--json", "server", "--port", &port]),
+        b"",
+        DEADLINE,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let events = raw_testkit::json_lines(&out.stdout);
+    assert!(narrated_calls(&events)
+        .iter()
+        .any(|c| c.contains("EADDRINUSE")));
+    compare(
+        narrated_calls(&events),
+        &std::fs::read_to_string(&trace).expect("trace"),
+    );
+    drop(holder);
+
+    let Some(python) = tool("python3", "failure_paths_match_strace") else {
+        return;
+    };
+    let script = r#"
+import socket, struct
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
+print(l.getsockname()[1], flush=True)
+c, _ = l.accept(); c.recv(100)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
+"#;
+    let (mut reset, port) = raw_testkit::python_peer(&python, script);
+    let trace = dir.join("reset.strace");
+    let out = run(
+        strace_cmd(&strace, &trace).args(["--json", "client", "--port", &port.to_string()]),
+        b"",
+        DEADLINE,
+    );
+    let _ = reset.kill();
+    let _ = reset.wait();
+    assert_eq!(out.status.code(), Some(1));
+    let events = raw_testkit::json_lines(&out.stdout);
+    assert!(narrated_calls(&events)
+        .iter()
+        .any(|c| c.contains("ECONNRESET")));
+    compare(
+        narrated_calls(&events),
+        &std::fs::read_to_string(&trace).expect("trace"),
+    );
+}

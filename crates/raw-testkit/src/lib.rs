@@ -11,6 +11,7 @@
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -80,6 +81,7 @@ pub fn run(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    cmd.process_group(0); // so a wrapper (strace) and what it runs die together
     let mut child = cmd.spawn().expect("spawn");
     let mut input = child.stdin.take().expect("stdin");
     let data = stdin.to_vec();
@@ -91,39 +93,69 @@ pub fn run(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output {
     out
 }
 
-/// Waits for a child's exit and output, killing it after `limit`.
+/// Sends `signal` (e.g. `KILL`, `TERM`) to a whole process group.
+fn signal_group(pgid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args([&format!("-{signal}"), "--", &format!("-{pgid}")])
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Reads a pipe to its end on a thread; the result arrives on the returned channel.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut buf);
+        }
+        let _ = tx.send(buf);
+    });
+    rx
+}
+
+/// Waits for a child's exit and output. After `limit` its whole process group is
+/// killed; pipes still held open by a stray descendant are abandoned after 5 s more,
+/// so this never hangs.
 pub fn wait_output(mut child: Child, limit: Duration) -> Output {
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let out_t = thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let err_t = thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let start = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
             break status;
         }
         if start.elapsed() > limit {
+            signal_group(child.id(), "KILL");
             let _ = child.kill();
             break child.wait().expect("wait");
         }
         thread::sleep(Duration::from_millis(10));
     };
+    let grace = Duration::from_secs(5);
+    let (out, err) = (stdout.recv_timeout(grace), stderr.recv_timeout(grace));
+    if out.is_err() || err.is_err() {
+        signal_group(child.id(), "KILL"); // a descendant kept the pipes open
+    }
     Output {
         status,
-        stdout: out_t.join().unwrap_or_default(),
-        stderr: err_t.join().unwrap_or_default(),
+        stdout: out.unwrap_or_default(),
+        stderr: err.unwrap_or_default(),
+    }
+}
+
+/// The processes to signal for a graceful stop: the children of `pid` when it is a
+/// wrapper such as strace, else `pid` itself.
+fn leaves(pid: u32) -> Vec<u32> {
+    let children: Vec<u32> = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .collect();
+    if children.is_empty() {
+        vec![pid]
+    } else {
+        children
     }
 }
 
@@ -153,6 +185,7 @@ impl Server {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        cmd.process_group(0); // so a wrapper (strace) and the server die together
         let mut child = cmd.spawn().expect("spawn server");
         let stdout: ChildStdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
@@ -222,9 +255,13 @@ impl Server {
     /// since a signal landing just before a blocking call is only seen at the next
     /// one) and returns like [`Server::finish`].
     pub fn terminate(mut self) -> (std::process::ExitStatus, Vec<Value>, String) {
-        let pid = self.child.as_ref().expect("child").id().to_string();
+        let pid = self.child.as_ref().expect("child").id();
         'resend: for _ in 0..20 {
-            let _ = Command::new("kill").args(["-TERM", &pid]).status();
+            for leaf in leaves(pid) {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &leaf.to_string()])
+                    .status();
+            }
             for _ in 0..25 {
                 thread::sleep(Duration::from_millis(20));
                 if let Some(child) = self.child.as_mut() {
@@ -237,9 +274,11 @@ impl Server {
         self.finish(DEADLINE)
     }
 
-    /// Kills the server at once (SIGKILL).
+    /// Kills the server at once (SIGKILL), with any wrapper around it (its whole
+    /// process group).
     pub fn kill(&mut self) {
         if let Some(child) = self.child.as_mut() {
+            signal_group(child.id(), "KILL");
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -60,43 +60,48 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
         Type::DGRAM,
         Some(Protocol::UDP),
     )?;
-    steps::set_timeout(n, &sock, Timeout::Receive, args.timeout)?;
-    if args.connect {
-        steps::connect(n, &sock, server)?; // no packet: only a default peer
-    }
-    let mut client = Client {
-        n,
-        sock: &sock,
-        server,
-        args,
-        port_shown: false,
-    };
-    match &args.message {
-        Some(message) => client.exchange(message.as_bytes())?,
-        None => {
-            let stdin = std::io::stdin();
-            loop {
-                if n.mode == Mode::Text {
-                    print!("Message: ");
-                    let _ = std::io::stdout().flush();
-                }
-                let mut line = String::new();
-                if stdin
-                    .lock()
-                    .read_line(&mut line)
-                    .map_err(|e| Failure::Usage(format!("stdin: {e}")))?
-                    == 0
-                {
+    // Whatever happens below, close the socket afterwards with a narrated close(2)
+    // (strace shows it, so we say it too).
+    let outcome = (|| -> Result<(), Failure> {
+        steps::set_timeout(n, &sock, Timeout::Receive, args.timeout)?;
+        if args.connect {
+            steps::connect(n, &sock, server)?; // no packet: only a default peer
+        }
+        let mut client = Client {
+            n,
+            sock: &sock,
+            server,
+            args,
+            port_shown: false,
+        };
+        match &args.message {
+            Some(message) => client.exchange(message.as_bytes())?,
+            None => {
+                let stdin = std::io::stdin();
+                loop {
                     if n.mode == Mode::Text {
-                        println!(); // end the last "Message: " prompt's line
+                        print!("Message: ");
+                        let _ = std::io::stdout().flush();
                     }
-                    break; // end of input
+                    let mut line = String::new();
+                    if stdin
+                        .lock()
+                        .read_line(&mut line)
+                        .map_err(|e| Failure::Usage(format!("stdin: {e}")))?
+                        == 0
+                    {
+                        if n.mode == Mode::Text {
+                            println!(); // end the last "Message: " prompt's line
+                        }
+                        break; // end of input
+                    }
+                    client.exchange(line.trim_end_matches(['\n', '\r']).as_bytes())?;
                 }
-                client.exchange(line.trim_end_matches(['\n', '\r']).as_bytes())?;
             }
         }
-    }
-    steps::close(n, sock)
+        Ok(())
+    })();
+    outcome.and(steps::close(n, sock))
 }
 
 struct Client<'a> {

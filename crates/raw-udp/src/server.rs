@@ -69,82 +69,87 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         Type::DGRAM,
         Some(Protocol::UDP),
     )?;
-    steps::set_reuseaddr(n, &sock)?;
-    if addr.is_ipv6() && addr.ip().is_unspecified() {
-        steps::set_v6only(n, &sock, false)?; // dual stack, said explicitly
-    }
-    steps::bind(n, &sock, addr, true)?;
-    let bound = steps::getsockname(n, &sock)?;
-    n.note(n.t(
-        "No listen() and no accept(): UDP has no connections, no handshake and no state. This one socket receives every client's datagrams, and recvfrom tells us who sent each.",
-        "Sem listen() e sem accept(): o UDP não tem conexões, nem handshake, nem estado. Este único socket recebe os datagramas de todos os clientes, e o recvfrom diz quem mandou cada um.",
-    ));
-    n.ready(
-        bound,
-        format!(
-            "{} {bound} (UDP) — {}: raw-udp client --port {}   |   nc -u {} {}",
-            n.t("Waiting for datagrams on", "Esperando datagramas em"),
-            n.t("try", "experimente"),
-            bound.port(),
-            bound.ip(),
-            bound.port()
-        ),
-    );
-
-    let mut buf = vec![0u8; args.buffer as usize];
-    let mut limiter = RateLimiter::new(args.rate_limit);
-    let mut served: u64 = 0;
-    while !stop_requested() {
-        let datagram = match steps::recvfrom(n, &sock, &mut buf) {
-            Ok(d) => d,
-            // EINTR: a signal arrived while we waited. If it was SIGINT/SIGTERM the
-            // loop condition ends the loop; any other signal: just wait again.
-            Err(f) if f.errno() == Some(Errno::EINTR) => continue,
-            Err(f) => return Err(f),
-        };
-        if let Some(why) = refuse(n, datagram.from) {
-            n.note(why);
-            continue;
+    // The sequence runs in a closure so that, whatever happens in it, the socket is
+    // then closed by a narrated close(2): strace shows that close, so we say it too.
+    let outcome = (|| -> Result<(), Failure> {
+        steps::set_reuseaddr(n, &sock)?;
+        if addr.is_ipv6() && addr.ip().is_unspecified() {
+            steps::set_v6only(n, &sock, false)?; // dual stack, said explicitly
         }
-        let data = &mut buf[..datagram.len];
-        n.data(
+        steps::bind(n, &sock, addr, true)?;
+        let bound = steps::getsockname(n, &sock)?;
+        n.note(n.t(
+            "No listen() and no accept(): UDP has no connections, no handshake and no state. This one socket receives every client's datagrams, and recvfrom tells us who sent each.",
+            "Sem listen() e sem accept(): o UDP não tem conexões, nem handshake, nem estado. Este único socket recebe os datagramas de todos os clientes, e o recvfrom diz quem mandou cada um.",
+        ));
+        n.ready(
+            bound,
             format!(
-                "{} → {}",
-                datagram.from,
-                raw_core::strace::quoted_limit(data, 200)
+                "{} {bound} (UDP) — {}: raw-udp client --port {}   |   nc -u {} {}",
+                n.t("Waiting for datagrams on", "Esperando datagramas em"),
+                n.t("try", "experimente"),
+                bound.port(),
+                bound.ip(),
+                bound.port()
             ),
-            data,
         );
-        if datagram.truncated() {
-            n.note(n.t(
-                "Not answering a cut datagram: echoing part of it would pass a cut message off as whole.",
-                "Não respondemos a um datagrama cortado: ecoar só um pedaço seria fingir que a mensagem está inteira.",
-            ));
-            continue;
+
+        let mut buf = vec![0u8; args.buffer as usize];
+        let mut limiter = RateLimiter::new(args.rate_limit);
+        let mut served: u64 = 0;
+        while !stop_requested() {
+            let datagram = match steps::recvfrom(n, &sock, &mut buf) {
+                Ok(d) => d,
+                // EINTR: a signal arrived while we waited. If it was SIGINT/SIGTERM the
+                // loop condition ends the loop; any other signal: just wait again.
+                Err(f) if f.errno() == Some(Errno::EINTR) => continue,
+                Err(f) => return Err(f),
+            };
+            if let Some(why) = refuse(n, datagram.from) {
+                n.note(why);
+                continue;
+            }
+            let data = &mut buf[..datagram.len];
+            n.data(
+                format!(
+                    "{} → {}",
+                    datagram.from,
+                    raw_core::strace::quoted_limit(data, 200)
+                ),
+                data,
+            );
+            if datagram.truncated() {
+                n.note(n.t(
+                    "Not answering a cut datagram: echoing part of it would pass a cut message off as whole.",
+                    "Não respondemos a um datagrama cortado: ecoar só um pedaço seria fingir que a mensagem está inteira.",
+                ));
+                continue;
+            }
+            if !limiter.allow(datagram.from.ip(), Instant::now()) {
+                n.note(n.t(
+                    "Rate limit reached for this source: not answering (an echo service must not become a traffic amplifier).",
+                    "Limite de taxa atingido para esta origem: sem resposta (um serviço de eco não pode virar amplificador de tráfego).",
+                ));
+                continue;
+            }
+            args.transform.apply(data); // same length: never more bytes out than in
+            match steps::sendto(n, &sock, data, Some(datagram.from)) {
+                Ok(_) => served += 1,
+                // One client's failure (e.g. its ICMP error) never stops the service.
+                Err(failure) => n.note(failure.explain(n.lang)),
+            }
         }
-        if !limiter.allow(datagram.from.ip(), Instant::now()) {
-            n.note(n.t(
-                "Rate limit reached for this source: not answering (an echo service must not become a traffic amplifier).",
-                "Limite de taxa atingido para esta origem: sem resposta (um serviço de eco não pode virar amplificador de tráfego).",
-            ));
-            continue;
-        }
-        args.transform.apply(data); // same length: never more bytes out than in
-        match steps::sendto(n, &sock, data, Some(datagram.from)) {
-            Ok(_) => served += 1,
-            // One client's failure (e.g. its ICMP error) never stops the service.
-            Err(failure) => n.note(failure.explain(n.lang)),
-        }
-    }
-    n.note(format!(
-        "{} {served} {}",
-        n.t(
-            "SIGINT/SIGTERM received: stopping after",
-            "SIGINT/SIGTERM recebido: parando depois de"
-        ),
-        n.t("replies.", "respostas.")
-    ));
-    steps::close(n, sock)
+        n.note(format!(
+            "{} {served} {}",
+            n.t(
+                "SIGINT/SIGTERM received: stopping after",
+                "SIGINT/SIGTERM recebido: parando depois de"
+            ),
+            n.t("replies.", "respostas.")
+        ));
+        Ok(())
+    })();
+    outcome.and(steps::close(n, sock))
 }
 
 /// Why we ignore a datagram from `from`, if we do.
