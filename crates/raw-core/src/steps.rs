@@ -37,7 +37,9 @@ fn domain_name(domain: Domain) -> &'static str {
 }
 
 fn type_name(ty: Type) -> &'static str {
-    if ty == Type::STREAM {
+    if ty == Type::STREAM.nonblocking() {
+        "SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK"
+    } else if ty == Type::STREAM {
         "SOCK_STREAM|SOCK_CLOEXEC"
     } else if ty == Type::DGRAM {
         "SOCK_DGRAM|SOCK_CLOEXEC"
@@ -432,20 +434,52 @@ pub fn listen(n: &Narrator, sock: &Socket, backlog: i32) -> Result<(), Failure> 
 /// Returns a *new* socket for that one client; the listening socket stays in LISTEN.
 /// **Packets:** none: the SYN, SYN-ACK, ACK handshake already happened in the kernel.
 /// **TCP state:** the new socket is ESTABLISHED.
-/// **Errors:** `EINTR` (a signal arrived) and `ECONNABORTED` (the client gave up while
-/// queued) are harmless: we narrate them and call `accept` again.
+/// **Errors:** `ECONNABORTED` (the client gave up while queued) is harmless: narrated,
+/// and `accept` is called again. `EINTR` (a signal arrived) is returned to the caller,
+/// which knows what the signal means (stop, or reap a child). `EMFILE`/`ENFILE`: out of
+/// file descriptors.
 #[track_caller]
 pub fn accept(n: &Narrator, listener: &Socket) -> Result<(Socket, SocketAddr), Failure> {
+    accept_with(n, listener, false)
+}
+
+/// Like [`accept`], for event loops: `accept4(fd, ..., SOCK_CLOEXEC|SOCK_NONBLOCK)` on a
+/// non-blocking listener. The new socket is non-blocking too, in the same syscall; an
+/// empty queue is `EAGAIN` ("nothing more to accept now"), returned to the caller.
+#[track_caller]
+pub fn accept_nonblocking(
+    n: &Narrator,
+    listener: &Socket,
+) -> Result<(Socket, SocketAddr), Failure> {
+    accept_with(n, listener, true)
+}
+
+#[track_caller]
+fn accept_with(
+    n: &Narrator,
+    listener: &Socket,
+    nonblocking: bool,
+) -> Result<(Socket, SocketAddr), Failure> {
     let fd = listener.as_raw_fd();
+    let flags = if nonblocking {
+        "SOCK_CLOEXEC|SOCK_NONBLOCK"
+    } else {
+        "SOCK_CLOEXEC"
+    };
     loop {
-        match listener.accept() {
+        let result = if nonblocking {
+            listener.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
+        } else {
+            listener.accept()
+        };
+        match result {
             Ok((conn, addr)) => {
                 let cfd = conn.as_raw_fd();
                 let peer = addr
                     .as_socket()
                     .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
                 let call = format!(
-                    "accept4({fd}, {}, {}, SOCK_CLOEXEC) = {cfd}",
+                    "accept4({fd}, {}, {}, {flags}) = {cfd}",
                     strace::sockaddr(&peer),
                     strace::inout_len(128, strace::sockaddr_len(&peer))
                 );
@@ -484,28 +518,30 @@ pub fn accept(n: &Narrator, listener: &Socket) -> Result<(Socket, SocketAddr), F
             Err(e) => {
                 let errno = errno_of(&e);
                 let call = format!(
-                    "accept4({fd}, {}, [128], SOCK_CLOEXEC) = {}",
+                    "accept4({fd}, {}, [128], {flags}) = {}",
                     strace::pointer(listener as *const Socket),
                     strace::failed(errno)
                 );
-                // EINTR: a signal interrupted the wait; ECONNABORTED: the client reset
-                // before we took it. Neither is our listener's fault: try again.
-                if errno == Errno::EINTR || errno == Errno::ECONNABORTED {
-                    n.syscall("accept4", call, Event {
-                        fd: Some(fd),
-                        text: n.t("Interrupted or aborted before we took it: harmless, calling accept again.", "Interrompido ou abortado antes de o pegarmos: inofensivo, chamando accept de novo.").to_string(),
-                        ..Event::default()
-                    });
-                    continue;
-                }
+                let text = match errno {
+                    Errno::ECONNABORTED => n.t("The client gave up while queued: harmless, calling accept again.", "O cliente desistiu enquanto esperava na fila: inofensivo, chamando accept de novo."),
+                    Errno::EAGAIN => n.t("Would block: no more finished connections in the queue right now.", "Bloquearia: não há mais conexões prontas na fila agora."),
+                    Errno::EINTR => n.t("Interrupted by a signal before a client arrived.", "Interrompido por um sinal antes de chegar um cliente."),
+                    _ => "",
+                };
                 n.syscall(
                     "accept4",
                     call,
                     Event {
                         fd: Some(fd),
+                        errno: Some(format!("{errno:?}")),
+                        ret: Some(-1),
+                        text: text.to_string(),
                         ..Event::default()
                     },
                 );
+                if errno == Errno::ECONNABORTED {
+                    continue;
+                }
                 return Err(Failure::sys("accept", errno));
             }
         }
@@ -583,21 +619,34 @@ pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Fail
 /// **TCP state:** unchanged (ESTABLISHED or CLOSE-WAIT).
 #[track_caller]
 pub fn send_all(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<(), Failure> {
-    let fd = sock.as_raw_fd();
     let mut sent = 0;
     // An empty message is still one send (of 0 bytes), as the program asked for.
     loop {
-        let rest = &data[sent..];
-        let result = nix::sys::socket::send(fd, rest, MsgFlags::MSG_NOSIGNAL);
+        sent += send_some(n, sock, &data[sent..])?;
+        if sent >= data.len() {
+            return Ok(());
+        }
+    }
+}
+
+/// **Syscall:** one `sendto(fd, buf, len, MSG_NOSIGNAL, NULL, 0)`: returns how many bytes
+/// the kernel took, which may be fewer than offered (a short write). On a non-blocking
+/// socket a full send buffer is `EAGAIN`: the caller keeps the rest and waits until
+/// the socket is writable. `EINTR` is retried unless a stop was requested.
+/// **Packets:** data segments →. **TCP state:** unchanged.
+#[track_caller]
+pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Failure> {
+    let fd = sock.as_raw_fd();
+    loop {
+        let result = nix::sys::socket::send(fd, data, MsgFlags::MSG_NOSIGNAL);
         let args = format!(
             "sendto({fd}, {}, {}, MSG_NOSIGNAL, NULL, 0)",
-            strace::quoted(rest),
-            rest.len()
+            strace::quoted(data),
+            data.len()
         );
         match result {
             Ok(count) => {
-                sent += count;
-                let text = if sent < data.len() {
+                let text = if count < data.len() {
                     format!(
                         "{} {count} {} {}; {}",
                         n.t(
@@ -605,8 +654,11 @@ pub fn send_all(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<(), Failure>
                             "Escrita parcial: o kernel aceitou"
                         ),
                         n.t("of", "de"),
-                        rest.len(),
-                        n.t("sending the rest.", "enviando o resto.")
+                        data.len(),
+                        n.t(
+                            "the rest must be sent later.",
+                            "o resto precisa ser enviado depois."
+                        )
                     )
                 } else {
                     format!(
@@ -629,31 +681,30 @@ pub fn send_all(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<(), Failure>
                         ..Event::default()
                     },
                 );
-                if sent >= data.len() {
-                    return Ok(());
-                }
-            }
-            // EINTR: a signal arrived before any byte was taken; send again.
-            Err(Errno::EINTR) => {
-                n.syscall(
-                    "sendto",
-                    format!("{args} = {}", strace::failed(Errno::EINTR)),
-                    Event {
-                        fd: Some(fd),
-                        ..Event::default()
-                    },
-                );
-                continue;
+                return Ok(count);
             }
             Err(errno) => {
+                let text = match errno {
+                    Errno::EAGAIN => n.t("Would block: the send buffer is full; keep the rest and wait until the socket is writable.", "Bloquearia: o buffer de envio está cheio; guarde o resto e espere o socket ficar gravável."),
+                    Errno::EPIPE => n.t("The peer is gone (EPIPE): MSG_NOSIGNAL spared us the SIGPIPE.", "O outro lado sumiu (EPIPE): o MSG_NOSIGNAL nos poupou do SIGPIPE."),
+                    _ => "",
+                };
                 n.syscall(
                     "sendto",
                     format!("{args} = {}", strace::failed(errno)),
                     Event {
                         fd: Some(fd),
+                        errno: Some(format!("{errno:?}")),
+                        ret: Some(-1),
+                        text: text.to_string(),
                         ..Event::default()
                     },
                 );
+                // EINTR: a signal arrived before any byte was taken; send again, unless
+                // the signal asked us to stop.
+                if errno == Errno::EINTR && !crate::signals::stop_requested() {
+                    continue;
+                }
                 return Err(Failure::sys("sendto", errno));
             }
         }
@@ -703,8 +754,9 @@ pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failur
                 );
                 return Ok(count);
             }
-            // EINTR: a signal arrived while we waited and nothing was read; wait again.
-            Err(Errno::EINTR) => {
+            // EINTR: a signal arrived while we waited and nothing was read; wait again,
+            // unless the signal asked us to stop.
+            Err(Errno::EINTR) if !crate::signals::stop_requested() => {
                 n.syscall(
                     "recvfrom",
                     format!(
@@ -765,6 +817,33 @@ pub fn shutdown_write(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
         },
     );
     result.map_err(|e| Failure::sys("shutdown", errno_of(&e)))
+}
+
+/// **Syscall:** `shutdown(fd, SHUT_RDWR)`, see `shutdown(2)`, on a connection another
+/// thread is serving: its blocked `recv` returns 0 at once, so it ends cleanly. Used to
+/// stop a threaded server. **Packets:** FIN →. **TCP state:** FIN-WAIT-1.
+#[track_caller]
+pub fn shutdown_fd(n: &Narrator, fd: std::os::fd::RawFd) -> Result<(), Failure> {
+    let result = nix::sys::socket::shutdown(fd, nix::sys::socket::Shutdown::Both);
+    let text = n
+        .t(
+            "Both directions shut: the thread blocked in recv on this socket wakes up with 0 (end of stream).",
+            "As duas direções encerradas: a thread bloqueada no recv deste socket acorda com 0 (fim do fluxo).",
+        )
+        .to_string();
+    n.syscall(
+        "shutdown",
+        format!(
+            "shutdown({fd}, SHUT_RDWR) = {}",
+            strace::ret(result.map(|_| 0))
+        ),
+        Event {
+            fd: Some(fd),
+            text,
+            ..Event::default()
+        },
+    );
+    result.map_err(|errno| Failure::sys("shutdown", errno))
 }
 
 /// **Syscall:** `getsockopt(fd, SOL_TCP, TCP_INFO, ...)`, see `tcp(7)`: only look at the

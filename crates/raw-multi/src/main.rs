@@ -1,0 +1,49 @@
+//! `raw-multi`: the third lab, a TCP echo server for many clients at once, in five
+//! models. This file only parses the command line.
+
+#![deny(unsafe_code)]
+
+use clap::{Parser, Subcommand};
+use raw_core::cli::{finish, CommonArgs};
+use std::process::ExitCode;
+
+/// One echo service, five server models, and the answer to "why does the port change
+/// at each connection?".
+///
+///     raw-multi server --model thread        (fork | thread | select | poll | epoll)
+///     raw-multi clients --count 5            (another terminal: 5 connections at once)
+///     raw-multi sockets                      (the kernel's table: 1 LISTEN + 5 ESTABLISHED)
+/// Watch it from the kernel's side:
+///     strace -f -e trace=%network,process raw-multi server --model fork
+///     tshark -i lo -f 'tcp port 65432'
+///     ss -tanp 'sport = :65432 or dport = :65432'
+#[derive(Debug, Parser)]
+#[command(name = "raw-multi", version, verbatim_doc_comment)]
+struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve many clients at once: fork (a process per client), thread (a thread per
+    /// client), select / poll / epoll (one thread, non-blocking sockets, readiness)
+    Server(raw_multi::models::ServerArgs),
+    /// Open N connections at once, echo over each, and print which local (ephemeral)
+    /// port each one got
+    Clients(raw_multi::clients::ClientsArgs),
+    /// The kernel's table of TCP sockets on a port, like `ss -tanp`
+    Sockets(raw_multi::sockets::SocketsArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Server(args) => raw_multi::models::run(&cli.common.narrator("server"), args),
+        Command::Clients(args) => raw_multi::clients::run(&cli.common.narrator("clients"), args),
+        Command::Sockets(args) => raw_multi::sockets::run(&cli.common.narrator("sockets"), args),
+    };
+    finish(&cli.common, result)
+}

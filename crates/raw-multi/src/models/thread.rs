@@ -1,0 +1,161 @@
+//! The thread model: the main thread accepts; each client gets a thread of its own,
+//! blocked in its own `recv`, running the same echo loop as lab 1.
+//!
+//! ```text
+//! raw-multi server --model thread
+//! strace -f -e trace=%network raw-multi server --model thread   # -f: follow the threads
+//! ```
+//!
+//! Where it differs from the other models:
+//! - `std::thread::Builder` with an explicit, modest stack (256 KiB instead of 8 MiB of
+//!   address space): thousands of idle clients cost thousands of stacks.
+//! - SIGINT/SIGTERM are blocked in the workers (they inherit the mask from the spawning
+//!   thread), so the signal always interrupts the main thread's `accept`.
+//! - At `--max-clients` the main thread stops accepting until a worker ends; new clients
+//!   wait in the kernel's backlog meanwhile.
+//! - To stop, the main thread `shutdown`s every live connection: each worker's `recv`
+//!   returns 0, it closes its socket and ends; then the main thread joins them.
+
+use super::{announce, back_off, out_of_fds, ServerArgs, Stats};
+use nix::errno::Errno;
+use raw_core::echo::echo_stream;
+use raw_core::signals::{block_stop_signals, stop_requested, unblock_stop_signals};
+use raw_core::steps::{self, Timeout};
+use raw_core::{Failure, Narrator};
+use socket2::Socket;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Each worker's stack: plenty for the echo loop, and 32 times less than the default.
+const STACK_SIZE: usize = 256 * 1024;
+
+/// The live connections (worker id → fd), so the main thread can wake them to stop;
+/// the condition variable is signalled when a worker ends.
+type Live = Arc<(Mutex<HashMap<u64, RawFd>>, Condvar)>;
+
+/// Accepts clients and gives each its own thread until SIGINT/SIGTERM.
+pub fn serve(
+    n: &Narrator,
+    listener: &Socket,
+    bound: SocketAddr,
+    args: &ServerArgs,
+    stats: &Arc<Stats>,
+) -> Result<(), Failure> {
+    let live: Live = Arc::new((Mutex::new(HashMap::new()), Condvar::new()));
+    let mut workers: Vec<JoinHandle<()>> = Vec::new();
+    let mut next_id: u64 = 0;
+    let result = loop {
+        wait_below_max(&live, args.max_clients());
+        if stop_requested() {
+            break Ok(());
+        }
+        let (conn, peer) = match steps::accept(n, listener) {
+            Ok(accepted) => accepted,
+            Err(f) if f.errno() == Some(Errno::EINTR) => continue, // the loop checks the stop flag
+            Err(f) if out_of_fds(&f) => {
+                back_off(n, &f);
+                continue;
+            }
+            Err(f) => break Err(f),
+        };
+        stats.connections.fetch_add(1, Ordering::Relaxed);
+        announce(n, conn.as_raw_fd(), bound, peer);
+        if let Some(idle) = args.idle_timeout {
+            steps::set_timeout(n, &conn, Timeout::Receive, idle)?; // a silent client: recv gives EAGAIN
+        }
+        next_id += 1;
+        if let Ok(mut map) = live.0.lock() {
+            map.insert(next_id, conn.as_raw_fd());
+        }
+        workers.retain(|w| !w.is_finished());
+        block_stop_signals(); // the new thread inherits this mask
+        let spawned = spawn_worker(n, conn, peer, next_id, args, &live, stats);
+        unblock_stop_signals();
+        match spawned {
+            Ok(handle) => workers.push(handle),
+            Err(e) => n.note(format!(
+                "{} {e}",
+                n.t(
+                    "Could not start a thread:",
+                    "Não foi possível criar uma thread:"
+                )
+            )),
+        }
+    };
+    wake_and_join(n, &live, workers);
+    result
+}
+
+/// One client's thread: the echo loop, then close. Its failure ends only this client.
+fn spawn_worker(
+    n: &Narrator,
+    conn: Socket,
+    peer: SocketAddr,
+    id: u64,
+    args: &ServerArgs,
+    live: &Live,
+    stats: &Arc<Stats>,
+) -> std::io::Result<JoinHandle<()>> {
+    let (n, live, stats) = (n.clone(), live.clone(), stats.clone());
+    let (buffer, transform) = (args.buffer as usize, args.transform);
+    std::thread::Builder::new()
+        .name(format!("client-{id}"))
+        .stack_size(STACK_SIZE)
+        .spawn(move || {
+            let served = echo_stream(&n, &conn, peer, buffer, transform);
+            match &served {
+                Ok(echo) => stats.echoed(echo.bytes),
+                Err(f) if f.errno() == Some(Errno::EAGAIN) => n.note(format!(
+                    "{peer}: {}",
+                    n.t(
+                        "idle too long (--idle-timeout): dropping this client.",
+                        "ocioso demais (--idle-timeout): desconectando este cliente."
+                    )
+                )),
+                Err(f) => n.note(format!(
+                    "{peer}: {} {}",
+                    f.explain(n.lang),
+                    n.t("Only this connection ends.", "Só esta conexão termina.")
+                )),
+            }
+            // Leave the live set before close, so the main thread never shuts down a
+            // reused fd number.
+            let (map, ended) = &*live;
+            if let Ok(mut map) = map.lock() {
+                map.remove(&id);
+                let _ = steps::close(&n, conn);
+            }
+            ended.notify_all();
+        })
+}
+
+/// Blocks the accept loop while `max` clients are being served (they wait in the
+/// backlog); wakes every 100 ms to notice a stop request.
+fn wait_below_max(live: &Live, max: usize) {
+    let (map, ended) = &**live;
+    let Ok(mut guard) = map.lock() else { return };
+    while guard.len() >= max && !stop_requested() {
+        match ended.wait_timeout(guard, Duration::from_millis(100)) {
+            Ok((g, _)) => guard = g,
+            Err(_) => return,
+        }
+    }
+}
+
+/// Stopping: wake every worker by shutting its connection down (its `recv` returns
+/// 0), then wait for all of them.
+fn wake_and_join(n: &Narrator, live: &Live, workers: Vec<JoinHandle<()>>) {
+    if let Ok(map) = live.0.lock() {
+        for &fd in map.values() {
+            let _ = steps::shutdown_fd(n, fd);
+        }
+    }
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
