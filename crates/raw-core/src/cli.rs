@@ -7,6 +7,7 @@
 use crate::error::Failure;
 use crate::lang::Lang;
 use crate::narrate::{Event, Kind, Mode, Narrator};
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Options every subcommand of every binary takes.
@@ -20,9 +21,10 @@ pub struct CommonArgs {
     /// error) and nothing else on stdout
     #[arg(long, global = true, conflicts_with = "quiet")]
     pub json: bool,
-    /// Print only the data (what arrived, the replies): no syscalls, no states
-    #[arg(long, short, global = true)]
-    pub quiet: bool,
+    /// Print only the data (what arrived, the replies): no syscalls, no states.
+    /// Twice (-qq): print nothing but errors (and a server's address, on stderr)
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub quiet: u8,
 }
 
 impl CommonArgs {
@@ -35,7 +37,9 @@ impl CommonArgs {
     pub fn mode(&self) -> Mode {
         if self.json {
             Mode::Json
-        } else if self.quiet {
+        } else if self.quiet >= 2 {
+            Mode::Silent
+        } else if self.quiet == 1 {
             Mode::Quiet
         } else {
             Mode::Text
@@ -66,7 +70,12 @@ pub fn finish(common: &CommonArgs, result: Result<(), Failure>) -> ExitCode {
                     ..Event::default()
                 });
             }
-            eprintln!("{}: {message}", lang.pick("error", "erro"));
+            // Not eprintln!, which panics when stderr is closed.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}: {message}",
+                lang.pick("error", "erro")
+            );
             ExitCode::from(failure.exit_code())
         }
     }

@@ -20,8 +20,10 @@
 //! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
 //! errno names); every function maps to exactly one syscall. `unsafe` appears only
 //! where a syscall demands it and neither crate offers a safe call: `getsockopt(TCP_INFO)`
-//! in [`tcp_state::probe`], `recvfrom(MSG_TRUNC)` in [`steps::recvfrom`], and
-//! `sigaction` in [`signals`]; each carries a `SAFETY:` note.
+//! in [`tcp_state::probe`], `recvfrom(MSG_TRUNC)` in [`steps::recvfrom`], `accept4` in
+//! [`steps::accept`] (so a failed call's buffer pointer is known, as strace shows it),
+//! and `sigaction` in [`signals`]; each carries a `SAFETY:` note. (The fork model in
+//! raw-multi has the one other: `fork` itself.)
 
 #![deny(unsafe_code)]
 

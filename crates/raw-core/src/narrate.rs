@@ -27,6 +27,8 @@ pub enum Mode {
     Json,
     /// Only the data.
     Quiet,
+    /// Nothing (`-qq`): for load tests and benchmarks. Errors still go to stderr.
+    Silent,
 }
 
 /// What kind of line an event is.
@@ -165,7 +167,7 @@ impl Narrator {
     /// Whether syscalls are narrated at all (not in `--quiet`). When they are not, the
     /// programs also skip the extra `getsockopt(TCP_INFO)` calls that read the state.
     pub fn verbose(&self) -> bool {
-        self.mode != Mode::Quiet
+        matches!(self.mode, Mode::Text | Mode::Json)
     }
 
     /// Picks the sentence for the narrator's language.
@@ -204,6 +206,7 @@ impl Narrator {
                 Some(Kind::Data) => writeln!(out, "{}", event.text),
                 _ => Ok(()),
             },
+            Mode::Silent => Ok(()),
         };
         let _ = out.flush();
     }
@@ -305,8 +308,8 @@ impl Narrator {
             text: text.into(),
             ..Event::default()
         };
-        if self.mode == Mode::Quiet {
-            eprintln!("{}", event.text);
+        if matches!(self.mode, Mode::Quiet | Mode::Silent) {
+            let _ = writeln!(std::io::stderr(), "{}", event.text);
         } else {
             self.emit(event);
         }

@@ -467,11 +467,14 @@ fn accept_with(
         "SOCK_CLOEXEC"
     };
     loop {
-        let result = if nonblocking {
-            listener.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
-        } else {
-            listener.accept()
-        };
+        let result = accept4_raw(
+            fd,
+            if nonblocking {
+                libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK
+            } else {
+                libc::SOCK_CLOEXEC
+            },
+        );
         match result {
             Ok((conn, addr)) => {
                 let cfd = conn.as_raw_fd();
@@ -515,11 +518,9 @@ fn accept_with(
                 );
                 return Ok((conn, peer));
             }
-            Err(e) => {
-                let errno = errno_of(&e);
+            Err((errno, storage)) => {
                 let call = format!(
-                    "accept4({fd}, {}, [128], {flags}) = {}",
-                    strace::pointer(listener as *const Socket),
+                    "accept4({fd}, {storage}, [128], {flags}) = {}",
                     strace::failed(errno)
                 );
                 let text = match errno {
@@ -546,6 +547,27 @@ fn accept_with(
             }
         }
     }
+}
+
+/// The raw `accept4(2)` call, with a `sockaddr_storage` of our own so that, when it
+/// fails, the narration can print the same pointer strace prints. socket2's `accept`
+/// makes the same call with a buffer we cannot see.
+#[allow(unsafe_code)]
+fn accept4_raw(fd: i32, flags: libc::c_int) -> Result<(Socket, SockAddr), (Errno, String)> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut storage = socket2::SockAddrStorage::zeroed();
+    let mut len = storage.size_of();
+    let storage_ptr: *mut socket2::SockAddrStorage = &mut storage;
+    // SAFETY: `storage` is a zeroed sockaddr_storage of `len` bytes and `len` a valid
+    // socklen_t; the kernel writes at most `len` bytes of address and updates `len`.
+    let new_fd = unsafe { libc::accept4(fd, storage_ptr.cast(), &mut len, flags) };
+    if new_fd < 0 {
+        return Err((Errno::last(), strace::pointer(storage_ptr)));
+    }
+    // SAFETY: accept4 returned a new, open fd that nothing else owns; the kernel
+    // initialised `len` bytes of `storage` with the peer's address.
+    let (owned, addr) = unsafe { (OwnedFd::from_raw_fd(new_fd), SockAddr::new(storage, len)) };
+    Ok((Socket::from(owned), addr))
 }
 
 /// **Syscall:** `connect(2)` — for TCP, the three-way handshake: the kernel sends SYN,

@@ -9,6 +9,7 @@ use raw_core::narrate::{Event, Kind};
 use raw_core::resolve::resolve;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
+use std::io::Write;
 use std::net::SocketAddr;
 
 /// Options of `raw-multi clients`.
@@ -115,7 +116,7 @@ fn print_table(n: &Narrator, server: SocketAddr, rows: &[(usize, SocketAddr, Str
         n.t("reply", "resposta")
     );
     if n.mode != raw_core::Mode::Json {
-        println!("{header}");
+        let _ = writeln!(std::io::stdout(), "{header}");
     }
     for (i, local, reply) in rows {
         n.emit(Event {

@@ -11,6 +11,7 @@ use clap::Args;
 use raw_core::kernel_table::{owner, tcp_sockets, KernelSocket};
 use raw_core::narrate::{Event, Kind};
 use raw_core::{Failure, Narrator};
+use std::io::Write;
 
 /// Options of `raw-multi sockets`.
 #[derive(Debug, Clone, Args)]
@@ -27,7 +28,8 @@ pub fn run(n: &Narrator, args: &SocketsArgs) -> Result<(), Failure> {
         .filter(|s| s.local.port() == args.port || s.remote.port() == args.port)
         .collect();
     if n.mode != raw_core::Mode::Json {
-        println!(
+        let _ = writeln!(
+            std::io::stdout(),
             "{:<13} {:<40} {:<40} {}",
             n.t("State", "Estado"),
             n.t("Local", "Local"),

@@ -29,17 +29,7 @@ fn compare(narrated: Vec<String>, traced: &str) {
         .into_iter()
         .map(|c| c.call)
         .collect();
-    assert!(!narrated.is_empty(), "nothing was narrated");
-    if narrated != traced {
-        let mut report = String::new();
-        for i in 0..narrated.len().max(traced.len()) {
-            let n = narrated.get(i).map(String::as_str).unwrap_or("<none>");
-            let t = traced.get(i).map(String::as_str).unwrap_or("<none>");
-            let mark = if n == t { "  " } else { "!!" };
-            report.push_str(&format!("{mark} narrated: {n}\n   strace:   {t}\n"));
-        }
-        panic!("narration and strace differ:\n{report}");
-    }
+    raw_testkit::assert_same_calls("raw-tcp", &narrated, &traced);
 }
 
 /// The demo, traced: every narrated line (socket ... close, and each state probe)

@@ -228,6 +228,47 @@ impl Server {
         }
     }
 
+    /// Starts a server run with `--quiet`/`-qq` (no JSON) and finds its address in the
+    /// first line it prints on stderr ("Listening on 127.0.0.1:PORT ...").
+    pub fn start_quiet(cmd: &mut Command) -> Server {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        cmd.process_group(0);
+        let mut child = cmd.spawn().expect("spawn server");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            // Send the first line; keep draining the rest so the server never writes
+            // into a closed pipe.
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let line = match rx.recv_timeout(DEADLINE) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("server printed no address");
+            }
+        };
+        let addr = line
+            .split_whitespace()
+            .find_map(|word| word.parse::<SocketAddr>().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server {
+            child: Some(child),
+            addr,
+            early: Vec::new(),
+            lines: mpsc::channel().1,
+        }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("child").id()
+    }
+
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.addr.port()
@@ -452,4 +493,57 @@ pub fn python_peer(python: &std::path::Path, script: &str) -> (Child, u16) {
         .parse()
         .unwrap_or_else(|_| panic!("not a port: {line:?}"));
     (child, port)
+}
+
+/// The syscalls `strace -e trace=%network,close` shows (plus `close`).
+const NETWORK_CLASS: [&str; 17] = [
+    "socket",
+    "socketpair",
+    "bind",
+    "listen",
+    "accept",
+    "accept4",
+    "connect",
+    "getsockname",
+    "getpeername",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "shutdown",
+    "setsockopt",
+    "getsockopt",
+    "close",
+];
+
+/// Like [`narrated_calls`], keeping only the calls of strace's `%network` class and
+/// `close` (a program may also narrate `poll`, `epoll_wait`, `clone`...).
+pub fn narrated_network_calls(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "syscall" || e["kind"] == "probe")
+        .filter(|e| {
+            e["syscall"]
+                .as_str()
+                .is_some_and(|s| NETWORK_CLASS.contains(&s))
+        })
+        .filter_map(|e| e["call"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Fails with a line-by-line report (`!!` marks a difference) unless the narrated
+/// calls equal the traced ones.
+pub fn assert_same_calls(what: &str, narrated: &[String], traced: &[String]) {
+    assert!(!narrated.is_empty(), "{what}: nothing was narrated");
+    if narrated == traced {
+        return;
+    }
+    let mut report = String::new();
+    for i in 0..narrated.len().max(traced.len()) {
+        let n = narrated.get(i).map(String::as_str).unwrap_or("<none>");
+        let t = traced.get(i).map(String::as_str).unwrap_or("<none>");
+        let mark = if n == t { "  " } else { "!!" };
+        report.push_str(&format!("{mark} narrated: {n}\n   strace:   {t}\n"));
+    }
+    panic!("{what}: narration and strace differ:\n{report}");
 }

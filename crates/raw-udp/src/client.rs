@@ -80,7 +80,7 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
                 let stdin = std::io::stdin();
                 loop {
                     if n.mode == Mode::Text {
-                        print!("Message: ");
+                        let _ = write!(std::io::stdout(), "Message: ");
                         let _ = std::io::stdout().flush();
                     }
                     let mut line = String::new();
@@ -91,7 +91,7 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
                         == 0
                     {
                         if n.mode == Mode::Text {
-                            println!(); // end the last "Message: " prompt's line
+                            let _ = writeln!(std::io::stdout()); // end the last "Message: " prompt's line
                         }
                         break; // end of input
                     }

@@ -50,7 +50,7 @@ pub fn serve(
     let mut workers: Vec<JoinHandle<()>> = Vec::new();
     let mut next_id: u64 = 0;
     let result = loop {
-        wait_below_max(&live, args.max_clients());
+        wait_for_slot(&live, &mut workers, args.max_clients());
         if stop_requested() {
             break Ok(());
         }
@@ -72,7 +72,6 @@ pub fn serve(
         if let Ok(mut map) = live.0.lock() {
             map.insert(next_id, conn.as_raw_fd());
         }
-        workers.retain(|w| !w.is_finished());
         block_stop_signals(); // the new thread inherits this mask
         let spawned = spawn_worker(n, conn, peer, next_id, args, &live, stats);
         unblock_stop_signals();
@@ -134,15 +133,24 @@ fn spawn_worker(
         })
 }
 
-/// Blocks the accept loop while `max` clients are being served (they wait in the
-/// backlog); wakes every 100 ms to notice a stop request.
-fn wait_below_max(live: &Live, max: usize) {
-    let (map, ended) = &**live;
-    let Ok(mut guard) = map.lock() else { return };
-    while guard.len() >= max && !stop_requested() {
-        match ended.wait_timeout(guard, Duration::from_millis(100)) {
-            Ok((g, _)) => guard = g,
-            Err(_) => return,
+/// Blocks the accept loop while `max` threads exist (their clients wait in the
+/// backlog). Finished threads are joined first: `join` returns only once the thread is
+/// really gone, so there are never more than `max` worker threads, even for a moment.
+/// Wakes every 10 ms at most, to notice a stop request.
+fn wait_for_slot(live: &Live, workers: &mut Vec<JoinHandle<()>>, max: usize) {
+    loop {
+        let (finished, running): (Vec<_>, Vec<_>) =
+            workers.drain(..).partition(|w| w.is_finished());
+        *workers = running;
+        for worker in finished {
+            let _ = worker.join();
+        }
+        if workers.len() < max || stop_requested() {
+            return;
+        }
+        let (map, ended) = &**live;
+        if let Ok(guard) = map.lock() {
+            let _ = ended.wait_timeout(guard, Duration::from_millis(10));
         }
     }
 }

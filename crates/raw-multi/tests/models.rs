@@ -1,0 +1,390 @@
+//! Lab 3 against the real binary, for every server model: many clients at once, no
+//! byte lost, no zombie, one client's failure never hurting the others, limits that
+//! hold, and running out of file descriptors without spinning. Every loop is bounded.
+
+use raw_testkit::{pseudo_random, run, Server, DEADLINE};
+use socket2::{Domain, Protocol, Socket, Type};
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_raw-multi");
+const MODELS: [&str; 5] = ["fork", "thread", "select", "poll", "epoll"];
+
+/// A silent (`-qq`) server of `model`, on a free port.
+fn server(model: &str, extra: &[&str]) -> Server {
+    Server::start_quiet(
+        Command::new(BIN)
+            .args(["-qq", "server", "--model", model, "--port", "0"])
+            .args(extra),
+    )
+}
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    s
+}
+
+/// Sends `data` while reading the echo on another thread; returns what came back.
+fn echo_concurrently(addr: SocketAddr, data: Vec<u8>) -> Vec<u8> {
+    let mut stream = connect(addr);
+    let mut writer = stream.try_clone().expect("clone");
+    let sender = thread::spawn(move || {
+        for chunk in data.chunks(16 * 1024) {
+            writer.write_all(chunk).expect("write");
+        }
+        writer.shutdown(Shutdown::Write).expect("shutdown");
+    });
+    let mut back = Vec::new();
+    stream.read_to_end(&mut back).expect("read echo");
+    sender.join().expect("sender");
+    back
+}
+
+/// 200 clients at once, each sending 256 KiB of its own random bytes: every byte
+/// comes back, in order, to the client that sent it.
+fn two_hundred_clients(model: &str) {
+    let srv = server(model, &["--transform", "none"]);
+    let addr = srv.addr;
+    let clients: Vec<_> = (0..200u64)
+        .map(|i| {
+            thread::Builder::new()
+                .stack_size(128 * 1024)
+                .spawn(move || {
+                    let data = pseudo_random(256 * 1024, 1000 + i);
+                    echo_concurrently(addr, data.clone()) == data
+                })
+                .expect("spawn client")
+        })
+        .collect();
+    let ok = clients
+        .into_iter()
+        .map(|c| c.join().unwrap_or(false))
+        .filter(|&ok| ok)
+        .count();
+    assert_eq!(
+        ok, 200,
+        "{model}: {ok} of 200 clients got their bytes back intact"
+    );
+    let (status, _, _) = srv.terminate();
+    assert!(status.success(), "{model}: exit after SIGTERM {status:?}");
+}
+
+#[test]
+fn fork_echoes_200_clients_at_once() {
+    two_hundred_clients("fork");
+}
+#[test]
+fn thread_echoes_200_clients_at_once() {
+    two_hundred_clients("thread");
+}
+#[test]
+fn select_echoes_200_clients_at_once() {
+    two_hundred_clients("select");
+}
+#[test]
+fn poll_echoes_200_clients_at_once() {
+    two_hundred_clients("poll");
+}
+#[test]
+fn epoll_echoes_200_clients_at_once() {
+    two_hundred_clients("epoll");
+}
+
+/// The pids of a process's children, and how many of them are zombies.
+fn children(pid: u32) -> (Vec<u32>, usize) {
+    let kids: Vec<u32> = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .collect();
+    let zombies = kids
+        .iter()
+        .filter(|k| {
+            std::fs::read_to_string(format!("/proc/{k}/stat"))
+                .map(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start()
+                        .starts_with('Z')
+                })
+                .unwrap_or(false)
+        })
+        .count();
+    (kids, zombies)
+}
+
+/// Polls `check` every 20 ms until it holds or `limit` passes.
+fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + limit;
+    while Instant::now() < end {
+        if check() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    check()
+}
+
+/// The fork server reaps every child: after 500 connections there is no zombie, and
+/// after SIGTERM no child is left.
+#[test]
+fn fork_leaves_no_zombies_and_no_children() {
+    let srv = server("fork", &[]);
+    for i in 0..500 {
+        let mut s = connect(srv.addr);
+        s.write_all(b"z").expect("write");
+        let mut one = [0u8; 1];
+        s.read_exact(&mut one)
+            .unwrap_or_else(|e| panic!("connection {i}: {e}"));
+        assert_eq!(&one, b"Z");
+    }
+    let pid = srv.pid();
+    assert!(
+        eventually(DEADLINE, || children(pid).0.is_empty()),
+        "children left: {:?}",
+        children(pid)
+    );
+    assert_eq!(children(pid).1, 0, "zombies");
+
+    let held: Vec<TcpStream> = (0..5).map(|_| connect(srv.addr)).collect();
+    assert!(
+        eventually(DEADLINE, || children(pid).0.len() == 5),
+        "5 children serving"
+    );
+    let kids = children(pid).0;
+    let (status, _, _) = srv.terminate();
+    assert!(status.success(), "{status:?}");
+    for kid in kids {
+        assert!(
+            !std::path::Path::new(&format!("/proc/{kid}")).exists() || children(kid).1 == 0,
+            "child {kid} left behind"
+        );
+        let state = std::fs::read_to_string(format!("/proc/{kid}/stat")).unwrap_or_default();
+        assert!(state.is_empty(), "child {kid} still exists: {state}");
+    }
+    drop(held);
+}
+
+/// 50 idle clients do not delay a new client's echo, and `--idle-timeout` drops them.
+fn idle_clients(model: &str) {
+    let srv = server(model, &["--idle-timeout", "1"]);
+    let idle: Vec<TcpStream> = (0..50).map(|_| connect(srv.addr)).collect();
+    let mut fresh = connect(srv.addr);
+    fresh.write_all(b"still served").expect("write");
+    let mut reply = [0u8; 12];
+    fresh
+        .read_exact(&mut reply)
+        .expect("a new client is answered while 50 sit idle");
+    assert_eq!(&reply, b"STILL SERVED");
+    for mut s in idle {
+        let mut byte = [0u8; 1];
+        // The server closes a silent client: we read end-of-stream (0), not a timeout.
+        match s.read(&mut byte) {
+            Ok(0) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            other => panic!("{model}: idle client not dropped: {other:?}"),
+        }
+    }
+    assert!(srv.terminate().0.success());
+}
+
+#[test]
+fn thread_serves_new_clients_past_idle_ones() {
+    idle_clients("thread");
+}
+#[test]
+fn poll_serves_new_clients_past_idle_ones() {
+    idle_clients("poll");
+}
+#[test]
+fn epoll_serves_new_clients_past_idle_ones() {
+    idle_clients("epoll");
+}
+
+/// 200 clients that reset their connection (SO_LINGER 0) while 50 others echo: the
+/// server stays up and the well-behaved clients see no error.
+#[test]
+fn resets_never_hurt_other_clients() {
+    for model in MODELS {
+        let srv = server(model, &[]);
+        let addr = srv.addr;
+        let good: Vec<_> = (0..50u64)
+            .map(|i| {
+                thread::spawn(move || {
+                    let data = pseudo_random(64 * 1024, 7 + i);
+                    let upper: Vec<u8> = data.to_ascii_uppercase();
+                    echo_concurrently(addr, data) == upper
+                })
+            })
+            .collect();
+        for _ in 0..200 {
+            let s = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("socket");
+            s.connect(&addr.into()).expect("connect");
+            let _ = s.send(b"about to vanish");
+            s.set_linger(Some(Duration::ZERO)).expect("linger 0");
+            drop(s); // RST
+        }
+        let ok = good
+            .into_iter()
+            .filter_map(|g| g.join().ok())
+            .filter(|&ok| ok)
+            .count();
+        assert_eq!(ok, 50, "{model}: well-behaved clients hurt");
+        let mut after = connect(addr);
+        after.write_all(b"ok?").expect("write");
+        let mut reply = [0u8; 3];
+        after.read_exact(&mut reply).expect("server still up");
+        assert_eq!(&reply, b"OK?", "{model}");
+        assert!(srv.terminate().0.success(), "{model}");
+    }
+}
+
+/// Connections a server process holds (sockets in /proc/PID/fd), for event loops.
+fn socket_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| {
+                    std::fs::read_link(e.path())
+                        .is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+fn threads(pid: u32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Threads:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `--max-clients 64` with 300 simultaneous connects: never more than 64 clients
+/// served at once (children, threads, or connected sockets, per model); everyone is
+/// served in the end.
+#[test]
+fn max_clients_is_never_exceeded() {
+    for model in MODELS {
+        let srv = server(model, &["--max-clients", "64", "--backlog", "512"]);
+        let (addr, pid) = (srv.addr, srv.pid());
+        let clients: Vec<_> = (0..300)
+            .map(|_| {
+                thread::Builder::new()
+                    .stack_size(128 * 1024)
+                    .spawn(move || {
+                        let mut s = connect(addr);
+                        s.write_all(b"hi").expect("write");
+                        let mut r = [0u8; 2];
+                        s.read_exact(&mut r).expect("served");
+                        thread::sleep(Duration::from_millis(20));
+                        r == *b"HI"
+                    })
+                    .expect("spawn")
+            })
+            .collect();
+        let mut peak = 0;
+        while clients.iter().any(|c| !c.is_finished()) {
+            let live = match model {
+                "fork" => children(pid).0.len(),
+                "thread" => threads(pid).saturating_sub(1),
+                _ => socket_fds(pid).saturating_sub(1), // minus the listener
+            };
+            peak = peak.max(live);
+            thread::sleep(Duration::from_millis(5));
+        }
+        let served = clients
+            .into_iter()
+            .filter_map(|c| c.join().ok())
+            .filter(|&ok| ok)
+            .count();
+        assert_eq!(served, 300, "{model}: every client served in the end");
+        assert!(
+            peak <= 64,
+            "{model}: {peak} clients served at once with --max-clients 64"
+        );
+        assert!(peak > 0, "{model}: sampling saw nothing");
+        assert!(srv.terminate().0.success(), "{model}");
+    }
+}
+
+/// CPU time (user + system, in clock ticks) a process has used.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // After the command name: state is field 3, utime 14, stime 15 (1-based).
+    fields
+        .get(11)
+        .and_then(|u| u.parse::<u64>().ok())
+        .unwrap_or(0)
+        + fields
+            .get(12)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+}
+
+/// With only 64 file descriptors and 200 clients holding connections, the server runs
+/// out of fds, backs off instead of spinning, keeps serving, and serves a new client
+/// soon after the others let go.
+#[test]
+fn fd_exhaustion_backs_off_and_recovers() {
+    let Some(prlimit) = raw_testkit::tool("prlimit", "fd_exhaustion_backs_off_and_recovers") else {
+        return;
+    };
+    for model in MODELS {
+        let srv = Server::start_quiet(Command::new(&prlimit).args([
+            "--nofile=64:64",
+            BIN,
+            "-qq",
+            "server",
+            "--model",
+            model,
+            "--port",
+            "0",
+            "--backlog",
+            "512",
+        ]));
+        let pid = srv.pid();
+        let held: Vec<TcpStream> = (0..200).map(|_| connect(srv.addr)).collect();
+        thread::sleep(Duration::from_millis(300)); // let it hit EMFILE
+        let before = cpu_ticks(pid);
+        thread::sleep(Duration::from_secs(1));
+        let used = cpu_ticks(pid) - before;
+        assert!(
+            used < 30,
+            "{model}: {used} ticks of CPU in 1 s while out of fds: spinning"
+        );
+        drop(held);
+        let mut fresh = connect(srv.addr);
+        fresh.write_all(b"back").expect("write");
+        let mut reply = [0u8; 4];
+        fresh
+            .read_exact(&mut reply)
+            .expect("served after the others let go");
+        assert_eq!(&reply, b"BACK", "{model}");
+        assert!(srv.terminate().0.success(), "{model}");
+    }
+}
+
+/// Bad usage exits 2; --help teaches.
+#[test]
+fn usage() {
+    let out = run(
+        Command::new(BIN).args(["server", "--model", "magic"]),
+        b"",
+        DEADLINE,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let help = run(Command::new(BIN).arg("--help"), b"", DEADLINE);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("why does the port change"));
+}
