@@ -54,9 +54,9 @@ pub enum Kind {
 /// One narrated event. `None` fields are left out of the JSON.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Event {
-    /// Which program's side this is: `server` or `client`.
+    /// Which program's side this is: `server`, `client`, `child 893`, `thread 3`...
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<&'static str>,
+    pub role: Option<String>,
     /// The kind of event.
     pub kind: Option<Kind>,
     /// The syscall's name as strace names it (`accept4`, `recvfrom`, ...).
@@ -103,8 +103,9 @@ pub struct Narrator {
     pub lang: Lang,
     /// The output mode.
     pub mode: Mode,
-    /// `server` / `client`, printed as a prefix when set (the demo sets it).
-    pub role: Option<&'static str>,
+    /// `server` / `client` (or `child 893`, `thread 3`), printed as a prefix when
+    /// [`Narrator::show_role`] is set.
+    pub role: Option<Arc<str>>,
     /// Whether to print the `[role]` prefix in text mode (only when two sides share
     /// one terminal, as in the demo).
     pub show_role: bool,
@@ -125,7 +126,7 @@ pub struct Narrator {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
     /// `server` / `client`.
-    pub role: &'static str,
+    pub role: Arc<str>,
     /// The socket's fd in that process.
     pub fd: i32,
     /// The state.
@@ -136,11 +137,11 @@ pub struct Seen {
 
 impl Narrator {
     /// A narrator for one side of a lab.
-    pub fn new(lang: Lang, mode: Mode, role: &'static str) -> Narrator {
+    pub fn new(lang: Lang, mode: Mode, role: &str) -> Narrator {
         Narrator {
             lang,
             mode,
-            role: Some(role),
+            role: Some(Arc::from(role)),
             show_role: false,
             tcp: true,
             timeline: None,
@@ -156,9 +157,9 @@ impl Narrator {
     }
 
     /// The same narrator for another side, with `[role]` prefixes (for the demo).
-    pub fn side(&self, role: &'static str) -> Narrator {
+    pub fn side(&self, role: &str) -> Narrator {
         Narrator {
-            role: Some(role),
+            role: Some(Arc::from(role)),
             show_role: true,
             ..self.clone()
         }
@@ -179,14 +180,18 @@ impl Narrator {
     /// the narration must never stop the lab.
     pub fn emit(&self, mut event: Event) {
         if event.role.is_none() {
-            event.role = self.role;
+            event.role = self.role.as_deref().map(String::from);
         }
         if let (Some(counter), Some(Kind::Syscall | Kind::Probe)) = (&self.counter, event.kind) {
             counter.fetch_add(1, Ordering::Relaxed);
         }
         if self.brief && self.mode == Mode::Text {
             let mut out = std::io::stdout().lock();
-            let prefix = self.role.map(|r| format!("[{r}] ")).unwrap_or_default();
+            let prefix = self
+                .role
+                .as_deref()
+                .map(|r| format!("[{r}] "))
+                .unwrap_or_default();
             let _ = match event.kind {
                 Some(Kind::Syscall | Kind::Probe) => {
                     writeln!(out, "{prefix}{}", event.call.as_deref().unwrap_or_default())
@@ -212,7 +217,7 @@ impl Narrator {
     }
 
     fn write_text(&self, out: &mut impl Write, event: &Event) -> std::io::Result<()> {
-        let prefix = match (self.show_role, event.role) {
+        let prefix = match (self.show_role, event.role.as_deref()) {
             (true, Some(role)) => format!("[{role}] "),
             _ => String::new(),
         };
@@ -267,10 +272,10 @@ impl Narrator {
 
     /// Records a state in the timeline, when one is kept.
     pub fn record(&self, fd: i32, state: TcpState, from_table: bool) {
-        if let (Some(timeline), Some(role)) = (&self.timeline, self.role) {
+        if let (Some(timeline), Some(role)) = (&self.timeline, &self.role) {
             if let Ok(mut seen) = timeline.lock() {
                 seen.push(Seen {
-                    role,
+                    role: role.clone(),
                     fd,
                     state,
                     from_table,

@@ -258,17 +258,6 @@ fn socket_fds(pid: u32) -> usize {
         .unwrap_or(0)
 }
 
-fn threads(pid: u32) -> usize {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Threads:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// `--max-clients 64` with 300 simultaneous connects: never more than 64 clients
 /// served at once (children, threads, or connected sockets, per model); everyone is
 /// served in the end.
@@ -294,10 +283,13 @@ fn max_clients_is_never_exceeded() {
             .collect();
         let mut peak = 0;
         while clients.iter().any(|c| !c.is_finished()) {
+            // fork: the children. thread and the event loops: the connected sockets the
+            // server holds (minus the listener). /proc's thread count is not used: the
+            // kernel wakes a joining thread before it removes the exiting one, so a
+            // finished, joined thread can still be counted for a moment.
             let live = match model {
                 "fork" => children(pid).0.len(),
-                "thread" => threads(pid).saturating_sub(1),
-                _ => socket_fds(pid).saturating_sub(1), // minus the listener
+                _ => socket_fds(pid).saturating_sub(1),
             };
             peak = peak.max(live);
             thread::sleep(Duration::from_millis(5));
@@ -313,7 +305,8 @@ fn max_clients_is_never_exceeded() {
             "{model}: {peak} clients served at once with --max-clients 64"
         );
         assert!(peak > 0, "{model}: sampling saw nothing");
-        assert!(srv.terminate().0.success(), "{model}");
+        let (status, _, stderr) = srv.terminate();
+        assert!(status.success(), "{model}: {status:?} {stderr}");
     }
 }
 

@@ -147,10 +147,10 @@ fn show_time_wait(
 /// One line per socket: every state it was seen in, in order.
 fn print_timeline(n: &Narrator, timeline: &Mutex<Vec<Seen>>) {
     let Ok(seen) = timeline.lock() else { return };
-    let mut sockets: Vec<(&'static str, i32)> = Vec::new();
+    let mut sockets: Vec<(&str, i32)> = Vec::new();
     for s in seen.iter() {
-        if !sockets.contains(&(s.role, s.fd)) {
-            sockets.push((s.role, s.fd));
+        if !sockets.contains(&(&*s.role, s.fd)) {
+            sockets.push((&*s.role, s.fd));
         }
     }
     n.note(n.t(
@@ -159,7 +159,7 @@ fn print_timeline(n: &Narrator, timeline: &Mutex<Vec<Seen>>) {
     ));
     for (role, fd) in sockets {
         let mut states: Vec<String> = Vec::new();
-        for s in seen.iter().filter(|s| s.role == role && s.fd == fd) {
+        for s in seen.iter().filter(|s| &*s.role == role && s.fd == fd) {
             let name = if s.from_table {
                 format!(
                     "{} ({})",

@@ -144,19 +144,20 @@ pub fn wait_output(mut child: Child, limit: Duration) -> Output {
     }
 }
 
-/// The processes to signal for a graceful stop: the children of `pid` when it is a
-/// wrapper such as strace, else `pid` itself.
+/// The processes to signal for a graceful stop: the traced program when `pid` is
+/// strace (which would otherwise take the signal itself), else `pid`. A server's own
+/// children (the fork model's) are never signalled directly: stopping them is the
+/// server's job.
 fn leaves(pid: u32) -> Vec<u32> {
-    let children: Vec<u32> = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    if comm.trim() != "strace" {
+        return vec![pid];
+    }
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
         .unwrap_or_default()
         .split_whitespace()
         .filter_map(|c| c.parse().ok())
-        .collect();
-    if children.is_empty() {
-        vec![pid]
-    } else {
-        children
-    }
+        .collect()
 }
 
 /// Parses stdout as JSON lines (one event per line); panics on any other line.

@@ -47,6 +47,7 @@ pub fn serve(
     stats: &Arc<Stats>,
 ) -> Result<(), Failure> {
     flag_on_sigchld()?;
+    let n = &n.side("parent"); // after fork, every line says which process printed it
     n.note(n.t(
         "rt_sigaction(SIGCHLD): a child's exit interrupts accept (EINTR) so the parent reaps it at once.",
         "rt_sigaction(SIGCHLD): a saída de um filho interrompe o accept (EINTR) para o pai recolhê-lo na hora.",
@@ -103,6 +104,7 @@ pub fn serve(
 /// The child: close the listener, serve this one client, exit. Never returns.
 fn child(n: &Narrator, listener: &Socket, conn: Socket, peer: SocketAddr, args: &ServerArgs) -> ! {
     let pid = std::process::id();
+    let n = &n.side(&format!("child {pid}"));
     let mut outcome = Ok(());
     // The listener's fd is a copy here; closing it (not with steps::close, which takes
     // ownership of the parent's socket value) leaves the parent's listener untouched.

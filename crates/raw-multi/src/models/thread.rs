@@ -46,6 +46,7 @@ pub fn serve(
     args: &ServerArgs,
     stats: &Arc<Stats>,
 ) -> Result<(), Failure> {
+    let n = &n.side("main"); // every line says which thread printed it
     let live: Live = Arc::new((Mutex::new(HashMap::new()), Condvar::new()));
     let mut workers: Vec<JoinHandle<()>> = Vec::new();
     let mut next_id: u64 = 0;
@@ -100,7 +101,7 @@ fn spawn_worker(
     live: &Live,
     stats: &Arc<Stats>,
 ) -> std::io::Result<JoinHandle<()>> {
-    let (n, live, stats) = (n.clone(), live.clone(), stats.clone());
+    let (n, live, stats) = (n.side(&format!("thread {id}")), live.clone(), stats.clone());
     let (buffer, transform) = (args.buffer as usize, args.transform);
     std::thread::Builder::new()
         .name(format!("client-{id}"))
