@@ -104,6 +104,21 @@ pub fn failed(errno: Errno) -> String {
     format!("-1 {errno:?} ({})", errno_text(errno))
 }
 
+/// [`failed`] for a given syscall: what strace prints for an interrupted call depends
+/// on the call (the kernel's restart codes). `pselect6`: `ERESTARTNOHAND`; `poll`:
+/// `ERESTART_RESTARTBLOCK`; `epoll_wait`: a plain `EINTR`; socket calls: `ERESTARTSYS`.
+pub fn failed_in(syscall: &str, errno: Errno) -> String {
+    if errno == Errno::EINTR {
+        match syscall {
+            "pselect6" => return "? ERESTARTNOHAND (To be restarted if no handler)".to_string(),
+            "poll" => return "? ERESTART_RESTARTBLOCK (Interrupted by signal)".to_string(),
+            "epoll_wait" => return format!("-1 EINTR ({})", errno_text(errno)),
+            _ => {}
+        }
+    }
+    failed(errno)
+}
+
 /// The C library's description of an errno (`strerror(3)`), which strace prints too
 /// (nix's own texts differ for a few, e.g. `EAGAIN`).
 pub fn errno_text(errno: Errno) -> String {

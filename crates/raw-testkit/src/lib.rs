@@ -518,15 +518,16 @@ const NETWORK_CLASS: [&str; 17] = [
 ];
 
 /// Like [`narrated_calls`], keeping only the calls of strace's `%network` class and
-/// `close` (a program may also narrate `poll`, `epoll_wait`, `clone`...).
-pub fn narrated_network_calls(events: &[Value]) -> Vec<String> {
+/// `close`, plus the syscalls named in `also` (e.g. `poll`), to compare with
+/// `strace -e trace=%network,close,poll`.
+pub fn narrated_network_calls(events: &[Value], also: &[&str]) -> Vec<String> {
     events
         .iter()
         .filter(|e| e["kind"] == "syscall" || e["kind"] == "probe")
         .filter(|e| {
             e["syscall"]
                 .as_str()
-                .is_some_and(|s| NETWORK_CLASS.contains(&s))
+                .is_some_and(|s| NETWORK_CLASS.contains(&s) || also.contains(&s))
         })
         .filter_map(|e| e["call"].as_str().map(str::to_string))
         .collect()

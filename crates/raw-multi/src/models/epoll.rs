@@ -178,7 +178,7 @@ impl Multiplexer for Epoll {
                         "epoll_wait({epfd}, {}, {MAX_EVENTS}, {}) = {}",
                         strace::pointer(events.as_ptr()),
                         i32::from(ms),
-                        strace::failed(errno)
+                        strace::failed_in("epoll_wait", errno)
                     ),
                     Event::default(),
                 );

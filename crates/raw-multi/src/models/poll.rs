@@ -109,7 +109,7 @@ impl Multiplexer for Poll {
             Err(errno) => {
                 n.syscall(
                     "poll",
-                    format!("{args} = {}", strace::failed(errno)),
+                    format!("{args} = {}", strace::failed_in("poll", errno)),
                     Event::default(),
                 );
                 Err(Failure::sys("poll", errno))

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! raw-multi server --model select
-//! strace -e trace=%network,select raw-multi server --model select
+//! strace -e trace=%network,pselect6 raw-multi server --model select   # glibc's select() is pselect6
 //! ```
 //!
 //! What makes it select: each call hands the kernel two bitmaps (`fd_set`s: one bit
@@ -26,7 +26,8 @@ use std::time::Duration;
 pub struct Select;
 
 impl Multiplexer for Select {
-    /// **Syscall:** `select(nfds, &readfds, &writefds, NULL, timeout)`, see `select(2)`.
+    /// **Syscall:** `select(nfds, &readfds, &writefds, NULL, timeout)`, see `select(2)`;
+    /// glibc makes it with the `pselect6` syscall, which is what strace shows.
     fn wait(
         &mut self,
         n: &Narrator,
@@ -59,11 +60,13 @@ impl Multiplexer for Select {
             .map_or(0, |m| m + 1);
         let mut tv =
             timeout.map(|d| TimeVal::microseconds(d.as_micros().min(i64::MAX as u128) as i64));
+        // glibc's select() is the pselect6 syscall: the timeval becomes a timespec and
+        // the sixth argument (a signal mask) is NULL. That is what strace shows.
         let shown_timeout = tv.map_or("NULL".to_string(), |t| {
-            format!("{{tv_sec={}, tv_usec={}}}", t.tv_sec(), t.tv_usec())
+            format!("{{tv_sec={}, tv_nsec={}}}", t.tv_sec(), t.tv_usec() * 1000)
         });
         let args = format!(
-            "select({nfds}, {}, {}, NULL, {shown_timeout})",
+            "pselect6({nfds}, {}, {}, NULL, {shown_timeout}, NULL)",
             fd_list(&want_read),
             fd_list(&want_write)
         );
@@ -111,16 +114,18 @@ impl Multiplexer for Select {
                         parts.push(format!("out {}", fd_list(&r_out)));
                     }
                     if let Some(t) = tv {
+                        // The time left as glibc hands it back, to the microsecond
+                        // (strace may show nanosecond digits beyond it).
                         parts.push(format!(
-                            "left {{tv_sec={}, tv_usec={}}}",
+                            "left {{tv_sec={}, tv_nsec={}}}",
                             t.tv_sec(),
-                            t.tv_usec()
+                            t.tv_usec() * 1000
                         ));
                     }
                     parts.join(", ")
                 };
                 n.syscall(
-                    "select",
+                    "pselect6",
                     format!("{args} = {count} ({detail})"),
                     Event {
                         text: format!(
@@ -138,8 +143,8 @@ impl Multiplexer for Select {
             }
             Err(errno) => {
                 n.syscall(
-                    "select",
-                    format!("{args} = {}", strace::failed(errno)),
+                    "pselect6",
+                    format!("{args} = {}", strace::failed_in("pselect6", errno)),
                     Event::default(),
                 );
                 Err(Failure::sys("select", errno))
