@@ -137,6 +137,21 @@ pub fn ret(result: Result<i64, Errno>) -> String {
     }
 }
 
+/// Flag names joined as strace joins them (`POLLIN|POLLOUT`), or `0` when none is set:
+/// `flags(&[(is_set, "NAME"), ...])`, in strace's order.
+pub fn flags(set: &[(bool, &str)]) -> String {
+    let names: Vec<&str> = set
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect();
+    if names.is_empty() {
+        "0".to_string()
+    } else {
+        names.join("|")
+    }
+}
+
 /// A pointer as strace prints a buffer it did not decode (because the call failed).
 pub fn pointer<T>(ptr: *const T) -> String {
     format!("{ptr:p}")

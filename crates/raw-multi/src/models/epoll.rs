@@ -194,22 +194,12 @@ impl Multiplexer for Epoll {
 
 /// `EPOLLIN|EPOLLOUT`, as strace prints epoll events (`0` for none).
 fn flags(f: EpollFlags) -> String {
-    let names = [
-        (EpollFlags::EPOLLIN, "EPOLLIN"),
-        (EpollFlags::EPOLLPRI, "EPOLLPRI"),
-        (EpollFlags::EPOLLOUT, "EPOLLOUT"),
-        (EpollFlags::EPOLLERR, "EPOLLERR"),
-        (EpollFlags::EPOLLHUP, "EPOLLHUP"),
-        (EpollFlags::EPOLLRDHUP, "EPOLLRDHUP"),
-    ];
-    let set: Vec<&str> = names
-        .iter()
-        .filter(|(bit, _)| f.contains(*bit))
-        .map(|(_, name)| *name)
-        .collect();
-    if set.is_empty() {
-        "0".to_string()
-    } else {
-        set.join("|")
-    }
+    strace::flags(&[
+        (f.contains(EpollFlags::EPOLLIN), "EPOLLIN"),
+        (f.contains(EpollFlags::EPOLLPRI), "EPOLLPRI"),
+        (f.contains(EpollFlags::EPOLLOUT), "EPOLLOUT"),
+        (f.contains(EpollFlags::EPOLLERR), "EPOLLERR"),
+        (f.contains(EpollFlags::EPOLLHUP), "EPOLLHUP"),
+        (f.contains(EpollFlags::EPOLLRDHUP), "EPOLLRDHUP"),
+    ])
 }

@@ -21,7 +21,7 @@
 //! single-threaded process and may run any code (no lock can be held by a thread that
 //! does not exist in the child).
 
-use super::{announce, back_off, out_of_fds, ServerArgs, Stats};
+use super::{accept_or_retry, announce, ServerArgs, Stats};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -64,13 +64,9 @@ pub fn serve(
             reap(n, &mut children, true); // wait for one child to end; others wait in the backlog
             continue;
         }
-        let (conn, peer) = match steps::accept(n, listener) {
-            Ok(accepted) => accepted,
-            Err(f) if f.errno() == Some(Errno::EINTR) => continue, // SIGCHLD or a stop: the loop top handles both
-            Err(f) if out_of_fds(&f) => {
-                back_off(n, &f);
-                continue;
-            }
+        let (conn, peer) = match accept_or_retry(n, listener) {
+            Ok(Some(accepted)) => accepted,
+            Ok(None) => continue, // None: SIGCHLD, a stop, or out of fds; the loop top handles each
             Err(f) => break Err(f),
         };
         stats.connections.fetch_add(1, Ordering::Relaxed);

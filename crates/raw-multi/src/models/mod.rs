@@ -215,6 +215,25 @@ pub fn back_off(n: &Narrator, failure: &Failure) {
     std::thread::sleep(Duration::from_millis(100));
 }
 
+/// `accept` for the blocking models (fork, thread): `Ok(None)` means "call again" after
+/// a signal (`EINTR`: the caller's loop checks what it meant) or after backing off for
+/// lack of file descriptors; any other failure is returned.
+#[track_caller]
+pub fn accept_or_retry(
+    n: &Narrator,
+    listener: &socket2::Socket,
+) -> Result<Option<(socket2::Socket, SocketAddr)>, Failure> {
+    match steps::accept(n, listener) {
+        Ok(accepted) => Ok(Some(accepted)),
+        Err(f) if f.errno() == Some(nix::errno::Errno::EINTR) => Ok(None),
+        Err(f) if out_of_fds(&f) => {
+            back_off(n, &f);
+            Ok(None)
+        }
+        Err(f) => Err(f),
+    }
+}
+
 /// Whether a failed `accept` means "out of file descriptors".
 pub fn out_of_fds(failure: &Failure) -> bool {
     matches!(

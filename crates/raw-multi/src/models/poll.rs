@@ -131,22 +131,12 @@ pub fn poll_timeout(timeout: Option<Duration>) -> PollTimeout {
 
 /// `POLLIN|POLLOUT`, as strace prints poll flags (`0` for none).
 fn flags(f: PollFlags) -> String {
-    let names = [
-        (PollFlags::POLLIN, "POLLIN"),
-        (PollFlags::POLLPRI, "POLLPRI"),
-        (PollFlags::POLLOUT, "POLLOUT"),
-        (PollFlags::POLLERR, "POLLERR"),
-        (PollFlags::POLLHUP, "POLLHUP"),
-        (PollFlags::POLLNVAL, "POLLNVAL"),
-    ];
-    let set: Vec<&str> = names
-        .iter()
-        .filter(|(bit, _)| f.contains(*bit))
-        .map(|(_, name)| *name)
-        .collect();
-    if set.is_empty() {
-        "0".to_string()
-    } else {
-        set.join("|")
-    }
+    strace::flags(&[
+        (f.contains(PollFlags::POLLIN), "POLLIN"),
+        (f.contains(PollFlags::POLLPRI), "POLLPRI"),
+        (f.contains(PollFlags::POLLOUT), "POLLOUT"),
+        (f.contains(PollFlags::POLLERR), "POLLERR"),
+        (f.contains(PollFlags::POLLHUP), "POLLHUP"),
+        (f.contains(PollFlags::POLLNVAL), "POLLNVAL"),
+    ])
 }

@@ -16,7 +16,7 @@
 //! - To stop, the main thread `shutdown`s every live connection: each worker's `recv`
 //!   returns 0, it closes its socket and ends; then the main thread joins them.
 
-use super::{announce, back_off, out_of_fds, ServerArgs, Stats};
+use super::{accept_or_retry, announce, ServerArgs, Stats};
 use nix::errno::Errno;
 use raw_core::echo::echo_stream;
 use raw_core::signals::{block_stop_signals, stop_requested, unblock_stop_signals};
@@ -55,13 +55,9 @@ pub fn serve(
         if stop_requested() {
             break Ok(());
         }
-        let (conn, peer) = match steps::accept(n, listener) {
-            Ok(accepted) => accepted,
-            Err(f) if f.errno() == Some(Errno::EINTR) => continue, // the loop checks the stop flag
-            Err(f) if out_of_fds(&f) => {
-                back_off(n, &f);
-                continue;
-            }
+        let (conn, peer) = match accept_or_retry(n, listener) {
+            Ok(Some(accepted)) => accepted,
+            Ok(None) => continue, // None: a stop, or out of fds; the loop top handles each
             Err(f) => break Err(f),
         };
         stats.connections.fetch_add(1, Ordering::Relaxed);
