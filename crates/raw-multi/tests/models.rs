@@ -381,3 +381,92 @@ fn usage() {
     let help = run(Command::new(BIN).arg("--help"), b"", DEADLINE);
     assert!(String::from_utf8_lossy(&help.stdout).contains("why does the port change"));
 }
+
+/// A client that sends 4 MiB without reading fills its buffers; the event-loop server
+/// stops reading from it (its replies pile up) but keeps serving everyone else, and
+/// once it reads, every byte comes back: buffered, never lost.
+#[test]
+fn a_slow_reader_never_blocks_the_others() {
+    for model in ["select", "poll", "epoll"] {
+        let srv = server(model, &["--transform", "none"]);
+        let addr = srv.addr;
+        let data = pseudo_random(4 << 20, 99);
+        let mut slow = connect(addr);
+        let mut writer = slow.try_clone().expect("clone");
+        let sent = data.clone();
+        // Writes until the kernel's buffers on both sides are full, then blocks.
+        let pusher = thread::spawn(move || {
+            writer.write_all(&sent).expect("write");
+            writer.shutdown(Shutdown::Write).expect("shutdown");
+        });
+        thread::sleep(Duration::from_millis(300));
+        for i in 0..10 {
+            let mut other = connect(addr);
+            other.write_all(b"are you there?").expect("write");
+            let mut reply = [0u8; 14];
+            other.read_exact(&mut reply).unwrap_or_else(|e| {
+                panic!("{model}: client {i} blocked behind a slow reader: {e}")
+            });
+            assert_eq!(&reply, b"are you there?");
+        }
+        let mut back = Vec::new();
+        slow.read_to_end(&mut back).expect("read");
+        pusher.join().expect("pusher");
+        assert!(
+            back == data,
+            "{model}: the slow reader lost bytes ({} of {})",
+            back.len(),
+            data.len()
+        );
+        assert!(srv.terminate().0.success(), "{model}");
+    }
+}
+
+/// select() cannot watch an fd of 1024 or more: with more than 1020 clients the server
+/// refuses the extra ones cleanly (closes them, says why) and keeps serving.
+#[test]
+fn select_refuses_fds_beyond_fd_setsize() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("getrlimit");
+    if hard < 2200 || setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_err() {
+        raw_testkit::skip(
+            "select_refuses_fds_beyond_fd_setsize",
+            "the fd limit here is too low to open 1100 connections",
+        );
+        return;
+    }
+    let srv = Server::start(Command::new(BIN).args([
+        "--json",
+        "server",
+        "--model",
+        "select",
+        "--port",
+        "0",
+        "--backlog",
+        "2048",
+    ]));
+    let held: Vec<TcpStream> = (0..1100).map(|_| connect(srv.addr)).collect();
+    // The server takes fds 4.. for clients: those from 1024 on are refused and closed.
+    let mut refused = 0;
+    for mut s in held.into_iter().rev().take(60) {
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let mut byte = [0u8; 1];
+        if matches!(s.read(&mut byte), Ok(0)) {
+            refused += 1;
+        }
+    }
+    assert!(refused > 0, "no client beyond FD_SETSIZE was refused");
+    let mut after = connect(srv.addr);
+    after.write_all(b"up").expect("write");
+    let mut reply = [0u8; 2];
+    after.read_exact(&mut reply).expect("still serving");
+    let (status, events, _) = srv.terminate();
+    assert!(status.success());
+    assert!(
+        events
+            .iter()
+            .any(|e| e["text"].as_str().is_some_and(|t| t.contains("FD_SETSIZE"))),
+        "the refusal is explained"
+    );
+}
