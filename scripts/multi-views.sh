@@ -48,3 +48,19 @@ kill -TERM "$server"; wait "$server" || true
 echo
 echo "=== tshark -r multi.pcap -Y 'tcp.flags.syn == 1'"
 tshark -r "$out/multi.pcap" -Y 'tcp.flags.syn == 1' 2>/dev/null
+
+# Our own capture: the ladder the server prints for three clients, and tshark's
+# reading of the file it wrote.
+port=$(free_port)
+"$bin" "$@" --capture "$out/ours.pcap" server --model epoll --port "$port" > "$out/ladder-run.txt" 2>&1 &
+server=$!
+wait_listen "$port"
+"$bin" -q clients --count 3 --port "$port" > /dev/null
+sleep 0.3
+kill -TERM "$server"; wait "$server" || true
+echo
+echo "=== ladder (raw-multi --capture lab.pcap server --model epoll; 3 clients)"
+grep '^\[wire\]' "$out/ladder-run.txt"
+echo
+echo "=== tshark -r lab.pcap"
+tshark -r "$out/ours.pcap" 2>/dev/null

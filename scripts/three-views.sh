@@ -40,3 +40,13 @@ echo "=== totals"
 echo "syscalls (strace, socket calls incl. state probes): $(wc -l < "$out/calls.txt")"
 echo "packets on port $port: $(tshark -r "$out/demo.pcap" 2>/dev/null | wc -l)"
 echo "bytes on the wire (frames): $(tshark -r "$out/demo.pcap" -T fields -e frame.len 2>/dev/null | awk '{s+=$1} END {print s+0}')"
+
+# A second run with our own capture: the ladder the program prints, and tshark's
+# reading of the pcap file it wrote.
+"$bin" "$@" demo --capture "$out/ours.pcap" > "$out/ladder-run.txt"
+echo
+echo "=== ladder (raw-$proto demo --capture lab.pcap: the [wire] lines)"
+grep '^\[wire\]' "$out/ladder-run.txt"
+echo
+echo "=== tshark -r lab.pcap"
+tshark -r "$out/ours.pcap" 2>/dev/null

@@ -25,6 +25,11 @@ pub struct CommonArgs {
     /// Twice (-qq): print nothing but errors (and a server's address, on stderr)
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub quiet: u8,
+    /// Capture this lab's packets into a pcap file (open it in Wireshark) and print
+    /// each one as a line of a ladder diagram between the syscalls. Needs root or
+    /// CAP_NET_RAW
+    #[arg(long, global = true, value_name = "FILE.pcap")]
+    pub capture: Option<std::path::PathBuf>,
 }
 
 impl CommonArgs {
@@ -47,9 +52,34 @@ impl CommonArgs {
     }
 
     /// A narrator for one side (`server`, `client`).
-    pub fn narrator(&self, role: &'static str) -> Narrator {
+    pub fn narrator(&self, role: &str) -> Narrator {
         Narrator::new(self.lang(), self.mode(), role)
     }
+}
+
+/// Runs one subcommand: makes its narrator, starts the capture first when asked (so a
+/// missing privilege stops the program before any socket of the lab exists), runs
+/// `body`, finishes the capture, and turns the outcome into an exit code.
+pub fn run(
+    common: &CommonArgs,
+    role: &str,
+    body: impl FnOnce(&Narrator) -> Result<(), Failure>,
+) -> ExitCode {
+    let mut n = common.narrator(role);
+    let result = (|| {
+        if let Some(path) = &common.capture {
+            let capture = crate::capture::Capture::start(&n, path)?;
+            n.capture = Some(std::sync::Arc::new(std::sync::Mutex::new(capture)));
+        }
+        let outcome = body(&n);
+        if let Some(capture) = &n.capture {
+            if let Ok(mut c) = capture.lock() {
+                c.finish(&n, std::time::Duration::from_millis(300));
+            }
+        }
+        outcome
+    })();
+    finish(common, result)
 }
 
 /// Ends a program: prints the failure (if any) as a teaching message on stderr, and in

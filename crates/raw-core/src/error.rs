@@ -61,6 +61,18 @@ pub enum Failure {
         /// The datagram's real size.
         real: usize,
     },
+    /// `--capture` could not open its packet socket: no `CAP_NET_RAW`.
+    NoCapturePrivilege {
+        /// What `socket(AF_PACKET, ...)` said (EPERM, usually).
+        errno: Errno,
+    },
+    /// `--capture FILE` could not create the file.
+    CaptureFile {
+        /// The path asked for.
+        path: String,
+        /// Why not.
+        detail: String,
+    },
     /// Bad usage that the argument parser cannot see (exit 2).
     Usage(String),
 }
@@ -149,6 +161,26 @@ impl Failure {
                      guardou os primeiros {got} bytes e descartou o resto (recvfrom informou MSG_TRUNC) — \
                      dica: um datagrama é lido inteiro ou cortado, nunca em pedaços; use um --buffer maior."
                 ),
+            },
+            Failure::NoCapturePrivilege { errno } => match lang {
+                Lang::En => format!(
+                    "socket(2) failed: {errno:?} ({}) — hint: --capture opens an AF_PACKET socket, which needs the \
+                     CAP_NET_RAW capability. Run it with sudo, or give the binary that one capability once: \
+                     sudo setcap cap_net_raw+ep $(command -v raw-tcp) (the same for raw-udp, raw-multi). \
+                     No socket of the lab was opened.",
+                    crate::strace::errno_text(*errno)
+                ),
+                Lang::PtBr => format!(
+                    "socket(2) falhou: {errno:?} ({}) — dica: --capture abre um socket AF_PACKET, que exige a \
+                     capacidade CAP_NET_RAW. Rode com sudo, ou dê ao binário só essa capacidade, uma vez: \
+                     sudo setcap cap_net_raw+ep $(command -v raw-tcp) (o mesmo para raw-udp, raw-multi). \
+                     Nenhum socket do laboratório foi aberto.",
+                    crate::strace::errno_text(*errno)
+                ),
+            },
+            Failure::CaptureFile { path, detail } => match lang {
+                Lang::En => format!("cannot create the capture file {path}: {detail} — hint: pick a path in a folder you can write to, e.g. /tmp/lab.pcap"),
+                Lang::PtBr => format!("não foi possível criar o arquivo de captura {path}: {detail} — dica: escolha um caminho numa pasta onde você pode escrever, como /tmp/lab.pcap"),
             },
             Failure::Usage(text) => text.clone(),
         }

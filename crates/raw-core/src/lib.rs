@@ -13,6 +13,7 @@
 //! | [`kernel_table`] | the kernel's socket table (`/proc/net/tcp`): TIME-WAIT, who holds a port |
 //! | [`echo`] | the echo loop every TCP server model reuses |
 //! | [`error`] | failures that name the syscall and errno and say what to try |
+//! | [`capture`] | `--capture FILE.pcap`: AF_PACKET + BPF, a pcap file and a ladder diagram |
 //! | [`resolve`] | `--host` → addresses |
 //! | [`signals`] | SIGINT/SIGTERM → a flag, so servers stop cleanly |
 //! | [`lang`], [`cli`] | English / Português, `--json`, `--quiet`, exit codes |
@@ -27,6 +28,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod capture;
 pub mod cli;
 pub mod echo;
 pub mod error;

@@ -46,6 +46,8 @@ pub enum Kind {
     Data,
     /// The reason the program stops with an error.
     Error,
+    /// A packet seen on the wire by `--capture`.
+    Packet,
     /// A server is listening: its address (always printed, even with `--quiet`, on
     /// stderr then, so scripts and tests can find a `--port 0` server).
     Ready,
@@ -91,6 +93,9 @@ pub struct Event {
     pub data: Option<String>,
     /// The plain-language sentence, in the chosen language.
     pub text: String,
+    /// A captured packet (`--capture`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packet: Option<crate::capture::PacketInfo>,
     /// Where in the source the call was made: `crates/raw-tcp/src/server.rs:57`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -120,6 +125,9 @@ pub struct Narrator {
     pub brief: bool,
     /// When set, counts every syscall and probe printed (for the TCP-vs-UDP table).
     pub counter: Option<Arc<AtomicUsize>>,
+    /// The packet capture (`--capture`), drained around each event so that packets
+    /// print in time order with the syscalls that caused them.
+    pub capture: Option<Arc<Mutex<crate::capture::Capture>>>,
 }
 
 /// One state seen for one socket: an entry of the demo's timeline.
@@ -147,6 +155,7 @@ impl Narrator {
             timeline: None,
             brief: false,
             counter: None,
+            capture: None,
         }
     }
 
@@ -176,9 +185,52 @@ impl Narrator {
         self.lang.pick(en, pt)
     }
 
+    /// The same narrator without the capture (a forked child must not read the
+    /// parent's capture socket or write its file).
+    pub fn without_capture(&self) -> Narrator {
+        Narrator {
+            capture: None,
+            ..self.clone()
+        }
+    }
+
+    /// Tells the capture which port this lab uses (the first port named wins).
+    pub fn watch(&self, port: u16) {
+        if let Some(capture) = &self.capture {
+            if let Ok(mut c) = capture.lock() {
+                c.watch(self, port);
+            }
+        }
+    }
+
+    /// Drains the capture, unless someone is already at it (another thread, or this
+    /// one: the capture itself prints notes while it holds its lock).
+    fn drain_capture(&self) {
+        if let Some(capture) = &self.capture {
+            if let Ok(mut c) = capture.try_lock() {
+                c.drain(self);
+            }
+        }
+    }
+
     /// Prints one event. Output errors (a closed pipe) are ignored on purpose: losing
     /// the narration must never stop the lab.
-    pub fn emit(&self, mut event: Event) {
+    ///
+    /// With `--capture`, packets are printed in time order: those that arrived before a
+    /// probe, note or data line print before it; those a syscall caused print right
+    /// after its line (loopback delivers them before the syscall returns).
+    pub fn emit(&self, event: Event) {
+        let is_syscall = event.kind == Some(Kind::Syscall);
+        if event.kind != Some(Kind::Packet) && !is_syscall {
+            self.drain_capture();
+        }
+        self.print(event);
+        if is_syscall {
+            self.drain_capture();
+        }
+    }
+
+    fn print(&self, mut event: Event) {
         if event.role.is_none() {
             event.role = self.role.as_deref().map(String::from);
         }
@@ -196,6 +248,7 @@ impl Narrator {
                 Some(Kind::Syscall | Kind::Probe) => {
                     writeln!(out, "{prefix}{}", event.call.as_deref().unwrap_or_default())
                 }
+                Some(Kind::Packet) => writeln!(out, "[wire] {}", event.text),
                 _ => Ok(()),
             };
             return;
@@ -248,6 +301,7 @@ impl Narrator {
                 )
             }
             Some(Kind::Error) => writeln!(out, "{prefix}{}", event.text),
+            Some(Kind::Packet) => writeln!(out, "[wire] {}", event.text),
             _ => writeln!(out, "{prefix}{}", event.text),
         }
     }
@@ -307,6 +361,7 @@ impl Narrator {
     /// Announces that a server listens on `addr`, with how to reach it. Printed in every
     /// mode: on stdout (text, JSON), on stderr with `--quiet`.
     pub fn ready(&self, addr: std::net::SocketAddr, text: impl Into<String>) {
+        self.watch(addr.port());
         let event = Event {
             kind: Some(Kind::Ready),
             local: Some(addr.to_string()),

@@ -266,6 +266,7 @@ pub fn set_timeout(
 #[track_caller]
 pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
+    n.watch(addr.port()); // --capture: this lab's port, if it is not 0
     let result = sock.bind(&SockAddr::from(addr));
     let args = format!(
         "bind({fd}, {}, {})",
@@ -579,6 +580,7 @@ fn accept4_raw(fd: i32, flags: libc::c_int) -> Result<(Socket, SockAddr), (Errno
 #[track_caller]
 pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
+    n.watch(addr.port()); // --capture: watch the server's port before the SYN leaves
     let result = sock.connect(&SockAddr::from(addr));
     let args = format!(
         "connect({fd}, {}, {})",
@@ -1080,6 +1082,9 @@ pub fn sendto(
     to: Option<SocketAddr>,
 ) -> Result<usize, Failure> {
     let fd = sock.as_raw_fd();
+    if let Some(addr) = to {
+        n.watch(addr.port()); // --capture: watch the peer's port before the datagram leaves
+    }
     let (result, dest) = match to {
         Some(addr) => (
             sock.send_to(data, &SockAddr::from(addr))

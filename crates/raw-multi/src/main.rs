@@ -4,7 +4,7 @@
 #![deny(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use raw_core::cli::{finish, CommonArgs};
+use raw_core::cli::{run, CommonArgs};
 use std::process::ExitCode;
 
 /// One echo service, five server models, and the answer to "why does the port change
@@ -40,10 +40,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Server(args) => raw_multi::models::run(&cli.common.narrator("server"), args),
-        Command::Clients(args) => raw_multi::clients::run(&cli.common.narrator("clients"), args),
-        Command::Sockets(args) => raw_multi::sockets::run(&cli.common.narrator("sockets"), args),
-    };
-    finish(&cli.common, result)
+    match &cli.command {
+        Command::Server(args) => run(&cli.common, "server", |n| raw_multi::models::run(n, args)),
+        Command::Clients(args) => run(&cli.common, "clients", |n| raw_multi::clients::run(n, args)),
+        Command::Sockets(args) => run(&cli.common, "sockets", |n| raw_multi::sockets::run(n, args)),
+    }
 }

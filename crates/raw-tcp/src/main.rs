@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use raw_core::cli::{finish, CommonArgs};
+use raw_core::cli::{run, CommonArgs};
 use std::process::ExitCode;
 
 /// A TCP echo server and client that print every syscall they make, the way strace
@@ -44,10 +44,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Server(args) => raw_tcp::server::run(&cli.common.narrator("server"), args),
-        Command::Client(args) => raw_tcp::client::run(&cli.common.narrator("client"), args),
-        Command::Demo(args) => raw_tcp::demo::run(&cli.common.narrator("demo"), args),
-    };
-    finish(&cli.common, result)
+    match &cli.command {
+        Command::Server(args) => run(&cli.common, "server", |n| raw_tcp::server::run(n, args)),
+        Command::Client(args) => run(&cli.common, "client", |n| raw_tcp::client::run(n, args)),
+        Command::Demo(args) => run(&cli.common, "demo", |n| raw_tcp::demo::run(n, args)),
+    }
 }

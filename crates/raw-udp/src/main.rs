@@ -4,7 +4,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use raw_core::cli::{finish, CommonArgs};
+use raw_core::cli::{run, CommonArgs};
 use std::process::ExitCode;
 
 /// A UDP echo server and client that print every syscall they make, the way strace
@@ -42,10 +42,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Server(args) => raw_udp::server::run(&cli.common.narrator("server").udp(), args),
-        Command::Client(args) => raw_udp::client::run(&cli.common.narrator("client").udp(), args),
-        Command::Demo(args) => raw_udp::demo::run(&cli.common.narrator("demo").udp(), args),
-    };
-    finish(&cli.common, result)
+    match &cli.command {
+        Command::Server(args) => run(&cli.common, "server", |n| {
+            raw_udp::server::run(&n.clone().udp(), args)
+        }),
+        Command::Client(args) => run(&cli.common, "client", |n| {
+            raw_udp::client::run(&n.clone().udp(), args)
+        }),
+        Command::Demo(args) => run(&cli.common, "demo", |n| {
+            raw_udp::demo::run(&n.clone().udp(), args)
+        }),
+    }
 }

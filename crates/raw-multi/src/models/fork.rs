@@ -100,7 +100,9 @@ pub fn serve(
 /// The child: close the listener, serve this one client, exit. Never returns.
 fn child(n: &Narrator, listener: &Socket, conn: Socket, peer: SocketAddr, args: &ServerArgs) -> ! {
     let pid = std::process::id();
-    let n = &n.side(&format!("child {pid}"));
+    // The capture belongs to the parent: a child reading the same packet socket and
+    // writing its own copy of the file would garble both.
+    let n = &n.side(&format!("child {pid}")).without_capture();
     let mut outcome = Ok(());
     // The listener's fd is a copy here; closing it (not with steps::close, which takes
     // ownership of the parent's socket value) leaves the parent's listener untouched.

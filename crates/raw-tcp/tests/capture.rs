@@ -1,0 +1,134 @@
+//! `--capture`: the packets the program shows are the packets on the wire. Our ladder
+//! and tshark, reading the pcap file we wrote, must list the same packets: count,
+//! order, ports, flags and lengths.
+
+use raw_testkit::{
+    can_capture, json_lines, ladder_packets, run, run_ok, tool, tshark_packets, DEADLINE,
+};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
+const SYN: u8 = 0x02;
+const ACK: u8 = 0x10;
+const FIN: u8 = 0x01;
+
+/// The demo's capture holds exactly one SYN, one SYN-ACK, the data both ways and the
+/// FIN exchange, on the demo's ports; the ladder lists exactly what tshark reads.
+#[test]
+fn demo_capture_matches_tshark() {
+    let Some(tshark) = tool("tshark", "demo_capture_matches_tshark") else {
+        return;
+    };
+    if !can_capture("demo_capture_matches_tshark") {
+        return;
+    }
+    let pcap = std::env::temp_dir().join(format!("raw-tcp-demo-{}.pcap", std::process::id()));
+    let out = run_ok(
+        Command::new(BIN)
+            .arg("--json")
+            .arg("--capture")
+            .arg(&pcap)
+            .arg("demo"),
+    );
+    let events = json_lines(&out.stdout);
+    let ours = ladder_packets(&events);
+    let theirs = tshark_packets(&tshark, &pcap);
+    assert_eq!(ours, theirs, "our ladder and tshark disagree");
+
+    let count = |bits: u8| theirs.iter().filter(|p| p.3 == bits).count();
+    assert_eq!(count(SYN), 1, "one SYN: {theirs:?}");
+    assert_eq!(count(SYN | ACK), 1, "one SYN-ACK: {theirs:?}");
+    let server_port = theirs[0].2;
+    let data: Vec<_> = theirs.iter().filter(|p| p.4 == 12).collect();
+    assert_eq!(data.len(), 2, "'Hello, world' out and 'HELLO, WORLD' back");
+    assert_eq!(data[0].2, server_port, "the request goes to the server");
+    assert_eq!(data[1].1, server_port, "the reply comes from it");
+    let fins: Vec<_> = theirs.iter().filter(|p| p.3 & FIN != 0).collect();
+    assert_eq!(fins.len(), 2, "one FIN each way: {theirs:?}");
+    assert_eq!(fins[0].2, server_port, "the client closes first");
+    assert!(
+        theirs
+            .iter()
+            .all(|p| p.1 == server_port || p.2 == server_port),
+        "only the demo's port"
+    );
+
+    // Each packet comes right after the syscall that caused it: the SYN after connect.
+    let connect = events
+        .iter()
+        .position(|e| e["syscall"] == "connect")
+        .expect("connect");
+    let first_packet = events
+        .iter()
+        .position(|e| e["kind"] == "packet")
+        .expect("packets");
+    assert_eq!(
+        first_packet,
+        connect + 1 + usize::from(events[connect + 1]["kind"] == "probe"),
+        "SYN right after connect()"
+    );
+}
+
+/// Without CAP_NET_RAW the program stops before opening any socket of the lab, says
+/// why and how to fix it, and exits 1.
+#[test]
+fn capture_without_privilege_is_explained() {
+    if !raw_testkit::is_root() {
+        // As a normal user, the plain command already lacks the privilege.
+        let out = run(
+            Command::new(BIN).args(["--capture", "/tmp/x.pcap", "demo"]),
+            b"",
+            DEADLINE,
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("CAP_NET_RAW"));
+        return;
+    }
+    let Some(setpriv) = tool("setpriv", "capture_without_privilege_is_explained") else {
+        return;
+    };
+    for (lang, pieces) in [
+        (
+            "en",
+            [
+                "socket(2) failed: EPERM",
+                "CAP_NET_RAW",
+                "sudo",
+                "setcap cap_net_raw+ep",
+            ],
+        ),
+        (
+            "pt-BR",
+            [
+                "socket(2) falhou: EPERM",
+                "CAP_NET_RAW",
+                "sudo",
+                "Nenhum socket",
+            ],
+        ),
+    ] {
+        let out = run(
+            Command::new(&setpriv).args([
+                "--bounding-set=-net_raw",
+                "--inh-caps=-net_raw",
+                BIN,
+                "--lang",
+                lang,
+                "--capture",
+                "/tmp/never.pcap",
+                "demo",
+            ]),
+            b"",
+            DEADLINE,
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        for piece in pieces {
+            assert!(err.contains(piece), "missing {piece:?}: {err}");
+        }
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("socket(AF_INET"),
+            "a lab socket was opened first"
+        );
+    }
+}
