@@ -58,10 +58,12 @@ pub fn echo_stream(
         stats.bytes += got as u64;
         stats.reads += 1;
         let data = &mut buf[..got];
-        n.data(
-            format!("{peer} → {}", crate::strace::quoted_limit(data, 200)),
-            data,
-        );
+        if n.shows_data() {
+            n.data(
+                format!("{peer} → {}", crate::strace::quoted_limit(data, 200)),
+                data,
+            );
+        }
         transform.apply(data);
         steps::send_all(n, conn, data)?;
     }

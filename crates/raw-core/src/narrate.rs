@@ -400,8 +400,17 @@ impl Narrator {
         });
     }
 
-    /// Application data: printed in every mode, `--quiet` included.
+    /// Whether data lines are printed at all (not with `-qq`): callers skip building
+    /// them otherwise.
+    pub fn shows_data(&self) -> bool {
+        self.mode != Mode::Silent
+    }
+
+    /// Application data: printed in every mode but `-qq`, `--quiet` included.
     pub fn data(&self, text: impl Into<String>, bytes: &[u8]) {
+        if !self.shows_data() {
+            return;
+        }
         self.emit(Event {
             kind: Some(Kind::Data),
             bytes: Some(bytes.len()),

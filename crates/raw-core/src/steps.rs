@@ -199,6 +199,35 @@ pub fn set_v6only(n: &Narrator, sock: &Socket, only_v6: bool) -> Result<(), Fail
     result.map_err(|e| Failure::sys("setsockopt", errno_of(&e)))
 }
 
+/// **Syscall:** `setsockopt(fd, SOL_TCP, TCP_NODELAY, [1], 4)`, see `tcp(7)`: turn
+/// off Nagle's algorithm, so a small write goes out at once instead of waiting for the
+/// ACK of earlier data. Set on a listener, it is inherited by every accepted socket.
+/// **Packets:** none. **TCP state:** unchanged.
+#[track_caller]
+pub fn set_nodelay(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
+    let fd = sock.as_raw_fd();
+    let result = sock.set_tcp_nodelay(true);
+    let ret = result.as_ref().map(|_| 0).map_err(errno_of);
+    let text = n.t(
+        "TCP_NODELAY on: small writes leave at once (no Nagle delay); accepted sockets inherit it.",
+        "TCP_NODELAY ligado: escritas pequenas saem na hora (sem o atraso de Nagle); os sockets aceitos herdam.",
+    );
+    narrate(
+        n,
+        "setsockopt",
+        fd,
+        format!(
+            "setsockopt({fd}, SOL_TCP, TCP_NODELAY, [1], 4) = {}",
+            strace::ret(ret)
+        ),
+        Event {
+            text: text.to_string(),
+            ..Event::default()
+        },
+    );
+    result.map_err(|e| Failure::sys("setsockopt", errno_of(&e)))
+}
+
 /// Which timeout [`set_timeout`] sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timeout {
@@ -663,6 +692,14 @@ pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Fail
     let fd = sock.as_raw_fd();
     loop {
         let result = nix::sys::socket::send(fd, data, MsgFlags::MSG_NOSIGNAL);
+        if !n.verbose() {
+            // Nothing to print (-qq): skip building the strace text, on the hot path.
+            match result {
+                Ok(count) => return Ok(count),
+                Err(Errno::EINTR) if !crate::signals::stop_requested() => continue,
+                Err(errno) => return Err(Failure::sys("sendto", errno)),
+            }
+        }
         let args = format!(
             "sendto({fd}, {}, {}, MSG_NOSIGNAL, NULL, 0)",
             strace::quoted(data),
@@ -747,6 +784,11 @@ pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failur
     let offered = buf.len();
     loop {
         match nix::sys::socket::recv(fd, buf, MsgFlags::empty()) {
+            // Nothing to print (-qq): skip building the strace text, on the hot path.
+            Ok(count) if !n.verbose() => return Ok(count),
+            Err(errno) if !n.verbose() && errno != Errno::EINTR => {
+                return Err(Failure::sys("recvfrom", errno))
+            }
             Ok(count) => {
                 let call = format!(
                     "recvfrom({fd}, {}, {offered}, 0, NULL, NULL) = {count}",
@@ -957,7 +999,19 @@ impl Datagram {
 pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram, Failure> {
     let fd = sock.as_raw_fd();
     let offered = buf.len();
-    match recvfrom_trunc(fd, buf) {
+    let result = recvfrom_trunc(fd, buf);
+    if !n.verbose() {
+        // Nothing to print (-qq): skip building the strace text, on the hot path.
+        return match result {
+            Ok((real_len, from)) => Ok(Datagram {
+                len: real_len.min(offered),
+                real_len,
+                from,
+            }),
+            Err((errno, _)) => Err(Failure::sys("recvfrom", errno).with(Fact::Udp)),
+        };
+    }
+    match result {
         Ok((real_len, from)) => {
             let len = real_len.min(offered);
             let datagram = Datagram {

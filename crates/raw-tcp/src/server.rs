@@ -41,6 +41,9 @@ pub struct ServerArgs {
     /// What to do to the bytes before echoing them: upper (ASCII letters only) or none
     #[arg(long, value_enum, default_value_t = Transform::Upper)]
     pub transform: Transform,
+    /// Set TCP_NODELAY (no Nagle delay for small replies), as latency benchmarks do
+    #[arg(long)]
+    pub nodelay: bool,
     /// recv() buffer size in bytes: a message larger than this arrives in pieces
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
     pub buffer: u32,
@@ -65,6 +68,9 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         }
         if addr.is_ipv6() && addr.ip().is_unspecified() {
             steps::set_v6only(n, &listener, false)?; // dual stack, said explicitly
+        }
+        if args.nodelay {
+            steps::set_nodelay(n, &listener)?; // inherited by each accepted socket
         }
         steps::bind(n, &listener, addr, reuseaddr)?;
         let bound = steps::getsockname(n, &listener)?; // the real port, even for --port 0

@@ -110,14 +110,16 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 continue;
             }
             let data = &mut buf[..datagram.len];
-            n.data(
-                format!(
-                    "{} → {}",
-                    datagram.from,
-                    raw_core::strace::quoted_limit(data, 200)
-                ),
-                data,
-            );
+            if n.shows_data() {
+                n.data(
+                    format!(
+                        "{} → {}",
+                        datagram.from,
+                        raw_core::strace::quoted_limit(data, 200)
+                    ),
+                    data,
+                );
+            }
             if datagram.truncated() {
                 n.note(n.t(
                     "Not answering a cut datagram: echoing part of it would pass a cut message off as whole.",

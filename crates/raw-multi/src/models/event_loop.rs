@@ -247,6 +247,12 @@ fn service(
                     transform.apply(data);
                     conn.out.extend_from_slice(data);
                     stats.echoed(got as u64);
+                    if got < buf.len() {
+                        // A short read drained the socket: no need for one more recv
+                        // just to hear EAGAIN. Level-triggered readiness reports it
+                        // again if more has arrived meanwhile.
+                        break;
+                    }
                 }
                 Err(f) if f.errno() == Some(Errno::EAGAIN) => break, // nothing more for now
                 Err(f) => return Err(f),

@@ -62,6 +62,10 @@ pub struct ServerArgs {
     /// What to do to the bytes before echoing them: upper (ASCII letters only) or none
     #[arg(long, value_enum, default_value_t = Transform::Upper)]
     pub transform: Transform,
+    /// Set TCP_NODELAY on the listener (accepted sockets inherit it), as latency
+    /// benchmarks do
+    #[arg(long)]
+    pub nodelay: bool,
     /// recv() buffer size in bytes
     #[arg(long, default_value_t = 16384, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
     pub buffer: u32,
@@ -110,6 +114,9 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         steps::set_reuseaddr(n, &listener)?;
         if addr.is_ipv6() && addr.ip().is_unspecified() {
             steps::set_v6only(n, &listener, false)?;
+        }
+        if args.nodelay {
+            steps::set_nodelay(n, &listener)?; // inherited by each accepted socket
         }
         steps::bind(n, &listener, addr, true)?;
         let bound = steps::getsockname(n, &listener)?;
