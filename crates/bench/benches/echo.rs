@@ -72,27 +72,12 @@ fn multi(c: &mut Criterion) {
             group.bench_with_input(
                 BenchmarkId::new(bench::model_name(model), clients),
                 &clients,
-                |b, &clients| {
+                |b, _| {
+                    // iters round trips in total, spread over the clients, all in
+                    // flight at once, driven by one thread with poll (the other core
+                    // is the server's).
                     b.iter_custom(|iters| {
-                        // iters round trips in total, spread over the clients, all at once.
-                        let each = (iters as usize).div_ceil(clients).max(1);
-                        let start = Instant::now();
-                        std::thread::scope(|scope| {
-                            for s in streams.iter_mut() {
-                                scope.spawn(move || {
-                                    let out = [b'x'; 64];
-                                    let mut back = [0u8; 64];
-                                    for _ in 0..each {
-                                        s.write_all(&out).expect("write");
-                                        s.read_exact(&mut back).expect("read");
-                                    }
-                                });
-                            }
-                        });
-                        // Report per round trip of the iters asked for.
-                        start
-                            .elapsed()
-                            .mul_f64(iters as f64 / (each * clients) as f64)
+                        bench::pingpong_many(&mut streams, 64, iters).expect("round trips")
                     });
                 },
             );

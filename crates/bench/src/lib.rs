@@ -470,6 +470,70 @@ pub fn load(
     Ok(m)
 }
 
+/// `total` round trips of `size` bytes spread over already-connected streams, all in
+/// flight at once, driven by one thread with `poll` (the criterion `multi` group's
+/// driver: it leaves the other core to the server). Returns the time taken.
+pub fn pingpong_many(streams: &mut [TcpStream], size: usize, total: u64) -> io::Result<Duration> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    for s in streams.iter() {
+        s.set_nonblocking(true)?;
+    }
+    let out = vec![b'x'; size];
+    let mut back = vec![0u8; size.max(1)];
+    let mut got = vec![0usize; streams.len()];
+    let start = Instant::now();
+    let (mut sent, mut done) = (0u64, 0u64);
+    for s in streams.iter() {
+        if sent < total {
+            (&*s).write_all(&out)?;
+            sent += 1;
+        }
+    }
+    while done < total {
+        let mut fds: Vec<PollFd> = streams
+            .iter()
+            .map(|s| PollFd::new(s.as_fd(), PollFlags::POLLIN))
+            .collect();
+        match poll(&mut fds, PollTimeout::from(1000u16)) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(io::Error::from_raw_os_error(e as i32)),
+        }
+        let ready: Vec<usize> = fds
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.revents().is_some_and(|r| !r.is_empty()))
+            .map(|(i, _)| i)
+            .collect();
+        drop(fds);
+        for i in ready {
+            match (&streams[i]).read(&mut back[..size - got[i]]) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "server closed",
+                    ))
+                }
+                Ok(n) => got[i] += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
+            }
+            if got[i] == size {
+                got[i] = 0;
+                done += 1;
+                if sent < total {
+                    (&streams[i]).write_all(&out)?;
+                    sent += 1;
+                }
+            }
+        }
+    }
+    for s in streams.iter() {
+        s.set_nonblocking(false)?;
+    }
+    Ok(start.elapsed())
+}
+
 /// sockperf's own ping-pong (its server and its client) on a free port: the full
 /// round trip's median and 99th percentile in microseconds (`--full-rtt`; without it
 /// sockperf prints half the round trip). `None` when sockperf is not installed.
