@@ -30,6 +30,10 @@ pub struct CommonArgs {
     /// CAP_NET_RAW
     #[arg(long, global = true, value_name = "FILE.pcap")]
     pub capture: Option<std::path::PathBuf>,
+    /// Before each syscall, print what is about to happen and wait for Enter (look
+    /// with `ss -tan` or Wireshark in between). Needs a terminal on stdin
+    #[arg(long, global = true, conflicts_with = "json")]
+    pub step: bool,
 }
 
 impl CommonArgs {
@@ -67,6 +71,21 @@ pub fn run(
 ) -> ExitCode {
     let mut n = common.narrator(role);
     let result = (|| {
+        if common.step {
+            use std::io::IsTerminal;
+            if !std::io::stdin().is_terminal() {
+                return Err(Failure::Usage(
+                    common
+                        .lang()
+                        .pick(
+                            "--step waits for Enter before each syscall, so it needs a terminal on standard input; run it in a terminal, without a pipe or redirection on stdin.",
+                            "--step espera Enter antes de cada syscall, então precisa de um terminal na entrada padrão; rode num terminal, sem pipe nem redirecionamento no stdin.",
+                        )
+                        .to_string(),
+                ));
+            }
+            n.step = true;
+        }
         if let Some(path) = &common.capture {
             let capture = crate::capture::Capture::start(&n, path)?;
             n.capture = Some(std::sync::Arc::new(std::sync::Mutex::new(capture)));

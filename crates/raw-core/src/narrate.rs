@@ -15,7 +15,10 @@ use crate::tcp_state::{Probe, TcpState};
 use serde::Serialize;
 use std::io::Write;
 use std::panic::Location;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Set when stdin ends during `--step`: the rest runs without pausing.
+static STEP_DONE: AtomicBool = AtomicBool::new(false);
 use std::sync::{Arc, Mutex};
 
 /// How a program reports what it does.
@@ -128,6 +131,8 @@ pub struct Narrator {
     /// The packet capture (`--capture`), drained around each event so that packets
     /// print in time order with the syscalls that caused them.
     pub capture: Option<Arc<Mutex<crate::capture::Capture>>>,
+    /// `--step`: before each syscall, say what is about to happen and wait for Enter.
+    pub step: bool,
 }
 
 /// One state seen for one socket: an entry of the demo's timeline.
@@ -156,6 +161,7 @@ impl Narrator {
             brief: false,
             counter: None,
             capture: None,
+            step: false,
         }
     }
 
@@ -191,6 +197,45 @@ impl Narrator {
         Narrator {
             capture: None,
             ..self.clone()
+        }
+    }
+
+    /// `--step`: prints the syscall about to be made and waits for Enter, so the class
+    /// can look with `ss -tan` or Wireshark between two calls. End of input (Ctrl-D)
+    /// runs the rest without pausing.
+    pub fn before(&self, what: impl FnOnce() -> String) {
+        if !self.step || STEP_DONE.load(Ordering::Relaxed) {
+            return;
+        }
+        self.drain_capture();
+        let prefix = match (self.show_role, self.role.as_deref()) {
+            (true, Some(role)) => format!("[{role}] "),
+            _ => String::new(),
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = write!(
+            out,
+            "{prefix}⏸  {} {}  ",
+            self.t("next:", "próximo:"),
+            what()
+        );
+        let _ = write!(
+            out,
+            "{}",
+            self.t(
+                "[Enter runs it; look with ss -tan or Wireshark first] ",
+                "[Enter executa; antes, olhe com ss -tan ou Wireshark] "
+            )
+        );
+        let _ = out.flush();
+        drop(out);
+        let mut line = String::new();
+        if std::io::stdin()
+            .read_line(&mut line)
+            .map(|read| read == 0)
+            .unwrap_or(true)
+        {
+            STEP_DONE.store(true, Ordering::Relaxed);
         }
     }
 

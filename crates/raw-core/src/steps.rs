@@ -86,6 +86,14 @@ pub fn socket(
     ty: Type,
     protocol: Option<Protocol>,
 ) -> Result<Socket, Failure> {
+    n.before(|| {
+        format!(
+            "socket({}, {}, {})",
+            domain_name(domain),
+            type_name(ty),
+            protocol_name(protocol)
+        )
+    }); // --step: say what comes, wait for Enter
     let result = Socket::new(domain, ty, protocol);
     let args = format!(
         "socket({}, {}, {})",
@@ -133,6 +141,12 @@ pub fn socket(
 /// **Packets:** none. **TCP state:** unchanged (CLOSED).
 #[track_caller]
 pub fn set_reuseaddr(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
+    n.before(|| {
+        format!(
+            "setsockopt({}, SOL_SOCKET, SO_REUSEADDR, [1], 4)",
+            sock.as_raw_fd()
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let result = sock.set_reuse_address(true);
     let args = format!("setsockopt({fd}, SOL_SOCKET, SO_REUSEADDR, [1], 4)");
@@ -168,6 +182,13 @@ pub fn set_reuseaddr(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
 /// **Packets:** none. **TCP state:** unchanged.
 #[track_caller]
 pub fn set_v6only(n: &Narrator, sock: &Socket, only_v6: bool) -> Result<(), Failure> {
+    n.before(|| {
+        format!(
+            "setsockopt({}, SOL_IPV6, IPV6_V6ONLY, [{}], 4)",
+            sock.as_raw_fd(),
+            u8::from(only_v6)
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let result = sock.set_only_v6(only_v6);
     let args = format!(
@@ -205,6 +226,12 @@ pub fn set_v6only(n: &Narrator, sock: &Socket, only_v6: bool) -> Result<(), Fail
 /// **Packets:** none. **TCP state:** unchanged.
 #[track_caller]
 pub fn set_nodelay(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
+    n.before(|| {
+        format!(
+            "setsockopt({}, SOL_TCP, TCP_NODELAY, [1], 4)",
+            sock.as_raw_fd()
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let result = sock.set_tcp_nodelay(true);
     let ret = result.as_ref().map(|_| 0).map_err(errno_of);
@@ -248,6 +275,17 @@ pub fn set_timeout(
     which: Timeout,
     after: Duration,
 ) -> Result<(), Failure> {
+    n.before(|| {
+        format!(
+            "setsockopt({}, SOL_SOCKET, {}, ...)",
+            sock.as_raw_fd(),
+            if which == Timeout::Receive {
+                "SO_RCVTIMEO"
+            } else {
+                "SO_SNDTIMEO"
+            }
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let (result, name) = match which {
         Timeout::Receive => (sock.set_read_timeout(Some(after)), "SO_RCVTIMEO_OLD"),
@@ -294,6 +332,14 @@ pub fn set_timeout(
 /// this machine's addresses).
 #[track_caller]
 pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> Result<(), Failure> {
+    n.before(|| {
+        format!(
+            "bind({}, {}, {})",
+            sock.as_raw_fd(),
+            strace::sockaddr(&addr),
+            strace::sockaddr_len(&addr)
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     n.watch(addr.port()); // --capture: this lab's port, if it is not 0
     let result = sock.bind(&SockAddr::from(addr));
@@ -381,6 +427,7 @@ fn explain_port_in_use(mut failure: Failure, port: u16) -> Failure {
 /// **Packets:** none. **TCP state:** unchanged.
 #[track_caller]
 pub fn getsockname(n: &Narrator, sock: &Socket) -> Result<SocketAddr, Failure> {
+    n.before(|| format!("getsockname({}, ...)", sock.as_raw_fd())); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let result = sock.local_addr();
     match result.as_ref().map(|a| a.as_socket()) {
@@ -435,6 +482,7 @@ pub fn getsockname(n: &Narrator, sock: &Socket) -> Result<SocketAddr, Failure> {
 /// **Packets:** none. **TCP state:** CLOSED → LISTEN.
 #[track_caller]
 pub fn listen(n: &Narrator, sock: &Socket, backlog: i32) -> Result<(), Failure> {
+    n.before(|| format!("listen({}, {backlog})", sock.as_raw_fd())); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let result = sock.listen(backlog);
     let args = format!("listen({fd}, {backlog})");
@@ -490,6 +538,7 @@ fn accept_with(
     listener: &Socket,
     nonblocking: bool,
 ) -> Result<(Socket, SocketAddr), Failure> {
+    n.before(|| format!("accept4({}, ...)", listener.as_raw_fd())); // --step: say what comes, wait for Enter
     let fd = listener.as_raw_fd();
     let flags = if nonblocking {
         "SOCK_CLOEXEC|SOCK_NONBLOCK"
@@ -608,6 +657,14 @@ fn accept4_raw(fd: i32, flags: libc::c_int) -> Result<(Socket, SockAddr), (Errno
 /// `ENETUNREACH`/`EHOSTUNREACH` (no route), `ETIMEDOUT` (no answer at all).
 #[track_caller]
 pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Failure> {
+    n.before(|| {
+        format!(
+            "connect({}, {}, {})",
+            sock.as_raw_fd(),
+            strace::sockaddr(&addr),
+            strace::sockaddr_len(&addr)
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     n.watch(addr.port()); // --capture: watch the server's port before the SYN leaves
     let result = sock.connect(&SockAddr::from(addr));
@@ -689,6 +746,14 @@ pub fn send_all(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<(), Failure>
 /// **Packets:** data segments →. **TCP state:** unchanged.
 #[track_caller]
 pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Failure> {
+    n.before(|| {
+        format!(
+            "sendto({}, {}, {}, MSG_NOSIGNAL, NULL, 0)",
+            sock.as_raw_fd(),
+            strace::quoted(data),
+            data.len()
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     loop {
         let result = nix::sys::socket::send(fd, data, MsgFlags::MSG_NOSIGNAL);
@@ -780,6 +845,13 @@ pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Fail
 /// **TCP state:** ESTABLISHED; CLOSE-WAIT once it returned 0.
 #[track_caller]
 pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failure> {
+    n.before(|| {
+        format!(
+            "recvfrom({}, ..., {}, 0, NULL, NULL)",
+            sock.as_raw_fd(),
+            buf.len()
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let offered = buf.len();
     loop {
@@ -863,6 +935,7 @@ pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failur
 /// (or CLOSE-WAIT → LAST-ACK when the peer closed first).
 #[track_caller]
 pub fn shutdown_write(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
+    n.before(|| format!("shutdown({}, SHUT_WR)", sock.as_raw_fd())); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let result = sock.shutdown(Shutdown::Write);
     let ret = result.as_ref().map(|_| 0).map_err(errno_of);
@@ -890,6 +963,7 @@ pub fn shutdown_write(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
 /// stop a threaded server. **Packets:** FIN →. **TCP state:** FIN-WAIT-1.
 #[track_caller]
 pub fn shutdown_fd(n: &Narrator, fd: std::os::fd::RawFd) -> Result<(), Failure> {
+    n.before(|| format!("shutdown({fd}, SHUT_RDWR)")); // --step: say what comes, wait for Enter
     let result = nix::sys::socket::shutdown(fd, nix::sys::socket::Shutdown::Both);
     let text = n
         .t(
@@ -949,6 +1023,7 @@ pub fn tcp_state(n: &Narrator, sock: &Socket) -> Option<tcp_state::TcpState> {
 /// kernel the connection moves on to FIN-WAIT, LAST-ACK or TIME-WAIT.
 #[track_caller]
 pub fn close(n: &Narrator, sock: Socket) -> Result<(), Failure> {
+    n.before(|| format!("close({})", sock.as_raw_fd())); // --step: say what comes, wait for Enter
     let fd = sock.into_raw_fd();
     let result = nix::unistd::close(fd);
     let text = if n.tcp {
@@ -997,6 +1072,13 @@ impl Datagram {
 /// connected socket: an ICMP port-unreachable answered our last datagram), `EINTR`.
 #[track_caller]
 pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram, Failure> {
+    n.before(|| {
+        format!(
+            "recvfrom({}, ..., {}, MSG_TRUNC, ...)",
+            sock.as_raw_fd(),
+            buf.len()
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     let offered = buf.len();
     let result = recvfrom_trunc(fd, buf);
@@ -1135,6 +1217,14 @@ pub fn sendto(
     data: &[u8],
     to: Option<SocketAddr>,
 ) -> Result<usize, Failure> {
+    n.before(|| {
+        format!(
+            "sendto({}, {}, {}, 0, ...)",
+            sock.as_raw_fd(),
+            strace::quoted(data),
+            data.len()
+        )
+    }); // --step: say what comes, wait for Enter
     let fd = sock.as_raw_fd();
     if let Some(addr) = to {
         n.watch(addr.port()); // --capture: watch the peer's port before the datagram leaves
