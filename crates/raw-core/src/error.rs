@@ -236,6 +236,17 @@ fn hint(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> String {
                     _ => {}
                 }
             }
+            let lingering = facts.iter().find_map(|f| match f {
+                Fact::TimeWait(n) => Some(*n),
+                _ => None,
+            });
+            if let (Some(n), false) = (lingering, facts.contains(&Fact::ReuseAddrOff)) {
+                parts.push(if pt {
+                    format!("{n} conexão(ões) antiga(s) na porta {port} estão em TIME-WAIT, e o servidor que as deixou não ligava SO_REUSEADDR: o Linux só reusa a porta se o socket antigo e o novo o ligarem. Espere o TIME-WAIT acabar (até 60 s; veja com ss -tan 'sport = :{port}') e ligue SO_REUSEADDR em todo servidor")
+                } else {
+                    format!("{n} old connection(s) on port {port} sit in TIME-WAIT, and the server that left them did not set SO_REUSEADDR: Linux reuses the port only if both the old socket and the new one set it. Wait for TIME-WAIT to end (up to 60 s; watch with ss -tan 'sport = :{port}') and set SO_REUSEADDR in every server")
+                });
+            }
             if parts.is_empty() {
                 let reuse = if facts.contains(&Fact::ReuseAddrOff) {
                     lang.pick(" SO_REUSEADDR was off (--no-reuseaddr), so even a closing connection on the port blocks the bind.", " SO_REUSEADDR estava desligado (--no-reuseaddr): até uma conexão se encerrando na porta impede o bind.")

@@ -420,6 +420,13 @@ impl Narrator {
         }
     }
 
+    /// The two lines every lab ends with: what was seen, and why.
+    pub fn summary(&self, seen: impl AsRef<str>, why: impl AsRef<str>) {
+        self.note("──────────");
+        self.note(format!("{} {}", self.t("Seen:", "Visto:"), seen.as_ref()));
+        self.note(format!("{} {}", self.t("Why: ", "Por quê:"), why.as_ref()));
+    }
+
     /// A fact that is not a syscall (e.g. a row of the kernel's socket table).
     pub fn note(&self, text: impl Into<String>) {
         if !self.verbose() {

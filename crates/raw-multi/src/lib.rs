@@ -20,5 +20,6 @@
 #![deny(unsafe_code)]
 
 pub mod clients;
+pub mod lab;
 pub mod models;
 pub mod sockets;

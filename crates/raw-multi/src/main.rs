@@ -36,6 +36,9 @@ enum Command {
     Clients(raw_multi::clients::ClientsArgs),
     /// The kernel's table of TCP sockets on a port, like `ss -tanp`
     Sockets(raw_multi::sockets::SocketsArgs),
+    /// The multi-client lessons, reproduced: port-change
+    #[command(subcommand)]
+    Lab(raw_multi::lab::Lab),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +47,6 @@ fn main() -> ExitCode {
         Command::Server(args) => run(&cli.common, "server", |n| raw_multi::models::run(n, args)),
         Command::Clients(args) => run(&cli.common, "clients", |n| raw_multi::clients::run(n, args)),
         Command::Sockets(args) => run(&cli.common, "sockets", |n| raw_multi::sockets::run(n, args)),
+        Command::Lab(lab) => run(&cli.common, "lab", |n| raw_multi::lab::run(n, lab)),
     }
 }

@@ -40,6 +40,9 @@ enum Command {
     /// the order the kernel sees them, with each socket's TCP state after every step:
     /// CLOSED → LISTEN, ESTABLISHED, FIN-WAIT-2 / CLOSE-WAIT, TIME-WAIT.
     Demo(raw_tcp::demo::DemoArgs),
+    /// The classic failures, reproduced, shown, then fixed: time-wait, partial
+    #[command(subcommand)]
+    Lab(raw_tcp::lab::Lab),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +51,6 @@ fn main() -> ExitCode {
         Command::Server(args) => run(&cli.common, "server", |n| raw_tcp::server::run(n, args)),
         Command::Client(args) => run(&cli.common, "client", |n| raw_tcp::client::run(n, args)),
         Command::Demo(args) => run(&cli.common, "demo", |n| raw_tcp::demo::run(n, args)),
+        Command::Lab(lab) => run(&cli.common, "lab", |n| raw_tcp::lab::run(n, lab)),
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod client;
 pub mod demo;
+pub mod lab;
 pub mod server;
 
 /// The largest UDP payload over IPv4: 65535 (IP total length) − 20 (IP header) − 8

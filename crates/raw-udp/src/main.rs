@@ -38,6 +38,9 @@ enum Command {
     /// Server and client in one process, interleaved, then the same message over TCP,
     /// with the count of syscalls each needed.
     Demo(raw_udp::demo::DemoArgs),
+    /// What makes UDP different, reproduced: boundaries, refused
+    #[command(subcommand)]
+    Lab(raw_udp::lab::Lab),
 }
 
 fn main() -> ExitCode {
@@ -52,5 +55,6 @@ fn main() -> ExitCode {
         Command::Demo(args) => run(&cli.common, "demo", |n| {
             raw_udp::demo::run(&n.clone().udp(), args)
         }),
+        Command::Lab(lab) => run(&cli.common, "lab", |n| raw_udp::lab::run(n, lab)),
     }
 }

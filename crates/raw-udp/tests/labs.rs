@@ -1,0 +1,52 @@
+//! The UDP labs are integration tests: each runs, in both languages, and shows its lesson.
+
+use raw_testkit::{json_lines, run_ok};
+use serde_json::Value;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_raw-udp");
+
+fn lab(name: &str) -> Vec<Value> {
+    run_ok(Command::new(BIN).args(["--lang", "pt-BR", "lab", name]));
+    json_lines(&run_ok(Command::new(BIN).args(["--json", "lab", name])).stdout)
+}
+
+/// Two datagrams are two receives; a 12-byte datagram read into 5 bytes reports 12.
+#[test]
+fn boundaries_lab() {
+    let events = lab("boundaries");
+    let received: Vec<&str> = events
+        .iter()
+        .filter(|e| e["syscall"] == "recvfrom" && e["role"] == "server")
+        .filter_map(|e| e["call"].as_str())
+        .collect();
+    assert!(
+        received[0].starts_with("recvfrom(")
+            && received[0].contains("\"one\"")
+            && received[0].ends_with("= 3"),
+        "{received:?}"
+    );
+    assert!(
+        received[1].contains("\"two\"") && received[1].ends_with("= 3"),
+        "{received:?}"
+    );
+    assert!(
+        received[2].contains("\"Hello\", 5, MSG_TRUNC") && received[2].ends_with("= 12"),
+        "{received:?}"
+    );
+}
+
+/// No server: the connected socket hears ECONNREFUSED, the unconnected one EAGAIN.
+#[test]
+fn refused_lab() {
+    let events = lab("refused");
+    let failed = |role: &str| {
+        events
+            .iter()
+            .find(|e| e["syscall"] == "recvfrom" && e["role"] == role)
+            .and_then(|e| e["errno"].as_str())
+            .map(str::to_string)
+    };
+    assert_eq!(failed("connected").as_deref(), Some("ECONNREFUSED"));
+    assert_eq!(failed("unconnected").as_deref(), Some("EAGAIN"));
+}
