@@ -1,6 +1,7 @@
 //! `raw-multi lab ...`: the multi-client lessons, reproduced and shown.
 //!
 //! ```text
+//! raw-multi lab zombies                  # exited children stay <defunct> until waitpid
 //! raw-multi lab port-change --clients 3   # the server's port never changes; the clients' do
 //! ```
 
@@ -13,6 +14,9 @@ use std::net::SocketAddr;
 /// The labs of `raw-multi`.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Lab {
+    /// Children that exit while the parent does not wait for them stay as zombies
+    /// (`<defunct>`); reaping them with waitpid removes them
+    Zombies,
     /// N clients connect to one listening socket: the 4-tuples and the kernel's table
     /// show that the server's port never changes, and each client's ephemeral port does
     PortChange {
@@ -25,6 +29,7 @@ pub enum Lab {
 /// Runs one lab.
 pub fn run(n: &Narrator, lab: &Lab) -> Result<(), Failure> {
     match lab {
+        Lab::Zombies => zombies(n),
         Lab::PortChange { clients } => port_change(n, *clients as usize),
     }
 }
@@ -103,6 +108,95 @@ fn port_change(n: &Narrator, count: usize) -> Result<(), Failure> {
         n.t(
             "accept gives each connection a new socket on the same local port; the port that differs is the client's, chosen by its kernel at connect. Connections are told apart by the whole 4-tuple.",
             "o accept dá a cada conexão um socket novo na mesma porta local; a porta que muda é a do cliente, escolhida pelo kernel dele no connect. As conexões se distinguem pela 4-tupla inteira.",
+        ),
+    );
+    Ok(())
+}
+
+/// This process's children and their states, from `/proc` (`Z` is a zombie).
+fn children_states() -> Vec<(u32, char)> {
+    let me = std::process::id();
+    std::fs::read_to_string(format!("/proc/{me}/task/{me}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let state = stat.rsplit(')').next()?.trim_start().chars().next()?;
+            Some((pid.parse().ok()?, state))
+        })
+        .collect()
+}
+
+fn show_children(n: &Narrator) -> usize {
+    let children = children_states();
+    for (pid, state) in &children {
+        let what = if *state == 'Z' {
+            "<defunct> (zombie)"
+        } else {
+            ""
+        };
+        n.note(format!(
+            "  /proc: {} {pid} {} {state} {what}",
+            n.t("child", "filho"),
+            n.t("state", "estado")
+        ));
+    }
+    if children.is_empty() {
+        n.note(format!(
+            "  /proc: {}",
+            n.t("no children left", "nenhum filho restante")
+        ));
+    }
+    children.iter().filter(|(_, s)| *s == 'Z').count()
+}
+
+fn zombies(n: &Narrator) -> Result<(), Failure> {
+    use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+    use nix::unistd::{fork, ForkResult};
+    let parent = n.side("parent");
+    const CHILDREN: usize = 3;
+    for _ in 0..CHILDREN {
+        // SAFETY: this lab never starts a thread, so the child is a copy of a
+        // single-threaded process; it only exits.
+        #[allow(unsafe_code)]
+        let forked = unsafe { fork() };
+        match forked {
+            Ok(ForkResult::Child) => std::process::exit(0), // the child's work is done at once
+            Ok(ForkResult::Parent { child }) => parent.syscall(
+                "clone",
+                format!("clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, ...) = {child}"),
+                raw_core::narrate::Event {
+                    text: format!("{} {child} {}", parent.t("fork(): child", "fork(): filho"), parent.t("exits at once; the parent does not wait for it.", "termina na hora; o pai não espera por ele.")),
+                    ..Default::default()
+                },
+            ),
+            Err(errno) => return Err(Failure::sys("fork", errno)),
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200)); // the children have exited
+    parent.note(parent.t("Without waitpid: the children have exited, but the kernel keeps each one's exit status until the parent collects it.", "Sem waitpid: os filhos terminaram, mas o kernel guarda o status de saída de cada um até o pai recolhê-lo."));
+    let before = show_children(&parent);
+
+    parent.note(parent.t(
+        "Now reaping: waitpid(-1, WNOHANG) in a loop, as the fork server does on each SIGCHLD.",
+        "Agora recolhendo: waitpid(-1, WNOHANG) em laço, como o servidor fork faz a cada SIGCHLD.",
+    ));
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(_) => break, // ECHILD: none left
+            Ok(status) => parent.note(format!("  waitpid = {:?}", status)),
+        }
+    }
+    let after = show_children(&parent);
+    n.summary(
+        format!(
+            "{before} {} {} {after}.",
+            n.t("zombie(s) before reaping,", "zumbi(s) antes de recolher,"),
+            n.t("after", "depois"),
+        ),
+        n.t(
+            "an exited child keeps its process-table entry until the parent waits for it. A server reaps in a waitpid(WNOHANG) loop (signals do not queue); its SIGCHLD handler only sets a flag, since printing is not async-signal-safe.",
+            "um filho que terminou mantém sua entrada na tabela de processos até o pai esperar por ele. Um servidor recolhe num laço de waitpid(WNOHANG) (sinais não se acumulam); seu tratador de SIGCHLD só liga uma flag, pois imprimir não é seguro em tratador de sinal.",
         ),
     );
     Ok(())

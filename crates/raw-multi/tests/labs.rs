@@ -45,3 +45,27 @@ fn port_change_lab() {
         .expect("summary");
     assert!(summary.contains("1 LISTEN + 4 ESTABLISHED"), "{summary}");
 }
+
+/// Children that exited are zombies until reaped; after the waitpid loop, none is left.
+#[test]
+fn zombies_lab() {
+    run_ok(Command::new(BIN).args(["--lang", "pt-BR", "lab", "zombies"]));
+    let events = json_lines(&run_ok(Command::new(BIN).args(["--json", "lab", "zombies"])).stdout);
+    let zombies = events
+        .iter()
+        .filter(|e| e["text"].as_str().is_some_and(|t| t.contains("<defunct>")))
+        .count();
+    assert_eq!(zombies, 3, "three zombies before reaping");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("waitpid = Exited")))
+            .count(),
+        3
+    );
+    assert!(events.iter().any(|e| e["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("no children left"))));
+}

@@ -4,6 +4,9 @@
 //! ```text
 //! raw-tcp lab time-wait   # restart without SO_REUSEADDR: EADDRINUSE, TIME-WAIT; with it: binds
 //! raw-tcp lab partial     # one send, many recvs: why the echo loop must loop
+//! raw-tcp lab backlog     # listen(fd, 1): the accept queue, and the clients left in SYN-SENT
+//! raw-tcp lab nagle       # write, write, read: the Nagle / delayed-ACK stall, and TCP_NODELAY
+//! raw-tcp lab localhost   # localhost may mean ::1 first: refused, then 127.0.0.1
 //! ```
 
 use clap::Subcommand;
@@ -22,6 +25,15 @@ pub enum Lab {
     /// One large send, read with a small buffer: many recvs (a stream has no message
     /// boundaries, so the echo loop must loop)
     Partial,
+    /// listen(fd, 1) and no accept: which clients complete the handshake (the accept
+    /// queue) and which are left waiting (SYN-SENT), then accept them all
+    Backlog,
+    /// Two small writes then a read: with Nagle the second write waits for the delayed
+    /// ACK (about 40 ms); with TCP_NODELAY it does not
+    Nagle,
+    /// A server on 127.0.0.1 only, a client asked for "localhost": the resolver's
+    /// answers in order, the one refused, the fallback to the next
+    Localhost,
 }
 
 /// Runs one lab.
@@ -29,6 +41,9 @@ pub fn run(n: &Narrator, lab: &Lab) -> Result<(), Failure> {
     match lab {
         Lab::TimeWait => time_wait(n),
         Lab::Partial => partial(n),
+        Lab::Backlog => backlog(n),
+        Lab::Nagle => nagle(n),
+        Lab::Localhost => localhost(n),
     }
 }
 
@@ -158,6 +173,234 @@ fn partial(n: &Narrator) -> Result<(), Failure> {
         n.t(
             "TCP is a byte stream with no message boundaries: recv returns whatever is there, up to the buffer, so a server must loop on recv (and on send) until it has everything.",
             "O TCP é um fluxo de bytes sem limites de mensagem: o recv devolve o que houver, até o tamanho do buffer, então o servidor precisa repetir o recv (e o send) até ter tudo.",
+        ),
+    );
+    Ok(())
+}
+
+fn backlog(n: &Narrator) -> Result<(), Failure> {
+    use raw_core::steps::Timeout;
+    use std::time::Duration;
+    let (server, client) = (n.side("server"), n.side("client"));
+    const CLIENTS: usize = 4;
+    let listener = steps::socket(&server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    steps::set_reuseaddr(&server, &listener)?;
+    steps::bind(&server, &listener, loopback(), true)?;
+    let addr = steps::getsockname(&server, &listener)?;
+    steps::listen(&server, &listener, 1)?; // room for backlog + 1 = 2 finished handshakes
+                                           // accept gives up after 3 s instead of waiting forever (SO_RCVTIMEO applies to it).
+    steps::set_timeout(&server, &listener, Timeout::Receive, Duration::from_secs(3))?;
+
+    // Non-blocking clients: connect returns at once (EINPROGRESS) and the handshake goes on.
+    let mut socks = Vec::new();
+    for _ in 0..CLIENTS {
+        let sock = steps::socket(
+            &client,
+            Domain::IPV4,
+            Type::STREAM.nonblocking(),
+            Some(Protocol::TCP),
+        )?;
+        match steps::connect(&client, &sock, addr) {
+            Ok(()) => {}
+            Err(f) if f.errno() == Some(Errno::EINPROGRESS) => {}
+            Err(f) => return Err(f),
+        }
+        socks.push(sock);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    n.note(n.t(
+        "The clients' side, from the kernel's table, before any accept:",
+        "O lado dos clientes, na tabela do kernel, antes de qualquer accept:",
+    ));
+    let clients: Vec<_> = kernel_table::tcp_sockets()
+        .into_iter()
+        .filter(|s| s.remote.port() == addr.port())
+        .collect();
+    for c in &clients {
+        n.note_state(
+            format!("  {} → {}: {}", c.local, c.remote, c.state),
+            Some(c.state),
+        );
+    }
+    let queued = clients
+        .iter()
+        .filter(|c| c.state.name() == "ESTABLISHED")
+        .count();
+    let waiting = clients
+        .iter()
+        .filter(|c| c.state.name() == "SYN-SENT")
+        .count();
+
+    // Now accept: each accept makes room, and the waiting clients' retransmitted SYNs
+    // (after 1 s, then 3 s) get in.
+    let mut accepted = Vec::new();
+    while accepted.len() < CLIENTS {
+        match steps::accept(&server, &listener) {
+            Ok((conn, _)) => accepted.push(conn),
+            Err(f) if f.errno() == Some(Errno::EAGAIN) => break,
+            Err(f) => return Err(f),
+        }
+    }
+    let total = accepted.len();
+    for conn in accepted {
+        steps::close(&server, conn)?;
+    }
+    for sock in socks {
+        steps::close(&client, sock)?;
+    }
+    steps::close(&server, listener)?;
+    n.summary(
+        format!(
+            "listen(fd, 1), {CLIENTS} {}: {queued} {} {waiting} {}; {} {total}.",
+            n.t("clients", "clientes"),
+            n.t("finished the handshake and waited in the accept queue,", "terminaram o handshake e esperaram na fila de accept,"),
+            n.t("stayed in SYN-SENT (their SYN was dropped)", "ficaram em SYN-SENT (o SYN deles foi descartado)"),
+            n.t("accepted in the end:", "aceitos no fim:")
+        ),
+        n.t(
+            "the kernel completes handshakes on the server's behalf and queues them for accept, up to the backlog (plus one on Linux); beyond it, it drops SYNs and the clients retry after 1 s, 3 s... A server that accepts slowly makes clients wait before they are even connected.",
+            "o kernel completa os handshakes pelo servidor e os enfileira para o accept, até o backlog (mais um, no Linux); além disso, descarta SYNs e os clientes tentam de novo depois de 1 s, 3 s... Um servidor que aceita devagar faz os clientes esperarem antes mesmo de conectar.",
+        ),
+    );
+    Ok(())
+}
+
+fn nagle(n: &Narrator) -> Result<(), Failure> {
+    use std::time::{Duration, Instant};
+    const ROUNDS: usize = 6;
+    let mut timings: Vec<(bool, Duration)> = Vec::new();
+    for nodelay in [false, true] {
+        let label = if nodelay { "TCP_NODELAY" } else { "Nagle" };
+        let (server, client) = (n.side("server"), n.side(&format!("client, {label}")));
+        let listener = steps::socket(&server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+        steps::set_reuseaddr(&server, &listener)?;
+        steps::bind(&server, &listener, loopback(), true)?;
+        let addr = steps::getsockname(&server, &listener)?;
+        steps::listen(&server, &listener, 1)?;
+        let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+        if nodelay {
+            steps::set_nodelay(&client, &sock)?;
+        }
+        steps::connect(&client, &sock, addr)?;
+        let (conn, _) = steps::accept(&server, &listener)?;
+
+        // A request in two small writes ("GET " and "/\n"), then wait for the reply. With
+        // Nagle, the second write is held until the first is ACKed, and the server's
+        // kernel delays that ACK (it hopes to send it with a reply that cannot come yet).
+        // A new connection ACKs at once for a while ("quick ACK" mode) and delays ACKs
+        // only once it sees requests and replies alternate, so we repeat the exchange.
+        let mut rounds = Vec::new();
+        for _ in 0..ROUNDS {
+            let started = Instant::now();
+            steps::send_all(&client, &sock, b"GET ")?;
+            steps::send_all(&client, &sock, b"/\n")?;
+            let mut request = Vec::new();
+            let mut buf = [0u8; 64];
+            while request.len() < 6 {
+                let got = steps::recv(&server, &conn, &mut buf)?;
+                if got == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..got]);
+            }
+            steps::send_all(&server, &conn, b"OK\n")?;
+            let mut reply = [0u8; 3];
+            let mut have = 0;
+            while have < reply.len() {
+                let got = steps::recv(&client, &sock, &mut reply[have..])?;
+                if got == 0 {
+                    break;
+                }
+                have += got;
+            }
+            rounds.push(started.elapsed());
+        }
+        client.note(format!(
+            "{}: {} ms",
+            n.t(
+                "each request and reply took",
+                "cada pedido e resposta levou"
+            ),
+            rounds
+                .iter()
+                .map(|d| format!("{:.1}", d.as_secs_f64() * 1000.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let took = rounds.iter().copied().max().unwrap_or_default();
+        timings.push((nodelay, took));
+        steps::close(&client, sock)?;
+        steps::close(&server, conn)?;
+        steps::close(&server, listener)?;
+    }
+    let ms = |want: bool| {
+        timings
+            .iter()
+            .find(|(nd, _)| *nd == want)
+            .map_or(0.0, |(_, d)| d.as_secs_f64() * 1000.0)
+    };
+    n.summary(
+        format!(
+            "{} {:.1} ms; {} {:.1} ms.",
+            n.t("slowest write-write-read with Nagle:", "escrita-escrita-leitura mais lenta com Nagle:"),
+            ms(false),
+            n.t("with TCP_NODELAY:", "com TCP_NODELAY:"),
+            ms(true)
+        ),
+        n.t(
+            "Nagle holds a small segment while earlier data is unacknowledged, and the receiver delays its ACK (40 ms or more) hoping to piggyback it on a reply; together they stall a request sent in pieces. Send it in one write, or set TCP_NODELAY. (Run with --capture to see the held segment.)",
+            "O Nagle segura um segmento pequeno enquanto há dados sem confirmação, e o receptor atrasa o ACK (40 ms ou mais) esperando pegar carona numa resposta; juntos, travam um pedido enviado em pedaços. Envie numa só escrita, ou ligue TCP_NODELAY. (Rode com --capture para ver o segmento retido.)",
+        ),
+    );
+    Ok(())
+}
+
+fn localhost(n: &Narrator) -> Result<(), Failure> {
+    let (server, client) = (n.side("server"), n.side("client"));
+    // A server listening on IPv4 only, as the assignment's server does.
+    let listener = steps::socket(&server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    steps::set_reuseaddr(&server, &listener)?;
+    steps::bind(&server, &listener, loopback(), true)?;
+    let addr = steps::getsockname(&server, &listener)?;
+    steps::listen(&server, &listener, 8)?;
+
+    let answers = raw_core::resolve::resolve("localhost", addr.port())?;
+    client.note(format!(
+        "getaddrinfo(\"localhost\") {} {}",
+        n.t("answered, in this order:", "respondeu, nesta ordem:"),
+        answers
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let mut order = answers.clone();
+    if !answers.iter().any(|a| a.is_ipv6()) {
+        client.note(n.t(
+            "This machine's resolver gives only 127.0.0.1 (see /etc/hosts). Many give ::1 first; trying what such a resolver would answer: [::1], then 127.0.0.1.",
+            "O resolvedor desta máquina dá só 127.0.0.1 (veja /etc/hosts). Muitos dão ::1 primeiro; tentando o que um resolvedor assim responderia: [::1], depois 127.0.0.1.",
+        ));
+        order.insert(
+            0,
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port())),
+        );
+    }
+    let sock = crate::client::connect_first(&client, &order, None)?;
+    let (conn, _) = steps::accept(&server, &listener)?;
+    steps::close(&client, sock)?;
+    steps::close(&server, conn)?;
+    steps::close(&server, listener)?;
+    n.summary(
+        format!(
+            "{} {}: {} {}.",
+            n.t("tried", "tentou"),
+            order.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" → "),
+            n.t("connected to", "conectou em"),
+            order.last().map(|a| a.to_string()).unwrap_or_default()
+        ),
+        n.t(
+            "\"localhost\" is a name, and the resolver may answer ::1 before 127.0.0.1; a server bound to 127.0.0.1 does not listen on ::1, so that first try is refused (RST) and a good client falls back to the next address. Bind to :: (dual stack) or connect to 127.0.0.1 to avoid the detour.",
+            "\"localhost\" é um nome, e o resolvedor pode responder ::1 antes de 127.0.0.1; um servidor vinculado a 127.0.0.1 não escuta em ::1, então essa primeira tentativa é recusada (RST) e um bom cliente passa ao próximo endereço. Use :: (pilha dupla) no servidor, ou conecte em 127.0.0.1, para evitar o desvio.",
         ),
     );
     Ok(())
