@@ -21,8 +21,15 @@ use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use nix::errno::Errno;
 use nix::sys::socket::{recvmsg, setsockopt, sockopt, ControlMessageOwned, LinkAddr, MsgFlags};
 use pcap_file::pcap::{PcapPacket, PcapWriter};
+use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
+use pcap_file::pcapng::PcapNgWriter;
+use pcap_file::DataLink;
 use serde::Serialize;
 use socket2::{Domain, Protocol, Socket, Type};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::IoSliceMut;
@@ -64,10 +71,17 @@ pub struct PacketInfo {
     pub time: f64,
 }
 
+/// The file format: classic pcap, or pcapng when the name ends in `.pcapng` (which
+/// can carry a comment per packet: Wireshark shows it as a packet comment).
+enum Writer {
+    Pcap(PcapWriter<File>),
+    PcapNg(PcapNgWriter<File>),
+}
+
 /// A running capture.
 pub struct Capture {
     sock: Socket,
-    writer: PcapWriter<File>,
+    writer: Writer,
     path: PathBuf,
     port: Option<u16>,
     count: u64,
@@ -110,10 +124,26 @@ impl Capture {
             path: path.display().to_string(),
             detail: e.to_string(),
         })?;
-        let writer = PcapWriter::new(file).map_err(|e| Failure::CaptureFile {
+        let file_error = |e: pcap_file::PcapError| Failure::CaptureFile {
             path: path.display().to_string(),
             detail: e.to_string(),
-        })?;
+        };
+        let writer = if path.extension().is_some_and(|ext| ext == "pcapng") {
+            let mut ng = PcapNgWriter::new(file).map_err(file_error)?;
+            // Timestamps are written in nanoseconds: say so (if_tsresol = 10^-9).
+            let interface = InterfaceDescriptionBlock {
+                linktype: DataLink::ETHERNET,
+                snaplen: 0,
+                options: vec![
+                    InterfaceDescriptionOption::IfTsResol(9),
+                    InterfaceDescriptionOption::IfName(Cow::Borrowed("any")),
+                ],
+            };
+            ng.write_pcapng_block(interface).map_err(file_error)?;
+            Writer::PcapNg(ng)
+        } else {
+            Writer::Pcap(PcapWriter::new(file).map_err(file_error)?)
+        };
         n.note(format!(
             "{} {} (fd {}: {})",
             n.t("Capturing to", "Capturando em"),
@@ -161,8 +191,10 @@ impl Capture {
     }
 
     /// Reads every frame waiting in the socket, writes it to the file and prints its
-    /// ladder line. Never blocks.
-    pub fn drain(&mut self, n: &Narrator) {
+    /// ladder line. Never blocks. `cause` names the syscall (and source line) that was
+    /// just made, for the pcapng packet comments; `None` means the packets came from the
+    /// kernel on its own (a delayed ACK, a retransmission).
+    pub fn drain(&mut self, n: &Narrator, cause: Option<&str>) {
         if self.port.is_none() {
             return;
         }
@@ -203,10 +235,43 @@ impl Capture {
             });
             let frame = self.buf[..len].to_vec();
             self.count += 1;
-            let _ = self
-                .writer
-                .write_packet(&PcapPacket::new(stamp, truncated_len as u32, &frame));
-            if let Some(info) = self.decode(&frame, stamp) {
+            let info = self.decode(&frame, stamp);
+            match &mut self.writer {
+                Writer::Pcap(w) => {
+                    let _ = w.write_packet(&PcapPacket::new(stamp, truncated_len as u32, &frame));
+                }
+                Writer::PcapNg(w) => {
+                    let what = match &info {
+                        Some(i) if i.proto == "UDP" => "UDP".to_string(),
+                        Some(i) => i.flags.clone(),
+                        None => String::new(),
+                    };
+                    let why = cause.map(str::to_string).unwrap_or_else(|| {
+                        n.t(
+                            "the kernel on its own (timer)",
+                            "o próprio kernel (temporizador)",
+                        )
+                        .to_string()
+                    });
+                    let block = EnhancedPacketBlock {
+                        interface_id: 0,
+                        timestamp: stamp,
+                        original_len: truncated_len as u32,
+                        data: Cow::Borrowed(&frame),
+                        // Without narration (-q) no syscall is reported, so the cause is
+                        // unknown: no comment rather than a wrong one.
+                        options: if n.verbose() {
+                            vec![EnhancedPacketOption::Comment(Cow::Owned(format!(
+                                "{what} <- {why}"
+                            )))]
+                        } else {
+                            Vec::new()
+                        },
+                    };
+                    let _ = w.write_pcapng_block(block);
+                }
+            }
+            if let Some(info) = info {
                 let text = ladder_line(&info, self.port.unwrap_or(0), &frame_payload(&frame));
                 n.emit(Event {
                     kind: Some(Kind::Packet),
@@ -223,10 +288,10 @@ impl Capture {
     pub fn finish(&mut self, n: &Narrator, grace: Duration) {
         let end = std::time::Instant::now() + grace;
         while std::time::Instant::now() < end {
-            self.drain(n);
+            self.drain(n, None);
             std::thread::sleep(Duration::from_millis(20));
         }
-        self.drain(n);
+        self.drain(n, None);
         n.note(format!(
             "{} {} {} — {}: wireshark {} {} tshark -r {}",
             self.count,

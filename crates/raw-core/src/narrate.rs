@@ -207,7 +207,7 @@ impl Narrator {
         if !self.step || STEP_DONE.load(Ordering::Relaxed) {
             return;
         }
-        self.drain_capture();
+        self.drain_capture(None);
         let prefix = match (self.show_role, self.role.as_deref()) {
             (true, Some(role)) => format!("[{role}] "),
             _ => String::new(),
@@ -250,10 +250,10 @@ impl Narrator {
 
     /// Drains the capture, unless someone is already at it (another thread, or this
     /// one: the capture itself prints notes while it holds its lock).
-    fn drain_capture(&self) {
+    fn drain_capture(&self, cause: Option<&str>) {
         if let Some(capture) = &self.capture {
             if let Ok(mut c) = capture.try_lock() {
-                c.drain(self);
+                c.drain(self, cause);
             }
         }
     }
@@ -267,11 +267,21 @@ impl Narrator {
     pub fn emit(&self, event: Event) {
         let is_syscall = event.kind == Some(Kind::Syscall);
         if event.kind != Some(Kind::Packet) && !is_syscall {
-            self.drain_capture();
+            self.drain_capture(None);
         }
+        // The packets drained right after a syscall are the ones it caused: name it
+        // (and its source line) in their pcapng comments.
+        let cause = is_syscall.then(|| {
+            let source = event
+                .source
+                .as_deref()
+                .map(short_source)
+                .unwrap_or_default();
+            format!("{}() {source}", event.syscall.unwrap_or("?"))
+        });
         self.print(event);
-        if is_syscall {
-            self.drain_capture();
+        if let Some(cause) = cause {
+            self.drain_capture(Some(&cause));
         }
     }
 

@@ -132,3 +132,61 @@ fn capture_without_privilege_is_explained() {
         );
     }
 }
+
+/// With a `.pcapng` file each packet carries a comment naming the syscall and source
+/// line that caused it (Wireshark shows it as a packet comment); the line is real.
+#[test]
+fn pcapng_comments_name_the_syscall_and_line() {
+    let Some(tshark) = tool("tshark", "pcapng_comments_name_the_syscall_and_line") else {
+        return;
+    };
+    if !can_capture("pcapng_comments_name_the_syscall_and_line") {
+        return;
+    }
+    let pcap = std::env::temp_dir().join(format!("raw-tcp-demo-{}.pcapng", std::process::id()));
+    let out = run_ok(
+        Command::new(BIN)
+            .arg("--json")
+            .arg("--capture")
+            .arg(&pcap)
+            .arg("demo"),
+    );
+    assert_eq!(
+        ladder_packets(&json_lines(&out.stdout)),
+        tshark_packets(&tshark, &pcap)
+    );
+    let comments = run_ok(Command::new(&tshark).arg("-r").arg(&pcap).args([
+        "-T",
+        "fields",
+        "-e",
+        "frame.comment",
+    ]));
+    let comments: Vec<String> = String::from_utf8_lossy(&comments.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(
+        comments[0].starts_with("SYN <- connect() demo.rs:"),
+        "{comments:?}"
+    );
+    let line: usize = comments[0]
+        .rsplit(':')
+        .next()
+        .and_then(|l| l.parse().ok())
+        .expect("line number");
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo.rs"))
+        .expect("demo.rs");
+    assert!(
+        source
+            .lines()
+            .nth(line - 1)
+            .is_some_and(|l| l.contains("steps::connect(")),
+        "demo.rs:{line} is not the connect call"
+    );
+    assert!(
+        comments
+            .iter()
+            .any(|c| c.starts_with("FIN-ACK <- shutdown()")),
+        "{comments:?}"
+    );
+}
