@@ -126,18 +126,22 @@ impl Failure {
                     l("failed:", "falhou:"),
                     crate::strace::errno_text(*errno)
                 );
-                format!("{head} — {} {}", l("hint:", "dica:"), hint(lang, syscall, *errno, facts))
+                let mut text = format!("{head} — {} {}", l("hint:", "dica:"), hint(lang, syscall, *errno, facts));
+                if let Some(cmd) = check(lang, syscall, *errno, facts) {
+                    text.push_str(&format!(" — {} {cmd}", l("check:", "verifique:")));
+                }
+                text
             }
             Failure::Resolve { host, detail } => match lang {
                 Lang::En => format!(
                     "getaddrinfo(3) could not resolve \"{host}\": {detail} — hint: check the spelling; \
                      use an IP address (127.0.0.1, ::1) or a name from /etc/hosts. \
-                     In a remote lab, ask your classmate for their IP address."
+                     In a remote lab, ask your classmate for their IP address. — check: getent ahosts {host}"
                 ),
                 Lang::PtBr => format!(
                     "getaddrinfo(3) não conseguiu resolver \"{host}\": {detail} — dica: confira a grafia; \
                      use um endereço IP (127.0.0.1, ::1) ou um nome do /etc/hosts. \
-                     No laboratório remoto, peça o IP da máquina do colega."
+                     No laboratório remoto, peça o IP da máquina do colega. — verifique: getent ahosts {host}"
                 ),
             },
             Failure::ShortReply { got, expected } => match lang {
@@ -167,14 +171,14 @@ impl Failure {
                     "socket(2) failed: {errno:?} ({}) — hint: --capture opens an AF_PACKET socket, which needs the \
                      CAP_NET_RAW capability. Run it with sudo, or give the binary that one capability once: \
                      sudo setcap cap_net_raw+ep $(command -v raw-tcp) (the same for raw-udp, raw-multi). \
-                     No socket of the lab was opened.",
+                     No socket of the lab was opened. — check: id -u; getcap $(command -v raw-tcp)",
                     crate::strace::errno_text(*errno)
                 ),
                 Lang::PtBr => format!(
                     "socket(2) falhou: {errno:?} ({}) — dica: --capture abre um socket AF_PACKET, que exige a \
                      capacidade CAP_NET_RAW. Rode com sudo, ou dê ao binário só essa capacidade, uma vez: \
                      sudo setcap cap_net_raw+ep $(command -v raw-tcp) (o mesmo para raw-udp, raw-multi). \
-                     Nenhum socket do laboratório foi aberto.",
+                     Nenhum socket do laboratório foi aberto. — verifique: id -u; getcap $(command -v raw-tcp)",
                     crate::strace::errno_text(*errno)
                 ),
             },
@@ -211,6 +215,42 @@ fn port_of(facts: &[Fact]) -> String {
             _ => None,
         })
         .unwrap_or_else(|| "?".to_string())
+}
+
+/// The command that checks the cause of a failure, when there is one to run.
+fn check(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> Option<String> {
+    let on_server = lang.pick("(on the server's machine)", "(na máquina do servidor)");
+    let addr = facts.iter().find_map(|f| match f {
+        Fact::Addr(a) => Some(*a),
+        _ => None,
+    });
+    let port = addr.map_or("PORT".to_string(), |a| a.port().to_string());
+    let ip = addr.map_or("IP".to_string(), |a| a.ip().to_string());
+    let udp = facts.contains(&Fact::Udp);
+    Some(match (syscall, errno) {
+        ("bind", Errno::EADDRINUSE) => format!("ss -tanp 'sport = :{port}'"),
+        ("bind", Errno::EACCES) => "cat /proc/sys/net/ipv4/ip_unprivileged_port_start".to_string(),
+        ("bind", Errno::EADDRNOTAVAIL) => "ip -br addr".to_string(),
+        ("connect", Errno::ECONNREFUSED) => format!("ss -ltnp 'sport = :{port}' {on_server}"),
+        ("connect", Errno::ENETUNREACH) => format!("ip route get {ip}"),
+        ("connect", Errno::EHOSTUNREACH | Errno::ETIMEDOUT | Errno::EINPROGRESS) => {
+            format!("ping -c 3 {ip}; nc -vz -w 3 {ip} {port}")
+        }
+        (_, Errno::ECONNREFUSED) if udp => format!("ss -uanp 'sport = :{port}' {on_server}"),
+        ("recvfrom", Errno::EAGAIN) if udp => {
+            format!("ss -uanp 'sport = :{port}'; tshark -i any -f 'udp port {port}'")
+        }
+        ("recvfrom", Errno::EAGAIN) => format!("ss -tanp 'dport = :{port}'"),
+        (_, Errno::ECONNRESET | Errno::EPIPE) => {
+            format!("tshark -i any -f 'tcp port {port}' -Y 'tcp.flags.reset == 1'")
+        }
+        (_, Errno::EMSGSIZE) => format!(
+            "ip -br link {}",
+            lang.pick("(the MTU of each interface)", "(o MTU de cada interface)")
+        ),
+        (_, Errno::EMFILE | Errno::ENFILE) => "ulimit -n; cat /proc/sys/fs/file-nr".to_string(),
+        _ => return None,
+    })
 }
 
 /// The hint for one (syscall, errno) pair, made precise by the facts.

@@ -50,11 +50,15 @@ fn connection_refused_says_start_the_server_first() {
             "connect(2) failed: ECONNREFUSED (Connection refused)",
             "hint:",
             "Start the server first",
+            "check: ss -ltnp 'sport = :",
+            "(on the server's machine)",
         ],
         &[
             "connect(2) falhou: ECONNREFUSED",
             "dica:",
             "Inicie o servidor primeiro",
+            "verifique: ss -ltnp",
+            "(na máquina do servidor)",
         ],
     );
 }
@@ -163,8 +167,16 @@ fn unreachable_network_is_explained() {
     both_langs(
         &["client", "--host", "127.0.0.1"],
         Some(&prefix),
-        &["connect(2) failed: ENETUNREACH", "no route"],
-        &["connect(2) falhou: ENETUNREACH", "não há rota"],
+        &[
+            "connect(2) failed: ENETUNREACH",
+            "no route",
+            "check: ip route get 127.0.0.1",
+        ],
+        &[
+            "connect(2) falhou: ENETUNREACH",
+            "não há rota",
+            "verifique: ip route get 127.0.0.1",
+        ],
     );
 }
 

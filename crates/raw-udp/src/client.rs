@@ -131,8 +131,10 @@ impl Client<'_> {
         );
         let mut buf = vec![0u8; self.args.buffer as usize];
         loop {
-            let datagram = steps::recvfrom(n, self.sock, &mut buf)
-                .map_err(|f| f.with(Fact::TimedOutAfter(self.args.timeout.as_secs_f64())))?;
+            let datagram = steps::recvfrom(n, self.sock, &mut buf).map_err(|f| {
+                f.with(Fact::TimedOutAfter(self.args.timeout.as_secs_f64()))
+                    .with(Fact::Addr(self.server))
+            })?;
             if !same_endpoint(datagram.from, self.server) {
                 // Unconnected: anyone may write to our port. Only the server's answer counts.
                 n.note(format!(

@@ -90,11 +90,13 @@ fn no_reply_times_out_and_explains() {
             "recvfrom(2) failed: EAGAIN",
             "no reply within 0.3 s",
             "UDP does not retransmit",
+            "check: ss -uanp 'sport = :",
         ],
         &[
             "recvfrom(2) falhou: EAGAIN",
             "nenhuma resposta em 0.3 s",
             "O UDP não retransmite",
+            "verifique: ss -uanp",
         ],
     );
 }
