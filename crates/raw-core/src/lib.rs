@@ -15,6 +15,7 @@
 //! | [`error`] | failures that name the syscall and errno and say what to try |
 //! | [`capture`] | `--capture FILE.pcap`: AF_PACKET + BPF, a pcap file and a ladder diagram |
 //! | [`resolve`] | `--host` → addresses |
+//! | [`interfaces`] | this machine's addresses, for a classmate (`getifaddrs`) |
 //! | [`signals`] | SIGINT/SIGTERM → a flag, so servers stop cleanly |
 //! | [`lang`], [`cli`] | English / Português, `--json`, `--quiet`, exit codes |
 //!
@@ -32,6 +33,7 @@ pub mod capture;
 pub mod cli;
 pub mod echo;
 pub mod error;
+pub mod interfaces;
 pub mod kernel_table;
 pub mod lang;
 pub mod narrate;

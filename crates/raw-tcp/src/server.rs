@@ -76,6 +76,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         let bound = steps::getsockname(n, &listener)?; // the real port, even for --port 0
         steps::listen(n, &listener, args.backlog)?;
         n.ready(bound, listening_banner(n, bound));
+        raw_core::interfaces::announce_reachable(n, bound, "raw-tcp client");
 
         loop {
             n.note(n.t(

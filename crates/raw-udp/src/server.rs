@@ -93,6 +93,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 bound.port()
             ),
         );
+        raw_core::interfaces::announce_reachable(n, bound, "raw-udp client");
 
         let mut buf = vec![0u8; args.buffer as usize];
         let mut limiter = RateLimiter::new(args.rate_limit);

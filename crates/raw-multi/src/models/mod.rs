@@ -131,6 +131,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 bound.port()
             ),
         );
+        raw_core::interfaces::announce_reachable(n, bound, "raw-multi clients");
         match args.model {
             Model::Fork => fork::serve(n, &listener, bound, args, &stats),
             Model::Thread => thread::serve(n, &listener, bound, args, &stats),
