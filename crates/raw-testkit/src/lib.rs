@@ -707,3 +707,73 @@ impl Drop for TwoHosts {
         self.script_cmd("down");
     }
 }
+
+/// Replaces what legitimately differs between two runs of the same program (ports,
+/// the bytes of `struct tcp_info`) with placeholders, so that a docs page's output can
+/// be compared with a fresh run of the current code.
+pub fn normalize_run(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let starts = |i: usize, pat: &str| {
+        chars[i..]
+            .iter()
+            .take(pat.chars().count())
+            .copied()
+            .eq(pat.chars())
+    };
+    while i < chars.len() {
+        // htons(NNNN) and "port NNNN"
+        for pat in ["htons(", "port "] {
+            if starts(i, pat) && chars.get(i + pat.len()).is_some_and(|c| c.is_ascii_digit()) {
+                out.push_str(pat);
+                out.push_str("PORT");
+                i += pat.len();
+                while chars.get(i).is_some_and(|c| c.is_ascii_digit()) {
+                    i += 1;
+                }
+            }
+        }
+        // ADDRESS:NNNN (after a digit or ']')
+        if chars[i] == ':'
+            && i > 0
+            && (chars[i - 1].is_ascii_digit() || chars[i - 1] == ']')
+            && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())
+        {
+            out.push_str(":PORT");
+            i += 1;
+            while chars.get(i).is_some_and(|c| c.is_ascii_digit()) {
+                i += 1;
+            }
+            continue;
+        }
+        // TCP_INFO, "<bytes>"..., [
+        if starts(i, "TCP_INFO, \"") {
+            let rest: String = chars[i..].iter().collect();
+            if let Some(end) = rest.find("\"..., [") {
+                out.push_str("TCP_INFO, \"...\"..., [");
+                i += rest[..end + 7].chars().count();
+                continue;
+            }
+        }
+        if i < chars.len() {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The text inside a docs page's `<!-- begin:NAME -->` block (without the fences).
+pub fn docs_block(page: &str, name: &str) -> String {
+    let begin = format!("<!-- begin:{name} -->\n```text\n");
+    let start = page
+        .find(&begin)
+        .map(|i| i + begin.len())
+        .unwrap_or_else(|| panic!("no block {name}"));
+    let end = page[start..]
+        .find("\n```\n<!-- end:")
+        .map(|i| start + i)
+        .unwrap_or_else(|| panic!("block {name} not closed"));
+    page[start..end].to_string()
+}
