@@ -50,3 +50,22 @@ grep '^\[wire\]' "$out/ladder-run.txt"
 echo
 echo "=== tshark -r lab.pcap"
 tshark -r "$out/ours.pcap" 2>/dev/null
+
+if [ "$proto" = tcp ]; then
+    # Two errors a student meets first: no server yet, and a port already taken.
+    echo
+    echo "=== errors"
+    echo "\$ raw-tcp client --port 1"
+    "$bin" "$@" -q client --port 1 2>&1 || true
+    "$bin" "$@" -q server --port "$port" > /dev/null 2>&1 &
+    holder=$!
+    for _ in $(seq 100); do ss -Htln "sport = :$port" | grep -q . && break; sleep 0.05; done
+    case "$*" in
+        *pt*) note="enquanto outro servidor ocupa a porta" ;;
+        *) note="while another server holds the port" ;;
+    esac
+    echo "\$ raw-tcp server --port $port      # $note"
+    "$bin" "$@" -q server --port "$port" 2>&1 | grep -v -E "^(Listening|Escutando)" || true
+    kill "$holder" 2>/dev/null || true
+    wait "$holder" 2>/dev/null || true
+fi
