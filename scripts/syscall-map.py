@@ -75,7 +75,7 @@ def standalone(program, udp):
     srv = [json.loads(line) for line in out.splitlines() if line.strip()]
     lines = {}
     for role, evs in (("server", srv), ("client", client)):
-        lines[role] = [e["source"].rsplit("/", 1)[-1] for e in evs if e.get("kind") == "syscall"]
+        lines[role] = [(e["syscall"], e["source"].rsplit("/", 1)[-1]) for e in evs if e.get("kind") == "syscall"]
     return lines
 
 
@@ -105,11 +105,16 @@ def table(program, udp, lang):
         if kind == "syscall":
             n += 1
             role = e.get("role", "")
-            k = seen.get(role, 0)
-            seen[role] = k + 1
+            # The same call in server.rs / client.rs: the next one of that name, in order
+            # (the standalone programs make a few more calls, e.g. the client's timeout).
             other = same.get(role, [])
+            k = seen.get(role, 0)
+            while k < len(other) and other[k][0] != e["syscall"]:
+                k += 1
+            match = other[k][1] if k < len(other) else t["none"]
+            seen[role] = k + 1
             rows.append({"n": n, "role": role, "call": call_of(e), "demo": e["source"].rsplit("/", 1)[-1],
-                         "same": other[k] if k < len(other) else t["none"], "man": MAN.get(e["syscall"], ""),
+                         "same": match, "man": MAN.get(e["syscall"], ""),
                          "packets": [], "state": e.get("state") or t["none"]})
             last = "syscall"
         elif kind == "packet":
