@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # Fills scripts/multi.md.in with the outputs of scripts/multi-views.sh and writes docs/multi.md:
 #   scripts/multi-views.sh > /tmp/multi-views.txt && scripts/make-multi-doc.py /tmp/multi-views.txt
+#   scripts/multi-views.sh --lang pt-BR > /tmp/mv-pt.txt && \
+#     scripts/make-multi-doc.py /tmp/mv-pt.txt scripts/multi.pt-BR.md.in docs/pt-BR/multi.md
 import os, re, sys
 v=open(sys.argv[1]).read()
 def model(m):
@@ -25,7 +27,9 @@ X={
 }
 for m in ['fork','thread','select','poll','epoll']:
     X[m+'_full']=model(m)
-tmpl=open(os.path.join(os.path.dirname(__file__), 'multi.md.in')).read()
+template = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), 'multi.md.in')
+output = sys.argv[3] if len(sys.argv) > 3 else 'docs/multi.md'
+tmpl=open(template).read()
 for k,val in X.items():
     tmpl=tmpl.replace('{{'+k+'}}',val)
-open('docs/multi.md','w').write(tmpl)
+open(output,'w').write(tmpl)
