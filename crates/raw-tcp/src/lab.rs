@@ -51,17 +51,24 @@ fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
+/// A server's usual first steps, one syscall each: socket, SO_REUSEADDR, bind to
+/// 127.0.0.1 port 0, getsockname (which port did the kernel pick?), listen.
+fn listening(server: &Narrator, backlog: i32) -> Result<(socket2::Socket, SocketAddr), Failure> {
+    let listener = steps::socket(server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    steps::set_reuseaddr(server, &listener)?;
+    steps::bind(server, &listener, loopback(), true)?;
+    let addr = steps::getsockname(server, &listener)?;
+    steps::listen(server, &listener, backlog)?;
+    Ok((listener, addr))
+}
+
 fn time_wait(n: &Narrator) -> Result<(), Failure> {
     let (server, client, again) = (n.side("server"), n.side("client"), n.side("restart"));
 
     // 1. A server (with SO_REUSEADDR, as servers do: the TIME-WAIT entries it leaves
     // inherit the flag, and Linux lets a new bind reuse the port only if both the old
     // socket and the new one set it), and one client.
-    let listener = steps::socket(&server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-    steps::set_reuseaddr(&server, &listener)?;
-    steps::bind(&server, &listener, loopback(), true)?;
-    let addr = steps::getsockname(&server, &listener)?;
-    steps::listen(&server, &listener, 1)?;
+    let (listener, addr) = listening(&server, 1)?;
     let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::connect(&client, &sock, addr)?;
     let (conn, _) = steps::accept(&server, &listener)?;
@@ -135,10 +142,7 @@ fn partial(n: &Narrator) -> Result<(), Failure> {
     let (server, client) = (n.side("server"), n.side("client"));
     const MESSAGE: usize = 8192;
     const BUFFER: usize = 1024;
-    let listener = steps::socket(&server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-    steps::bind(&server, &listener, loopback(), true)?;
-    let addr = steps::getsockname(&server, &listener)?;
-    steps::listen(&server, &listener, 1)?;
+    let (listener, addr) = listening(&server, 1)?;
     let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::connect(&client, &sock, addr)?;
     let (conn, _) = steps::accept(&server, &listener)?;
@@ -183,12 +187,8 @@ fn backlog(n: &Narrator) -> Result<(), Failure> {
     use std::time::Duration;
     let (server, client) = (n.side("server"), n.side("client"));
     const CLIENTS: usize = 4;
-    let listener = steps::socket(&server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-    steps::set_reuseaddr(&server, &listener)?;
-    steps::bind(&server, &listener, loopback(), true)?;
-    let addr = steps::getsockname(&server, &listener)?;
-    steps::listen(&server, &listener, 1)?; // room for backlog + 1 = 2 finished handshakes
-                                           // accept gives up after 3 s instead of waiting forever (SO_RCVTIMEO applies to it).
+    let (listener, addr) = listening(&server, 1)?; // room for backlog + 1 = 2 finished handshakes
+                                                   // accept gives up after 3 s instead of waiting forever (SO_RCVTIMEO applies to it).
     steps::set_timeout(&server, &listener, Timeout::Receive, Duration::from_secs(3))?;
 
     // Non-blocking clients: connect returns at once (EINPROGRESS) and the handshake goes on.
@@ -272,11 +272,7 @@ fn nagle(n: &Narrator) -> Result<(), Failure> {
     for nodelay in [false, true] {
         let label = if nodelay { "TCP_NODELAY" } else { "Nagle" };
         let (server, client) = (n.side("server"), n.side(&format!("client, {label}")));
-        let listener = steps::socket(&server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-        steps::set_reuseaddr(&server, &listener)?;
-        steps::bind(&server, &listener, loopback(), true)?;
-        let addr = steps::getsockname(&server, &listener)?;
-        steps::listen(&server, &listener, 1)?;
+        let (listener, addr) = listening(&server, 1)?;
         let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
         if nodelay {
             steps::set_nodelay(&client, &sock)?;
@@ -358,11 +354,7 @@ fn nagle(n: &Narrator) -> Result<(), Failure> {
 fn localhost(n: &Narrator) -> Result<(), Failure> {
     let (server, client) = (n.side("server"), n.side("client"));
     // A server listening on IPv4 only, as the assignment's server does.
-    let listener = steps::socket(&server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-    steps::set_reuseaddr(&server, &listener)?;
-    steps::bind(&server, &listener, loopback(), true)?;
-    let addr = steps::getsockname(&server, &listener)?;
-    steps::listen(&server, &listener, 8)?;
+    let (listener, addr) = listening(&server, 8)?;
 
     let answers = raw_core::resolve::resolve("localhost", addr.port())?;
     client.note(format!(

@@ -777,3 +777,51 @@ pub fn docs_block(page: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("block {name} not closed"));
     page[start..end].to_string()
 }
+
+/// `strace -f -qq -e signal=none -e trace=%network,close -o OUT BIN`: the trace the
+/// narration is compared with (add the program's arguments).
+pub fn strace_command(strace: &std::path::Path, out: &std::path::Path, bin: &str) -> Command {
+    let mut cmd = Command::new(strace);
+    cmd.args([
+        "-f",
+        "-qq",
+        "-e",
+        "signal=none",
+        "-e",
+        "trace=%network,close",
+        "-o",
+    ])
+    .arg(out)
+    .arg(bin);
+    cmd
+}
+
+/// Fails unless the narration block of a docs page (`page_path`, from the repository
+/// root) is what `bin demo` prints now in `lang`, ports and TCP_INFO bytes aside.
+pub fn assert_docs_page_current(bin: &str, page_path: &str, lang: &str) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let page = std::fs::read_to_string(root.join(page_path))
+        .unwrap_or_else(|e| panic!("{page_path}: {e}"));
+    let shown = normalize_run(&docs_block(&page, "narration"));
+    let out = run_ok(Command::new(bin).args([
+        "--lang",
+        lang,
+        "demo",
+        "--port",
+        &free_port().to_string(),
+    ]));
+    let now = normalize_run(&String::from_utf8_lossy(&out.stdout));
+    if shown.trim_end() != now.trim_end() {
+        let first = shown
+            .lines()
+            .zip(now.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "{page_path} drifted from the code (first difference at line {}):\n  page: {}\n  now:  {}\nregenerate it: see README, \"Regenerating the docs' outputs\"",
+            first + 1,
+            shown.lines().nth(first).unwrap_or(""),
+            now.lines().nth(first).unwrap_or("")
+        );
+    }
+}

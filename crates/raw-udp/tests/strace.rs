@@ -8,19 +8,7 @@ use std::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_raw-udp");
 
 fn strace_cmd(strace: &Path, out: &Path) -> Command {
-    let mut cmd = Command::new(strace);
-    cmd.args([
-        "-f",
-        "-qq",
-        "-e",
-        "signal=none",
-        "-e",
-        "trace=%network,close",
-        "-o",
-    ])
-    .arg(out)
-    .arg(BIN);
-    cmd
+    raw_testkit::strace_command(strace, out, BIN)
 }
 
 fn compare(events: &[serde_json::Value], trace: &Path) {
