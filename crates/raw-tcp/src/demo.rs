@@ -16,6 +16,7 @@ use clap::Args;
 use raw_core::kernel_table;
 use raw_core::narrate::Seen;
 use raw_core::resolve::resolve;
+use raw_core::tcp_state::TcpState;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::sync::{Arc, Mutex};
@@ -92,13 +93,14 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     // TIME-WAIT. The server sees end-of-stream (CLOSE-WAIT) and closes too.
     steps::shutdown_write(client, &sock)?;
     steps::recv(server, &conn, &mut buf)?;
-    // Linux delays the ACK of our FIN (at least 40 ms, hoping to piggyback it), so the
-    // client sits in FIN-WAIT-1 until it comes. Wait, then look again.
+    // Linux delays the ACK of our FIN (40 to 200 ms, hoping to piggyback it), so the
+    // client sits in FIN-WAIT-1 until it comes. Wait for it in the kernel's table (a
+    // file read, not a socket syscall), then look at the client's socket again.
     client.note(client.t(
-        "Usually FIN-WAIT-1 here: our FIN is not acknowledged yet, because Linux delays ACKs (40 ms at least) hoping to piggyback them on data. Waiting 200 ms, then looking at the client again.",
-        "Em geral FIN-WAIT-1 aqui: nosso FIN ainda não foi confirmado, porque o Linux atrasa ACKs (40 ms no mínimo) esperando pegar carona em dados. Esperando 200 ms e olhando o cliente de novo.",
+        "Usually FIN-WAIT-1 here: our FIN is not acknowledged yet, because Linux delays ACKs (40 to 200 ms) hoping to piggyback them on data. Waiting for that ACK (watching /proc/net/tcp), then looking at the client again.",
+        "Em geral FIN-WAIT-1 aqui: nosso FIN ainda não foi confirmado, porque o Linux atrasa ACKs (de 40 a 200 ms) esperando pegar carona em dados. Esperando esse ACK (olhando o /proc/net/tcp) e olhando o cliente de novo.",
     ));
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    wait_for_state(client_addr, bound, TcpState::FinWait2);
     steps::tcp_state(client, &sock);
     steps::close(server, conn)?;
     steps::recv(client, &sock, &mut reply)?;
@@ -116,6 +118,16 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
 
     print_timeline(n, &timeline);
     Ok(())
+}
+
+/// Waits (at most 1 s) until the kernel's table shows `local` → `remote` in `state`.
+fn wait_for_state(local: std::net::SocketAddr, remote: std::net::SocketAddr, state: TcpState) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while std::time::Instant::now() < deadline
+        && kernel_table::state_of(local, remote) != Some(state)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// After close, no fd is left to ask: read the connection's row from the kernel's
