@@ -126,12 +126,9 @@ fn main() -> ExitCode {
 }
 
 fn io_failure(what: &'static str, e: std::io::Error) -> Failure {
-    let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc_eio()));
+    let errno =
+        nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(nix::errno::Errno::EIO as i32));
     Failure::sys(what, errno)
-}
-
-fn libc_eio() -> i32 {
-    5
 }
 
 fn exe() -> Result<std::path::PathBuf, Failure> {

@@ -191,12 +191,6 @@ impl Failure {
     }
 }
 
-impl From<Errno> for Failure {
-    fn from(errno: Errno) -> Failure {
-        Failure::sys("unknown", errno)
-    }
-}
-
 fn addr_of(facts: &[Fact]) -> String {
     facts
         .iter()

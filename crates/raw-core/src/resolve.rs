@@ -33,11 +33,3 @@ pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Failure> {
         }),
     }
 }
-
-/// Whether resolving `host` needs `getaddrinfo` (it is a name, not an IP literal).
-pub fn is_name(host: &str) -> bool {
-    host.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .is_err()
-}
