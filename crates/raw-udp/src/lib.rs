@@ -3,6 +3,7 @@
 //! | file | program | syscalls, in order |
 //! |---|---|---|
 //! | `server.rs` | `raw-udp server` | socket(SOCK_DGRAM), setsockopt(SO_REUSEADDR), bind, getsockname, recvfrom/sendto… until SIGINT/SIGTERM, close |
+//! | `hardening.rs` | (inside `raw-udp server`) | none: the checks between recvfrom and sendto — own address, small-service ports, a token bucket per source |
 //! | `client.rs` | `raw-udp client` | socket(SOCK_DGRAM), setsockopt(SO_RCVTIMEO), [connect], sendto, getsockname, recvfrom…, close |
 //! | `demo.rs` | `raw-udp demo` | both, interleaved, then the same message over TCP, counted |
 //!
@@ -14,6 +15,7 @@
 
 pub mod client;
 pub mod demo;
+pub mod hardening;
 pub mod lab;
 pub mod server;
 

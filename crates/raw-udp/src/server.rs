@@ -12,12 +12,17 @@
 //! no per-client socket. Every client's datagrams arrive on this one socket, and
 //! `recvfrom` says who sent each.
 //!
-//! An echo service on UDP can be abused: a spoofed source address makes us send to a
-//! victim, and two echo services pointed at each other bounce one datagram forever.
-//! So this server never answers with more bytes than it got, ignores source port 0 and
-//! the classic small services (echo 7, discard 9, daytime 13, qotd 17, chargen 19,
-//! time 37), and `--rate-limit N` caps replies per second per source address.
+//! Who "wrote" is only what the datagram's source address claims, and anyone with a
+//! raw socket can forge it. One forged datagram from our own address makes an echo
+//! server answer itself forever; one claiming to come from another echo server starts
+//! a bounce between the two that never ends (CERT CA-1996-01). So between `recvfrom`
+//! and `sendto` stands one decision, `hardening.refuse(...)` (see `hardening.rs`): never
+//! answer this machine at our own port, nor source port 0 or the classic small services
+//! (7, 9, 13, 17, 19, 37), and answer each source address at most `--rate-limit N`
+//! times a second (a token bucket: bursts of up to N, default 10). We also never answer
+//! with more bytes than we got. `--rate-limit 0` removes the limit, with a warning.
 
+use crate::hardening::Hardening;
 use clap::Args;
 use nix::errno::Errno;
 use raw_core::echo::Transform;
@@ -25,9 +30,7 @@ use raw_core::resolve::resolve;
 use raw_core::signals::{stop_on_sigint_sigterm, stop_requested};
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Options of `raw-udp server`.
 #[derive(Debug, Clone, Args)]
@@ -45,14 +48,14 @@ pub struct ServerArgs {
     /// answer it)
     #[arg(long, default_value_t = 65535, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
     pub buffer: u32,
-    /// Answer at most N datagrams per second per source address (0: no limit)
-    #[arg(long, default_value_t = 0)]
+    /// Answer each source address at most N times a second, in bursts of up to N. A
+    /// token bucket per source: it holds N tokens, each reply takes one, and they drip
+    /// back in at N a second. A person typing never runs out; two echo servers bouncing
+    /// one forged datagram stop after about N replies each. 0: no limit (a warning says
+    /// the server can then be used as a traffic amplifier)
+    #[arg(long, value_name = "N", default_value_t = 10)]
     pub rate_limit: u32,
 }
-
-/// Source ports we never answer: 0 is not a valid source, and the classic small
-/// services (echo, discard, daytime, qotd, chargen, time) would answer us back.
-pub const REFUSED_SOURCE_PORTS: [u16; 7] = [0, 7, 9, 13, 17, 19, 37];
 
 /// Runs the server: the syscall sequence, one step per line.
 pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
@@ -95,8 +98,10 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         );
         raw_core::interfaces::announce_reachable(n, bound, "raw-udp client");
 
+        let mut hardening = Hardening::new(bound, args.rate_limit);
+        hardening.announce(n); // with --rate-limit 0, a warning on stderr
+
         let mut buf = vec![0u8; args.buffer as usize];
-        let mut limiter = RateLimiter::new(args.rate_limit);
         let mut served: u64 = 0;
         while !stop_requested() {
             let datagram = match steps::recvfrom(n, &sock, &mut buf) {
@@ -106,8 +111,9 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 Err(f) if f.errno() == Some(Errno::EINTR) => continue,
                 Err(f) => return Err(f),
             };
-            if let Some(why) = refuse(n, datagram.from) {
-                n.note(why);
+            // The one decision between recvfrom and sendto: see hardening.rs.
+            if let Some(why) = hardening.refuse(datagram.from, Instant::now()) {
+                why.narrate(n); // a limited source is told once per burst
                 continue;
             }
             let data = &mut buf[..datagram.len];
@@ -125,13 +131,6 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 n.note(n.t(
                     "Not answering a cut datagram: echoing part of it would pass a cut message off as whole.",
                     "Não respondemos a um datagrama cortado: ecoar só um pedaço seria fingir que a mensagem está inteira.",
-                ));
-                continue;
-            }
-            if !limiter.allow(datagram.from.ip(), Instant::now()) {
-                n.note(n.t(
-                    "Rate limit reached for this source: not answering (an echo service must not become a traffic amplifier).",
-                    "Limite de taxa atingido para esta origem: sem resposta (um serviço de eco não pode virar amplificador de tráfego).",
                 ));
                 continue;
             }
@@ -153,79 +152,4 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         Ok(())
     })();
     outcome.and(steps::close(n, sock))
-}
-
-/// Why we ignore a datagram from `from`, if we do.
-fn refuse(n: &Narrator, from: SocketAddr) -> Option<String> {
-    REFUSED_SOURCE_PORTS.contains(&from.port()).then(|| {
-        format!(
-            "{} {from}: {}",
-            n.t("Ignored a datagram from", "Ignorado um datagrama de"),
-            n.t(
-                "source port 0 is invalid and ports 7, 9, 13, 17, 19 and 37 are classic UDP services that answer back; replying could start an endless echo loop or answer a spoofed source.",
-                "a porta de origem 0 é inválida e as portas 7, 9, 13, 17, 19 e 37 são serviços UDP clássicos que respondem; responder poderia iniciar um eco sem fim ou atender uma origem forjada.",
-            )
-        )
-    })
-}
-
-/// At most `per_second` replies per source address in each one-second window.
-#[derive(Debug)]
-pub struct RateLimiter {
-    per_second: u32,
-    windows: HashMap<IpAddr, (Instant, u32)>,
-}
-
-impl RateLimiter {
-    /// The largest number of sources remembered; older windows are dropped beyond it,
-    /// so a flood of spoofed sources cannot grow the table without bound.
-    const MAX_SOURCES: usize = 65_536;
-
-    /// A limiter allowing `per_second` replies per source (0 means no limit).
-    pub fn new(per_second: u32) -> RateLimiter {
-        RateLimiter {
-            per_second,
-            windows: HashMap::new(),
-        }
-    }
-
-    /// Whether a reply to `source` is allowed `now`, counting it if so.
-    pub fn allow(&mut self, source: IpAddr, now: Instant) -> bool {
-        if self.per_second == 0 {
-            return true;
-        }
-        if self.windows.len() >= Self::MAX_SOURCES {
-            self.windows
-                .retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(1));
-        }
-        let entry = self.windows.entry(source).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(1) {
-            *entry = (now, 0);
-        }
-        if entry.1 < self.per_second {
-            entry.1 += 1;
-            true
-        } else {
-            false
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Three per second: the fourth in the same second is refused; a new second allows again.
-    #[test]
-    fn rate_limiter_counts_per_source_per_second() {
-        let mut limiter = RateLimiter::new(3);
-        let t0 = Instant::now();
-        let a: IpAddr = "127.0.0.1".parse().expect("ip");
-        let b: IpAddr = "127.0.0.2".parse().expect("ip");
-        assert!((0..3).all(|_| limiter.allow(a, t0)));
-        assert!(!limiter.allow(a, t0));
-        assert!(limiter.allow(b, t0), "another source has its own budget");
-        assert!(limiter.allow(a, t0 + Duration::from_millis(1001)));
-        assert!(RateLimiter::new(0).allow(a, t0));
-    }
 }
