@@ -9,20 +9,86 @@
 //!
 //! Used by `benches/echo.rs` (criterion) and by the `raw-bench` CLI (latency
 //! percentiles, load, and the comparison with sockperf).
+//!
+//! Three promises, each tested in `tests/cli.rs`:
+//! - **No wrong figure.** A failure names the syscall that failed (`connect(2)
+//!   ECONNREFUSED`, `sendto(2) EMSGSIZE`); the load's measuring window opens only once
+//!   every connection is made, and how long that took (and why) is reported beside it.
+//! - **No hang.** The connect phase has a deadline; every wait is bounded.
+//! - **No leak.** Every child (our server, sockperf, python3, iperf3) is started with
+//!   [`raw_core::sys::die_with_parent`] and killed when its guard is dropped.
 
 #![forbid(unsafe_code)]
 
 use clap::ValueEnum;
 use hdrhistogram::Histogram;
+use nix::errno::Errno;
 use raw_core::echo::Transform;
-use raw_core::{Lang, Mode, Narrator};
+use raw_core::{Fact, Failure, Lang, Mode, Narrator};
 use raw_multi::models::Model;
 use serde::Serialize;
+use socket2::{Domain, Protocol, Socket, Type};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+
 use std::time::{Duration, Instant};
+
+/// What the benchmark functions return: a failure that names its syscall.
+pub type Result<T> = std::result::Result<T, Failure>;
+
+/// Turns an `io::Error` from `syscall` into a [`Failure`] that names it, with the
+/// address (for the hint's check command) and, for UDP, the fact that it was UDP.
+pub fn failed(
+    syscall: &'static str,
+    addr: SocketAddr,
+    proto: Proto,
+) -> impl Fn(io::Error) -> Failure {
+    move |e: io::Error| {
+        let errno = match e.raw_os_error() {
+            Some(raw) => Errno::from_raw(raw),
+            None if e.kind() == io::ErrorKind::WouldBlock => Errno::EAGAIN,
+            None => Errno::EIO,
+        };
+        let f = Failure::sys(syscall, errno).with(Fact::Addr(addr));
+        if proto == Proto::Udp {
+            f.with(Fact::Udp)
+        } else {
+            f
+        }
+    }
+}
+
+/// A child process killed (and reaped) when this guard is dropped, on every exit path.
+#[derive(Debug)]
+pub struct Guard(Child);
+
+impl Guard {
+    /// Starts `cmd` so that it dies with this process, even if this one is killed.
+    pub fn spawn(cmd: &mut Command) -> io::Result<Guard> {
+        raw_core::sys::die_with_parent(cmd).spawn().map(Guard)
+    }
+
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_failed(e: io::Error) -> Failure {
+    Failure::sys(
+        "execve",
+        Errno::from_raw(e.raw_os_error().unwrap_or(Errno::ENOENT as i32)),
+    )
+}
 
 /// TCP or UDP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
@@ -59,31 +125,25 @@ impl ServerKind {
 /// A server running in a child process; killed when dropped.
 #[derive(Debug)]
 pub struct Running {
-    child: Child,
+    /// The child; killed when dropped.
+    pub child: Guard,
     /// Where it listens.
     pub addr: SocketAddr,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A port that was free a moment ago.
-pub fn free_port(proto: Proto) -> io::Result<u16> {
-    Ok(match proto {
-        Proto::Tcp => std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port(),
-        Proto::Udp => UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port(),
-    })
+pub fn free_port(proto: Proto) -> Result<u16> {
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let port = match proto {
+        Proto::Tcp => std::net::TcpListener::bind(any).and_then(|l| l.local_addr()),
+        Proto::Udp => UdpSocket::bind(any).and_then(|s| s.local_addr()),
+    };
+    port.map(|a| a.port()).map_err(failed("bind", any, proto))
 }
 
 /// Starts one of our servers (`exe serve ...`) and waits, at most 10 s, until the
 /// kernel lists its socket.
-pub fn start(exe: &Path, kind: ServerKind) -> io::Result<Running> {
+pub fn start(exe: &Path, kind: ServerKind) -> Result<Running> {
     let port = free_port(kind.proto())?;
     let mut cmd = Command::new(exe);
     cmd.arg("serve").arg("--port").arg(port.to_string());
@@ -92,11 +152,12 @@ pub fn start(exe: &Path, kind: ServerKind) -> io::Result<Running> {
         ServerKind::Udp => cmd.args(["--kind", "udp"]),
         ServerKind::Multi(model) => cmd.args(["--kind", "multi", "--model", model_name(model)]),
     };
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
+    let child = Guard::spawn(
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .map_err(spawn_failed)?;
     let running = Running {
         child,
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
@@ -125,7 +186,7 @@ pub const MODELS: [Model; 5] = [
     Model::Epoll,
 ];
 
-fn wait_listening(proto: Proto, port: u16) -> io::Result<()> {
+fn wait_listening(proto: Proto, port: u16) -> Result<()> {
     let end = Instant::now() + Duration::from_secs(10);
     while Instant::now() < end {
         let up = match proto {
@@ -141,15 +202,17 @@ fn wait_listening(proto: Proto, port: u16) -> io::Result<()> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    Err(io::Error::new(
-        io::ErrorKind::TimedOut,
-        format!("no server on port {port} after 10 s"),
-    ))
+    Err(Failure::Runtime(format!(
+        "no server listening on port {port} after 10 s — hint: the server process did not start or died at once — check: ss -tulnp 'sport = :{port}'"
+    )))
 }
+
+/// How many clients the multi-client server started by `raw-bench serve` takes at once.
+pub const SERVE_MAX_CLIENTS: u32 = 4096;
 
 /// The body of `raw-bench serve`: runs one of the labs' servers in this process,
 /// silently, echoing bytes unchanged, with `TCP_NODELAY`, until killed.
-pub fn serve(kind: ServerKind, port: u16) -> Result<(), raw_core::Failure> {
+pub fn serve(kind: ServerKind, port: u16) -> Result<()> {
     let n = Narrator::new(Lang::En, Mode::Silent, "server");
     let host = "127.0.0.1".to_string();
     match kind {
@@ -173,7 +236,7 @@ pub fn serve(kind: ServerKind, port: u16) -> Result<(), raw_core::Failure> {
                 port,
                 transform: Transform::None,
                 buffer: 65535,
-                rate_limit: 0,
+                rate_limit: 0, // a benchmark measures the echo, not the limiter
             },
         ),
         ServerKind::Multi(model) => raw_multi::models::run(
@@ -183,7 +246,7 @@ pub fn serve(kind: ServerKind, port: u16) -> Result<(), raw_core::Failure> {
                 host,
                 port,
                 backlog: 1024,
-                max_clients: Some(4096),
+                max_clients: Some(SERVE_MAX_CLIENTS),
                 idle_timeout: None,
                 transform: Transform::None,
                 buffer: 65536,
@@ -194,18 +257,27 @@ pub fn serve(kind: ServerKind, port: u16) -> Result<(), raw_core::Failure> {
 }
 
 /// A connected TCP client with `TCP_NODELAY`.
-pub fn tcp_client(addr: SocketAddr) -> io::Result<TcpStream> {
-    let s = TcpStream::connect(addr)?;
-    s.set_nodelay(true)?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+pub fn tcp_client(addr: SocketAddr) -> Result<TcpStream> {
+    let s = TcpStream::connect(addr).map_err(failed("connect", addr, Proto::Tcp))?;
+    s.set_nodelay(true)
+        .map_err(failed("setsockopt", addr, Proto::Tcp))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(failed("setsockopt", addr, Proto::Tcp))?;
     Ok(s)
 }
 
 /// A connected UDP client (replies from anyone else are filtered by the kernel).
-pub fn udp_client(addr: SocketAddr) -> io::Result<UdpSocket> {
-    let s = UdpSocket::bind("127.0.0.1:0")?;
-    s.connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(1)))?;
+pub fn udp_client(addr: SocketAddr) -> Result<UdpSocket> {
+    let local: SocketAddr = if addr.is_ipv4() {
+        ([127, 0, 0, 1], 0).into()
+    } else {
+        (std::net::Ipv6Addr::LOCALHOST, 0).into()
+    };
+    let s = UdpSocket::bind(local).map_err(failed("bind", local, Proto::Udp))?;
+    s.connect(addr)
+        .map_err(failed("connect", addr, Proto::Udp))?;
+    s.set_read_timeout(Some(Duration::from_secs(1)))
+        .map_err(failed("setsockopt", addr, Proto::Udp))?;
     Ok(s)
 }
 
@@ -213,34 +285,69 @@ pub fn udp_client(addr: SocketAddr) -> io::Result<UdpSocket> {
 #[derive(Debug)]
 pub enum Client {
     /// A TCP stream.
-    Tcp(TcpStream),
+    Tcp(TcpStream, SocketAddr),
     /// A connected UDP socket.
-    Udp(UdpSocket),
+    Udp(UdpSocket, SocketAddr),
+}
+
+/// How one round trip ended, when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trip {
+    /// The whole reply came back.
+    Done,
+    /// UDP: no reply within the timeout (a lost datagram, counted, not fatal).
+    Lost,
 }
 
 impl Client {
     /// Connects to `addr`.
-    pub fn connect(proto: Proto, addr: SocketAddr) -> io::Result<Client> {
+    pub fn connect(proto: Proto, addr: SocketAddr) -> Result<Client> {
         Ok(match proto {
-            Proto::Tcp => Client::Tcp(tcp_client(addr)?),
-            Proto::Udp => Client::Udp(udp_client(addr)?),
+            Proto::Tcp => Client::Tcp(tcp_client(addr)?, addr),
+            Proto::Udp => Client::Udp(udp_client(addr)?, addr),
         })
     }
 
     /// One round trip: send `out`, receive as many bytes into `back`.
-    pub fn roundtrip(&mut self, out: &[u8], back: &mut [u8]) -> io::Result<()> {
+    pub fn roundtrip(&mut self, out: &[u8], back: &mut [u8]) -> Result<Trip> {
         match self {
-            Client::Tcp(s) => {
-                s.write_all(out)?;
-                s.read_exact(&mut back[..out.len()])
+            Client::Tcp(s, addr) => {
+                s.write_all(out)
+                    .map_err(failed("sendto", *addr, Proto::Tcp))?;
+                let mut got = 0;
+                while got < out.len() {
+                    match s.read(&mut back[got..out.len()]) {
+                        Ok(0) => {
+                            return Err(Failure::ShortReply {
+                                got,
+                                expected: out.len(),
+                            })
+                        }
+                        Ok(n) => got += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {} // EINTR: again
+                        Err(e) => return Err(failed("recvfrom", *addr, Proto::Tcp)(e)),
+                    }
+                }
+                Ok(Trip::Done)
             }
-            Client::Udp(s) => {
-                s.send(out)?;
-                let got = s.recv(back)?;
-                if got == out.len() {
-                    Ok(())
-                } else {
-                    Err(io::Error::new(io::ErrorKind::InvalidData, "short datagram"))
+            Client::Udp(s, addr) => {
+                s.send(out).map_err(failed("sendto", *addr, Proto::Udp))?;
+                match s.recv(back) {
+                    Ok(got) if got == out.len() => Ok(Trip::Done),
+                    Ok(got) => Err(Failure::ShortReply {
+                        got,
+                        expected: out.len(),
+                    }),
+                    // SO_RCVTIMEO ran out: the datagram (or its echo) was lost.
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        ) =>
+                    {
+                        Ok(Trip::Lost)
+                    }
+                    Err(e) => Err(failed("recvfrom", *addr, Proto::Udp)(e)),
                 }
             }
         }
@@ -256,8 +363,10 @@ pub struct Measured {
     pub count: u64,
     /// Round trips lost (UDP timeouts) or failed.
     pub errors: u64,
-    /// Wall time of the measurement.
+    /// Wall time of the measurement (the window only, never the connect phase).
     pub elapsed: Duration,
+    /// Connections that completed no round trip in the window (load only).
+    pub silent_clients: usize,
 }
 
 /// Percentiles as `raw-bench` prints them.
@@ -279,6 +388,10 @@ pub struct Summary {
     pub p999_us: f64,
     /// Slowest, µs.
     pub max_us: f64,
+    /// The measuring window, in seconds.
+    pub window_s: f64,
+    /// Connections that completed no round trip in the window (load only).
+    pub silent_clients: usize,
 }
 
 impl Measured {
@@ -288,6 +401,7 @@ impl Measured {
             count: 0,
             errors: 0,
             elapsed: Duration::ZERO,
+            silent_clients: 0,
         }
     }
 
@@ -303,6 +417,8 @@ impl Measured {
             p99_us: us(0.99),
             p999_us: us(0.999),
             max_us: self.hist.max() as f64 / 1000.0,
+            window_s: self.elapsed.as_secs_f64(),
+            silent_clients: self.silent_clients,
         }
     }
 }
@@ -321,34 +437,29 @@ pub fn latency(
     size: usize,
     duration: Duration,
     mut tick: impl FnMut(f64),
-) -> io::Result<Measured> {
+) -> Result<Measured> {
     let mut client = Client::connect(proto, addr)?;
     let out = vec![b'x'; size];
     let mut back = vec![0u8; size.max(1)];
-    // Warm up: let caches, the scheduler and TCP settle.
+    // Warm up: let caches, the scheduler and TCP settle (bounded: at most 1 s).
+    let warm = Instant::now();
     for _ in 0..200 {
         client.roundtrip(&out, &mut back)?;
+        if warm.elapsed() > Duration::from_secs(1) {
+            break;
+        }
     }
     let mut m = Measured::new();
     let start = Instant::now();
     let mut next_tick = start;
     while start.elapsed() < duration {
         let t0 = Instant::now();
-        match client.roundtrip(&out, &mut back) {
-            Ok(()) => {
+        match client.roundtrip(&out, &mut back)? {
+            Trip::Done => {
                 let _ = m.hist.record(t0.elapsed().as_nanos().max(1) as u64);
                 m.count += 1;
             }
-            Err(e)
-                if proto == Proto::Udp
-                    && matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-            {
-                m.errors += 1
-            }
-            Err(e) => return Err(e),
+            Trip::Lost => m.errors += 1,
         }
         if t0 >= next_tick {
             tick(start.elapsed().as_secs_f64() / duration.as_secs_f64());
@@ -359,49 +470,219 @@ pub fn latency(
     Ok(m)
 }
 
-/// Many clients at once for `duration`, driven by one thread with `poll` (so the load
-/// generator costs one core at most and the server gets the other). Closed loop (each
-/// client sends its next request when the reply arrives) unless `rate` is given: then
-/// an open loop at that total rate, where each request has a scheduled send time and
-/// its latency counts from that time, so a server that falls behind shows it (no
-/// coordinated omission).
-pub fn load(
+/// What happened while the load's connections were being made, before any measuring.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Connected {
+    /// Connections asked for (`--clients`).
+    pub wanted: usize,
+    /// Connections whose handshake completed (on our side: the SYN-ACK came back).
+    pub established: usize,
+    /// Connections the kernel refused or reset, and the first errno seen.
+    pub failed: usize,
+    /// The errno of the first failed connection (`ECONNREFUSED`, ...).
+    pub first_errno: Option<String>,
+    /// Connections still in SYN-SENT at the deadline, given up.
+    pub timed_out: usize,
+    /// How long the whole phase took, in seconds.
+    pub seconds: f64,
+    /// Connections that took over one second: their SYN went unanswered and was sent
+    /// again after the initial retransmission timeout (1 s, RFC 6298).
+    pub slow: usize,
+    /// Listen-queue overflows the kernel counted meanwhile (`TcpExtListenOverflows` in
+    /// `/proc/net/netstat`: a SYN or an ACK dropped because an accept queue was full).
+    pub listen_overflows: u64,
+    /// TCP segments the kernel retransmitted meanwhile (`TcpRetransSegs`, `/proc/net/snmp`).
+    pub retransmitted: u64,
+}
+
+/// Reads one counter of `/proc/net/snmp` or `/proc/net/netstat` (a header line of
+/// names and a line of values per group, as `nstat` reads them). 0 when absent.
+pub fn kernel_counter(file: &str, group: &str, name: &str) -> u64 {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(&format!("{group}:")))
+        .collect();
+    rows.chunks(2)
+        .filter_map(|pair| match pair {
+            [names, values] => names
+                .split_whitespace()
+                .zip(values.split_whitespace())
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, v)| v.parse().ok()),
+            _ => None,
+        })
+        .next()
+        .unwrap_or(0)
+}
+
+fn overflow_counters() -> (u64, u64) {
+    (
+        kernel_counter("/proc/net/netstat", "TcpExt", "ListenOverflows"),
+        kernel_counter("/proc/net/snmp", "Tcp", "RetransSegs"),
+    )
+}
+
+/// Opens `clients` connections to `addr` at once, as a crowd of clients would: every
+/// `connect` non-blocking, then `poll` for them all until `deadline` has passed. Never
+/// hangs: what has not connected by then is given up and counted. Fails only when no
+/// connection at all was made (naming the syscall and errno, e.g. `connect(2)
+/// ECONNREFUSED`), or when `socket(2)` itself fails (`EMFILE`: too many clients for
+/// `ulimit -n`).
+pub fn connect_all(
     addr: SocketAddr,
     clients: usize,
+    deadline: Duration,
+) -> Result<(Vec<TcpStream>, Connected)> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let (overflows0, retrans0) = overflow_counters();
+    let start = Instant::now();
+    let mut report = Connected {
+        wanted: clients,
+        ..Connected::default()
+    };
+    let mut done: Vec<TcpStream> = Vec::with_capacity(clients);
+    let mut first_failure: Option<Failure> = None;
+    let mut pending: Vec<Socket> = Vec::new();
+    let connect_failed = failed("connect", addr, Proto::Tcp);
+    for _ in 0..clients {
+        let s = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+            .map_err(failed("socket", addr, Proto::Tcp))?;
+        s.set_nonblocking(true)
+            .map_err(failed("fcntl", addr, Proto::Tcp))?;
+        s.set_tcp_nodelay(true)
+            .map_err(failed("setsockopt", addr, Proto::Tcp))?;
+        match s.connect(&addr.into()) {
+            Ok(()) => done.push(s.into()),
+            Err(e) if e.raw_os_error() == Some(Errno::EINPROGRESS as i32) => pending.push(s),
+            Err(e) => {
+                report.failed += 1;
+                first_failure.get_or_insert(connect_failed(e));
+            }
+        }
+    }
+    while !pending.is_empty() && start.elapsed() < deadline {
+        let mut fds: Vec<PollFd> = pending
+            .iter()
+            .map(|s| PollFd::new(s.as_fd(), PollFlags::POLLOUT))
+            .collect();
+        match poll(&mut fds, PollTimeout::from(100u16)) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(Failure::sys("poll", e)),
+        }
+        let ready: Vec<bool> = fds
+            .iter()
+            .map(|p| p.revents().is_some_and(|r| !r.is_empty()))
+            .collect();
+        drop(fds);
+        let took = start.elapsed();
+        let mut still = Vec::with_capacity(pending.len());
+        for (s, ready) in pending.into_iter().zip(ready) {
+            if !ready {
+                still.push(s);
+                continue;
+            }
+            // getsockopt(SO_ERROR): how the handshake ended.
+            match s.take_error() {
+                Ok(None) => {
+                    if took > Duration::from_secs(1) {
+                        report.slow += 1;
+                    }
+                    done.push(s.into());
+                }
+                Ok(Some(e)) | Err(e) => {
+                    report.failed += 1;
+                    first_failure.get_or_insert(connect_failed(e));
+                }
+            }
+        }
+        pending = still;
+    }
+    report.timed_out = pending.len();
+    report.established = done.len();
+    report.seconds = start.elapsed().as_secs_f64();
+    let (overflows1, retrans1) = overflow_counters();
+    report.listen_overflows = overflows1.saturating_sub(overflows0);
+    report.retransmitted = retrans1.saturating_sub(retrans0);
+    report.first_errno = first_failure
+        .as_ref()
+        .and_then(|f| f.errno())
+        .map(|e| format!("{e:?}"));
+    if done.is_empty() {
+        return Err(match first_failure {
+            Some(f) => f,
+            None => Failure::sys("connect", Errno::ETIMEDOUT)
+                .with(Fact::Addr(addr))
+                .with(Fact::TimedOutAfter(deadline.as_secs_f64())),
+        });
+    }
+    Ok((done, report))
+}
+
+/// Many already-connected clients at once for `duration`, driven by one thread with
+/// `poll` (so the load generator costs one core at most and the server gets the
+/// other). The window opens when this is called, after [`connect_all`]: connecting is
+/// never counted as measuring. Closed loop (each client sends its next request when
+/// the reply arrives) unless `rate` is given: then an open loop at that total rate,
+/// where each request has a scheduled send time and its latency counts from that
+/// time, so a server that falls behind shows it (no coordinated omission).
+pub fn load(
+    addr: SocketAddr,
+    streams: Vec<TcpStream>,
     size: usize,
     duration: Duration,
     rate: Option<f64>,
-) -> io::Result<Measured> {
+) -> Result<Measured> {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::AsFd;
     struct Conn {
         stream: TcpStream,
         scheduled: Instant,
         waiting: bool,
+        sent: usize,
         got: usize,
+        done: u64,
     }
+    let clients = streams.len().max(1);
     let period = rate.map(|r| Duration::from_secs_f64(clients as f64 / r.max(1e-9)));
-    let begin = Instant::now() + Duration::from_millis(20);
-    let mut conns: Vec<Conn> = (0..clients)
-        .map(|i| -> io::Result<Conn> {
-            let stream = tcp_client(addr)?;
-            stream.set_nonblocking(true)?;
+    let begin = Instant::now();
+    let mut conns: Vec<Conn> = streams
+        .into_iter()
+        .enumerate()
+        .map(|(i, stream)| {
             // Open loop: spread the clients' schedules evenly over one period.
             let offset = period
                 .map(|p| p.mul_f64(i as f64 / clients as f64))
                 .unwrap_or_default();
-            Ok(Conn {
+            Conn {
                 stream,
                 scheduled: begin + offset,
                 waiting: false,
+                sent: 0,
                 got: 0,
-            })
+                done: 0,
+            }
         })
-        .collect::<io::Result<_>>()?;
+        .collect();
+    let send_failed = failed("sendto", addr, Proto::Tcp);
+    let recv_failed = failed("recvfrom", addr, Proto::Tcp);
     let out = vec![b'x'; size];
-    let mut back = vec![0u8; size.max(1)];
+    let mut back = vec![0u8; size.clamp(1, 1 << 20)];
     let mut m = Measured::new();
     let end = begin + duration;
+    // Writes what the send buffer takes now; the rest when poll says POLLOUT.
+    let push = |c: &mut Conn| -> Result<()> {
+        while c.sent < out.len() {
+            match (&c.stream).write(&out[c.sent..]) {
+                Ok(n) => c.sent += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(send_failed(e)),
+            }
+        }
+        Ok(())
+    };
     while Instant::now() < end {
         let now = Instant::now();
         for c in conns
@@ -411,9 +692,10 @@ pub fn load(
             if period.is_none() {
                 c.scheduled = now;
             }
-            (&c.stream).write_all(&out)?; // small: the send buffer takes it at once
             c.waiting = true;
+            c.sent = 0;
             c.got = 0;
+            push(c)?;
         }
         let next_send = conns
             .iter()
@@ -426,13 +708,20 @@ pub fn load(
         let waiting: Vec<usize> = (0..conns.len()).filter(|&i| conns[i].waiting).collect();
         let mut fds: Vec<PollFd> = waiting
             .iter()
-            .map(|&i| PollFd::new(conns[i].stream.as_fd(), PollFlags::POLLIN))
+            .map(|&i| {
+                let c = &conns[i];
+                let mut flags = PollFlags::POLLIN;
+                if c.sent < size {
+                    flags |= PollFlags::POLLOUT;
+                }
+                PollFd::new(c.stream.as_fd(), flags)
+            })
             .collect();
         let ms =
             PollTimeout::try_from(wait.as_millis().min(10) as u32).unwrap_or(PollTimeout::ZERO);
         match poll(&mut fds, ms) {
-            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
-            Err(e) => return Err(io::Error::from_raw_os_error(e as i32)),
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(Failure::sys("poll", e)),
         }
         let ready: Vec<usize> = fds
             .iter()
@@ -443,22 +732,31 @@ pub fn load(
         drop(fds);
         for i in ready {
             let c = &mut conns[i];
-            match (&c.stream).read(&mut back[c.got..size]) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "server closed",
-                    ))
+            push(c)?;
+            loop {
+                let room = back.len().min(size - c.got);
+                if room == 0 {
+                    break;
                 }
-                Ok(n) => c.got += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Err(e),
+                match (&c.stream).read(&mut back[..room]) {
+                    Ok(0) => {
+                        return Err(Failure::ShortReply {
+                            got: c.got,
+                            expected: size,
+                        })
+                    }
+                    Ok(n) => c.got += n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(recv_failed(e)),
+                }
             }
             if c.got == size {
                 let _ = m
                     .hist
                     .record(c.scheduled.elapsed().as_nanos().max(1) as u64);
                 m.count += 1;
+                c.done += 1;
                 c.waiting = false;
                 if let Some(p) = period {
                     c.scheduled += p;
@@ -466,8 +764,56 @@ pub fn load(
             }
         }
     }
-    m.elapsed = duration;
+    m.elapsed = begin.elapsed();
+    m.silent_clients = conns.iter().filter(|c| c.done == 0).count();
+    say_goodbye(conns.into_iter().map(|c| c.stream).collect());
     Ok(m)
+}
+
+/// Ends the connections politely, so the server sees an end of stream instead of a
+/// reset: `shutdown(SHUT_WR)` on each (our FIN), then read what is still in flight
+/// until the server's FIN, for at most 500 ms in all; the sockets are closed when
+/// dropped.
+fn say_goodbye(streams: Vec<TcpStream>) {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let mut open: Vec<TcpStream> = streams
+        .into_iter()
+        .filter(|s| s.shutdown(std::net::Shutdown::Write).is_ok())
+        .collect();
+    let deadline = Instant::now() + Duration::from_millis(500);
+    let mut sink = [0u8; 65536];
+    while !open.is_empty() && Instant::now() < deadline {
+        let mut fds: Vec<PollFd> = open
+            .iter()
+            .map(|s| PollFd::new(s.as_fd(), PollFlags::POLLIN))
+            .collect();
+        if poll(&mut fds, PollTimeout::from(50u16)).is_err() {
+            break;
+        }
+        let ready: Vec<bool> = fds
+            .iter()
+            .map(|p| p.revents().is_some_and(|r| !r.is_empty()))
+            .collect();
+        drop(fds);
+        let mut still = Vec::with_capacity(open.len());
+        for (s, ready) in open.into_iter().zip(ready) {
+            let finished = ready
+                && loop {
+                    match (&s).read(&mut sink) {
+                        Ok(0) => break true, // the server's FIN
+                        Ok(_) => continue,
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break false,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(_) => break true,
+                    }
+                };
+            if !finished {
+                still.push(s);
+            }
+        }
+        open = still;
+    }
 }
 
 /// `total` round trips of `size` bytes spread over already-connected streams, all in
@@ -534,52 +880,48 @@ pub fn pingpong_many(streams: &mut [TcpStream], size: usize, total: u64) -> io::
     Ok(start.elapsed())
 }
 
-/// sockperf's own ping-pong (its server and its client) on a free port: the full
-/// round trip's median and 99th percentile in microseconds (`--full-rtt`; without it
-/// sockperf prints half the round trip). `None` when sockperf is not installed.
-pub fn sockperf(proto: Proto, size: usize, duration: Duration) -> io::Result<Option<(f64, f64)>> {
-    if Command::new("sockperf")
+/// Whether `program --version` runs (is it installed?).
+fn installed(program: &str) -> bool {
+    Command::new(program)
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_err()
-    {
+        .is_ok()
+}
+
+/// sockperf's own ping-pong (its server and its client) on a free port: the full
+/// round trip's median and 99th percentile in microseconds (`--full-rtt`; without it
+/// sockperf prints half the round trip). `None` when sockperf is not installed.
+pub fn sockperf(proto: Proto, size: usize, duration: Duration) -> Result<Option<(f64, f64)>> {
+    if !installed("sockperf") {
         return Ok(None);
     }
-    let port = free_port(proto)?.to_string();
-    let flag = if proto == Proto::Tcp {
-        vec!["--tcp"]
-    } else {
-        vec![]
-    };
-    let mut server = Command::new("sockperf")
-        .arg("server")
-        .args(&flag)
-        .args(["-i", "127.0.0.1", "-p", &port])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    wait_listening(proto, port.parse().unwrap_or(0))?;
+    let port = free_port(proto)?;
+    let port_arg = port.to_string();
+    let flag: &[&str] = if proto == Proto::Tcp { &["--tcp"] } else { &[] };
+    let _server = Guard::spawn(
+        Command::new("sockperf")
+            .arg("server")
+            .args(flag)
+            .args(["-i", "127.0.0.1", "-p", &port_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .map_err(spawn_failed)?;
+    wait_listening(proto, port)?;
     let secs = duration.as_secs().max(1).to_string();
-    let out = Command::new("sockperf")
-        .arg("ping-pong")
-        .args(&flag)
-        .args([
-            "-i",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "-t",
-            &secs,
-            "-m",
-            &size.max(14).to_string(),
-            "--full-rtt",
-        ])
-        .output();
-    let _ = server.kill();
-    let _ = server.wait();
-    let text = String::from_utf8_lossy(&out?.stdout).into_owned();
+    let out = raw_core::sys::die_with_parent(
+        Command::new("sockperf")
+            .arg("ping-pong")
+            .args(flag)
+            .args(["-i", "127.0.0.1", "-p", &port_arg, "-t", &secs])
+            .args(["-m", &size.max(14).to_string(), "--full-rtt"]),
+    )
+    .stdin(Stdio::null())
+    .output()
+    .map_err(spawn_failed)?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let pct = |p: &str| {
         text.lines()
             .find(|l| l.contains(&format!("percentile {p} =")))
@@ -588,10 +930,10 @@ pub fn sockperf(proto: Proto, size: usize, duration: Duration) -> io::Result<Opt
     Ok(pct("50.000").zip(pct("99.000")))
 }
 
-/// A Python threaded echo server in the assignment's style (`socketserver`, one thread
-/// per client), for comparison. `None` without python3.
-pub fn python_threaded_server() -> io::Result<Option<(Child, SocketAddr)>> {
-    let script = r#"
+/// The assignment-style Python echo server: `socketserver.ThreadingTCPServer`, one
+/// thread per client. `backlog` is its `request_queue_size`, the `listen()` backlog
+/// (Python's default is 5).
+pub const PYTHON_THREADED_SERVER: &str = r#"
 import socket, socketserver, sys
 class Echo(socketserver.BaseRequestHandler):
     def handle(self):
@@ -603,49 +945,61 @@ class Echo(socketserver.BaseRequestHandler):
             self.request.sendall(data)
 socketserver.ThreadingTCPServer.allow_reuse_address = True
 socketserver.ThreadingTCPServer.daemon_threads = True
-socketserver.ThreadingTCPServer.request_queue_size = 1024  # listen() backlog (default 5)
+socketserver.ThreadingTCPServer.request_queue_size = int(sys.argv[2])  # listen() backlog
 socketserver.ThreadingTCPServer(("127.0.0.1", int(sys.argv[1])), Echo).serve_forever()
 "#;
+
+/// A Python threaded echo server in the assignment's style (`socketserver`, one thread
+/// per client) with a listen backlog of 1024, for comparison. `None` without python3.
+pub fn python_threaded_server() -> Result<Option<Running>> {
+    if !installed("python3") {
+        return Ok(None);
+    }
     let port = free_port(Proto::Tcp)?;
-    let child = match Command::new("python3")
-        .args(["-c", script, &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(_) => return Ok(None),
-    };
+    let child = Guard::spawn(
+        Command::new("python3")
+            .args(["-c", PYTHON_THREADED_SERVER, &port.to_string(), "1024"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .map_err(spawn_failed)?;
     wait_listening(Proto::Tcp, port)?;
-    Ok(Some((child, SocketAddr::from(([127, 0, 0, 1], port)))))
+    Ok(Some(Running {
+        child,
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+    }))
 }
 
 /// iperf3's one-way TCP rate over loopback for `duration` (bytes/s), as the reference
 /// for bulk echo. `None` when iperf3 is not installed.
-pub fn iperf3(duration: Duration) -> io::Result<Option<f64>> {
-    if Command::new("iperf3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_err()
-    {
+pub fn iperf3(duration: Duration) -> Result<Option<f64>> {
+    if !installed("iperf3") {
         return Ok(None);
     }
-    let port = free_port(Proto::Tcp)?.to_string();
-    let mut server = Command::new("iperf3")
-        .args(["-s", "-1", "-B", "127.0.0.1", "-p", &port])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    wait_listening(Proto::Tcp, port.parse().unwrap_or(0))?;
+    let port = free_port(Proto::Tcp)?;
+    let port_arg = port.to_string();
+    let _server = Guard::spawn(
+        Command::new("iperf3")
+            .args(["-s", "-1", "-B", "127.0.0.1", "-p", &port_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .map_err(spawn_failed)?;
+    wait_listening(Proto::Tcp, port)?;
     let secs = duration.as_secs().max(1).to_string();
-    let out = Command::new("iperf3")
-        .args(["-c", "127.0.0.1", "-p", &port, "-t", &secs, "-J"])
-        .output();
-    let _ = server.kill();
-    let _ = server.wait();
-    let report: serde_json::Value = serde_json::from_slice(&out?.stdout).unwrap_or_default();
+    let out = raw_core::sys::die_with_parent(Command::new("iperf3").args([
+        "-c",
+        "127.0.0.1",
+        "-p",
+        &port_arg,
+        "-t",
+        &secs,
+        "-J",
+    ]))
+    .stdin(Stdio::null())
+    .output()
+    .map_err(spawn_failed)?;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     Ok(report["end"]["sum_received"]["bits_per_second"]
         .as_f64()
         .map(|bits| bits / 8.0))
@@ -653,31 +1007,39 @@ pub fn iperf3(duration: Duration) -> io::Result<Option<f64>> {
 
 /// One TCP connection streaming `write_size` writes through the echo for `duration`,
 /// reading everything back on another thread: bytes echoed per second.
-pub fn bulk(addr: SocketAddr, write_size: usize, duration: Duration) -> io::Result<f64> {
+pub fn bulk(addr: SocketAddr, write_size: usize, duration: Duration) -> Result<f64> {
     let mut writer = tcp_client(addr)?;
-    let mut reader = writer.try_clone()?;
+    let mut reader = writer
+        .try_clone()
+        .map_err(failed("fcntl", addr, Proto::Tcp))?;
     let chunk = vec![b'x'; write_size];
     let start = Instant::now();
-    let sent = std::thread::scope(|scope| -> io::Result<u64> {
-        let counter = scope.spawn(move || -> io::Result<u64> {
+    let sent = std::thread::scope(|scope| -> Result<u64> {
+        let counter = scope.spawn(move || -> Result<u64> {
             let mut buf = vec![0u8; 1 << 20];
             let mut total = 0u64;
             loop {
-                match reader.read(&mut buf)? {
-                    0 => return Ok(total),
-                    n => total += n as u64,
+                match reader.read(&mut buf) {
+                    Ok(0) => return Ok(total),
+                    Ok(n) => total += n as u64,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(failed("recvfrom", addr, Proto::Tcp)(e)),
                 }
             }
         });
         let mut sent = 0u64;
         while start.elapsed() < duration {
-            writer.write_all(&chunk)?;
+            writer
+                .write_all(&chunk)
+                .map_err(failed("sendto", addr, Proto::Tcp))?;
             sent += write_size as u64;
         }
-        writer.shutdown(std::net::Shutdown::Write)?;
+        writer
+            .shutdown(std::net::Shutdown::Write)
+            .map_err(failed("shutdown", addr, Proto::Tcp))?;
         let echoed = counter
             .join()
-            .unwrap_or_else(|_| Err(io::Error::other("reader panicked")))?;
+            .unwrap_or_else(|_| Err(Failure::Runtime("the reader thread panicked".into())))?;
         Ok(sent.min(echoed))
     })?;
     Ok(sent as f64 / start.elapsed().as_secs_f64())

@@ -1,14 +1,19 @@
 //! `raw-bench`: round-trip latency percentiles, load across many connections, and a
-//! side-by-side comparison with sockperf. This file parses the command line; the
-//! drivers are in the bench library.
+//! side-by-side comparison with sockperf. This file parses the command line and says
+//! what was measured; the drivers are in the bench library.
+//!
+//! A figure is printed only when it is true: the load's window opens once every
+//! connection is made (how long that took, and why, is said first), a run that
+//! completed no round trip is an error that says why, and a failure names its syscall.
 
 #![forbid(unsafe_code)]
 
-use bench::{Proto, ServerKind};
+use bench::{Connected, Proto, ServerKind};
 use clap::{Args, Parser, Subcommand};
-use raw_core::cli::CommonArgs;
+use raw_core::cli::OutputArgs;
 use raw_core::{Failure, Narrator};
 use raw_multi::models::Model;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -20,14 +25,16 @@ use std::time::Duration;
 ///     raw-bench latency --proto tcp --size 64 --duration 10s
 ///     raw-bench load --clients 128 --model epoll --duration 10s
 ///     raw-bench load --clients 128 --rate 50000          (open loop: no coordinated omission)
+///     raw-bench load --target 127.0.0.1:65432 --clients 16 --duration 5s
 ///     raw-bench compare --duration 5s
 ///
 /// Run it from a release build (cargo run --release -p bench --bin raw-bench -- ...).
+/// Every process it starts (our server, sockperf, python3, iperf3) dies with it.
 #[derive(Debug, Parser)]
 #[command(name = "raw-bench", version, verbatim_doc_comment)]
 struct Cli {
     #[command(flatten)]
-    common: CommonArgs,
+    output: OutputArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,14 +53,32 @@ enum Command {
     Serve(ServeArgs),
 }
 
+/// The largest message: 16 MiB (a UDP datagram holds at most 65507 bytes of it; a
+/// larger one fails with sendto(2) EMSGSIZE, which is said as such).
+const MAX_SIZE: u32 = 16 << 20;
+
+/// The most connections at once: each is a file descriptor here and in the server,
+/// and an ephemeral port (about 28000 of them: `sysctl net.ipv4.ip_local_port_range`).
+const MAX_CLIENTS: u32 = 50_000;
+
+/// A positive number of requests per second.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(r) if r > 0.0 && r.is_finite() => Ok(r),
+        _ => Err(format!(
+            "'{text}' is not a positive number of requests per second (e.g. 50000)"
+        )),
+    }
+}
+
 #[derive(Debug, Args)]
 struct LatencyArgs {
     /// tcp or udp
     #[arg(long, value_enum, default_value_t = Proto::Tcp)]
     proto: Proto,
-    /// Message size in bytes
-    #[arg(long, default_value_t = 64)]
-    size: usize,
+    /// Message size in bytes (1 to 16777216)
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=MAX_SIZE as i64))]
+    size: u32,
     /// How long to measure (e.g. 10s, 500ms)
     #[arg(long, default_value = "10s", value_parser = raw_tcp::client::parse_seconds)]
     duration: Duration,
@@ -64,15 +89,20 @@ struct LatencyArgs {
 
 #[derive(Debug, Args)]
 struct LoadArgs {
-    /// Connections at once
-    #[arg(long, default_value_t = 128)]
-    clients: usize,
-    /// Message size in bytes
-    #[arg(long, default_value_t = 64)]
-    size: usize,
-    /// How long to measure
+    /// Connections at once (1 to 50000; each is a file descriptor and an ephemeral port)
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=MAX_CLIENTS as i64))]
+    clients: u32,
+    /// Message size in bytes (1 to 16777216)
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=MAX_SIZE as i64))]
+    size: u32,
+    /// How long to measure, once every connection is made
     #[arg(long, default_value = "10s", value_parser = raw_tcp::client::parse_seconds)]
     duration: Duration,
+    /// How long to wait for the connections to be made before measuring with those
+    /// that were (a server whose accept queue is full drops SYNs: they are sent again
+    /// after 1 s, 3 s, 7 s, ...)
+    #[arg(long, default_value = "10s", value_parser = raw_tcp::client::parse_seconds)]
+    connect_timeout: Duration,
     /// An echo server to load (HOST:PORT); default: start ours with --model
     #[arg(long)]
     target: Option<SocketAddr>,
@@ -80,7 +110,7 @@ struct LoadArgs {
     #[arg(long, value_enum, default_value_t = Model::Epoll)]
     model: Model,
     /// Open loop at this many requests per second in total (default: closed loop)
-    #[arg(long)]
+    #[arg(long, value_parser = parse_rate)]
     rate: Option<f64>,
 }
 
@@ -89,12 +119,12 @@ struct CompareArgs {
     /// Time for each measurement (each is run twice, alternating)
     #[arg(long, default_value = "5s", value_parser = raw_tcp::client::parse_seconds)]
     duration: Duration,
-    /// Message size in bytes
-    #[arg(long, default_value_t = 64)]
-    size: usize,
-    /// Connections for the server-model comparison
-    #[arg(long, default_value_t = 128)]
-    clients: usize,
+    /// Message size in bytes (1 to 65507: the UDP round trips use it too)
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=65507))]
+    size: u32,
+    /// Connections for the server-model comparison (1 to 50000)
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=MAX_CLIENTS as i64))]
+    clients: u32,
 }
 
 #[derive(Debug, Args)]
@@ -109,15 +139,9 @@ struct ServeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.common.capture.is_some() {
-        return raw_core::cli::finish(
-            &cli.common,
-            Err(Failure::Usage(
-                "raw-bench takes no --capture: capturing would slow down what it measures".into(),
-            )),
-        );
-    }
-    raw_core::cli::run(&cli.common, "bench", |n| match &cli.command {
+    raise_fd_limit();
+    let common = cli.output.without_lab_options();
+    raw_core::cli::run(&common, "bench", |n| match &cli.command {
         Command::Latency(args) => latency(n, args),
         Command::Load(args) => load(n, args),
         Command::Compare(args) => compare(n, args),
@@ -125,14 +149,43 @@ fn main() -> ExitCode {
     })
 }
 
-fn io_failure(what: &'static str, e: std::io::Error) -> Failure {
-    let errno =
-        nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(nix::errno::Errno::EIO as i32));
-    Failure::sys(what, errno)
+/// Every client is a file descriptor: lift the soft limit to the hard one
+/// (`prlimit64(0, RLIMIT_NOFILE, ...)`), for us and the servers we start.
+fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        if soft < hard {
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+        }
+    }
+}
+
+/// One line on stdout. A reader that went away (`raw-bench compare | head -1`) ends
+/// the program quietly instead of a panic.
+fn say(line: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Failure::OutputClosed,
+            _ => Failure::sys(
+                "write",
+                nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc_eio())),
+            ),
+        })
+}
+
+fn libc_eio() -> i32 {
+    nix::errno::Errno::EIO as i32
 }
 
 fn exe() -> Result<std::path::PathBuf, Failure> {
-    std::env::current_exe().map_err(|e| io_failure("readlink", e))
+    std::env::current_exe().map_err(|e| {
+        Failure::sys(
+            "readlink",
+            nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc_eio())),
+        )
+    })
 }
 
 fn progress(n: &Narrator, duration: Duration) -> indicatif::ProgressBar {
@@ -143,78 +196,246 @@ fn progress(n: &Narrator, duration: Duration) -> indicatif::ProgressBar {
     }
 }
 
-fn print(n: &Narrator, label: &str, s: &bench::Summary) {
+fn print(
+    n: &Narrator,
+    label: &str,
+    s: &bench::Summary,
+    connected: Option<&Connected>,
+) -> Result<(), Failure> {
     if n.mode == raw_core::Mode::Json {
         let mut v = serde_json::to_value(s).unwrap_or_default();
         v["what"] = serde_json::Value::from(label);
-        println!("{v}");
-    } else {
-        println!(
-            "{label}: {} {} ({:.0}/s, {} {}) p50 {:.1} µs  p90 {:.1}  p99 {:.1}  p99.9 {:.1}  max {:.1}",
-            s.round_trips,
-            n.t("round trips", "idas e voltas"),
-            s.per_second,
-            s.errors,
-            n.t("lost", "perdidas"),
-            s.p50_us,
-            s.p90_us,
-            s.p99_us,
-            s.p999_us,
-            s.max_us
-        );
+        if let Some(c) = connected {
+            v["connect"] = serde_json::to_value(c).unwrap_or_default();
+        }
+        return say(&v.to_string());
+    }
+    let f = |x: f64| n.lang.num(x, 1);
+    say(&format!(
+        "{label}: {} {} ({}/s, {} {}) p50 {} µs  p90 {}  p99 {}  p99.9 {}  max {}",
+        s.round_trips,
+        n.t("round trips", "idas e voltas"),
+        n.lang.num(s.per_second, 0),
+        s.errors,
+        n.t("lost", "perdidas"),
+        f(s.p50_us),
+        f(s.p90_us),
+        f(s.p99_us),
+        f(s.p999_us),
+        f(s.max_us)
+    ))?;
+    if s.silent_clients > 0 {
+        say(&format!(
+            "{}: {} {}",
+            n.t("warning", "aviso"),
+            s.silent_clients,
+            n.t(
+                "connection(s) completed no round trip in the window: the server never answered them (still in its accept queue, or it serves one client at a time). The figures above come from the others only.",
+                "conexão(ões) não completaram nenhuma ida e volta na janela: o servidor nunca respondeu (ainda estão na fila de accept, ou ele atende um cliente por vez). Os números acima vêm só das outras.",
+            )
+        ))?;
+    }
+    Ok(())
+}
+
+/// The server to measure: `target` if given, else one of ours started now (and
+/// killed when the returned guard is dropped).
+fn server_for(
+    target: Option<SocketAddr>,
+    kind: ServerKind,
+) -> Result<(Option<bench::Running>, SocketAddr), Failure> {
+    match target {
+        Some(addr) => Ok((None, addr)),
+        None => {
+            let running = bench::start(&exe()?, kind)?;
+            let addr = running.addr;
+            Ok((Some(running), addr))
+        }
     }
 }
 
 fn latency(n: &Narrator, args: &LatencyArgs) -> Result<(), Failure> {
-    let server = match args.target {
-        Some(_) => None,
-        None => Some(
-            bench::start(
-                &exe()?,
-                if args.proto == Proto::Tcp {
-                    ServerKind::Tcp
-                } else {
-                    ServerKind::Udp
-                },
-            )
-            .map_err(|e| io_failure("spawn", e))?,
-        ),
+    let kind = match args.proto {
+        Proto::Tcp => ServerKind::Tcp,
+        Proto::Udp => ServerKind::Udp,
     };
-    let addr = args
-        .target
-        .or(server.as_ref().map(|s| s.addr))
-        .ok_or_else(|| Failure::Usage("no target".into()))?;
+    let (_server, addr) = server_for(args.target, kind)?;
     let bar = progress(n, args.duration);
-    let m = bench::latency(args.proto, addr, args.size, args.duration, |f| {
+    let m = bench::latency(args.proto, addr, args.size as usize, args.duration, |f| {
         bar.set_position((f * 1000.0) as u64)
-    })
-    .map_err(|e| io_failure("recvfrom", e))?;
+    });
     bar.finish_and_clear();
+    let m = m?;
+    if m.count == 0 {
+        return Err(Failure::Runtime(format!(
+            "{} {} s: {} {} {addr} — {} ss -uanp 'sport = :{}'",
+            n.t("no round trip completed in", "nenhuma ida e volta se completou em"),
+            n.lang.num(m.elapsed.as_secs_f64(), 1),
+            m.errors,
+            n.t(
+                "datagram(s) went unanswered (each waited 1 s). Is an echo server running at",
+                "datagrama(s) ficaram sem resposta (cada um esperou 1 s). Há um servidor de eco rodando em",
+            ),
+            n.t("check:", "verifique:"),
+            addr.port()
+        )));
+    }
     print(
         n,
         &format!("{:?} {} B {addr}", args.proto, args.size),
         &m.summary(),
-    );
-    Ok(())
+        None,
+    )
+}
+
+/// Connects every client (bounded by `connect_timeout`), says how that went, then
+/// measures: the window never includes the connecting.
+fn load_run(
+    n: &Narrator,
+    addr: SocketAddr,
+    clients: usize,
+    size: usize,
+    duration: Duration,
+    rate: Option<f64>,
+    connect_timeout: Duration,
+) -> Result<(bench::Measured, Connected), Failure> {
+    let (streams, connected) = bench::connect_all(addr, clients, connect_timeout)?;
+    report_connect(n, &connected, connect_timeout, duration)?;
+    let m = bench::load(addr, streams, size, duration, rate)?;
+    if m.count == 0 {
+        return Err(Failure::Runtime(format!(
+            "{} {} s: {} {} {size} {} — {} {addr} {} — {} ss -tn 'sport = :{}' {}",
+            n.t("no round trip completed in", "nenhuma ida e volta se completou em"),
+            n.lang.num(m.elapsed.as_secs_f64(), 1),
+            connected.established,
+            n.t(
+                "connection(s) were made, but none got its",
+                "conexão(ões) foram feitas, mas nenhuma recebeu de volta seus",
+            ),
+            n.t("bytes back", "bytes"),
+            n.t("hint: is", "dica:"),
+            n.t(
+                "an echo server that answers every client at once? One that serves one client at a time, or never reads, leaves the others waiting.",
+                "é um servidor de eco que atende todos os clientes ao mesmo tempo? Um que atende um cliente por vez, ou que nunca lê, deixa os outros esperando.",
+            ),
+            n.t("check:", "verifique:"),
+            addr.port(),
+            n.t(
+                "(Recv-Q: bytes that arrived and the server has not read)",
+                "(Recv-Q: bytes que chegaram e o servidor não leu)",
+            ),
+        )));
+    }
+    Ok((m, connected))
+}
+
+/// Says how the connect phase went, before any figure: how long, how many, and why it
+/// was slow when it was (SYNs retransmitted because an accept queue was full).
+fn report_connect(
+    n: &Narrator,
+    c: &Connected,
+    connect_timeout: Duration,
+    duration: Duration,
+) -> Result<(), Failure> {
+    if n.mode != raw_core::Mode::Text {
+        return Ok(()); // JSON carries it in the summary's "connect" field
+    }
+    say(&format!(
+        "connect: {} {} {} {} {} s.",
+        c.established,
+        n.t("of", "de"),
+        c.wanted,
+        n.t("connection(s) made in", "conexão(ões) feitas em"),
+        n.lang.num(c.seconds, 2)
+    ))?;
+    if c.slow > 0 {
+        say(&format!(
+            "  {} {}",
+            c.slow,
+            n.t(
+                "of them took over 1 s: their first SYN went unanswered and was sent again when the 1 s retransmission timer ran out.",
+                "delas levaram mais de 1 s: o primeiro SYN ficou sem resposta e foi reenviado quando o temporizador de retransmissão de 1 s expirou.",
+            )
+        ))?;
+    }
+    if c.timed_out > 0 {
+        say(&format!(
+            "  {} {} {} s (--connect-timeout) {} {} {}",
+            c.timed_out,
+            n.t(
+                "still had no answer after",
+                "continuavam sem resposta depois de"
+            ),
+            n.lang.num(connect_timeout.as_secs_f64(), 1),
+            n.t(
+                "and were given up; measuring with the",
+                "e foram abandonadas; medindo com as"
+            ),
+            c.established,
+            n.t("that connected.", "que conectaram."),
+        ))?;
+    }
+    if c.failed > 0 {
+        say(&format!(
+            "  {} {} ({}).",
+            c.failed,
+            n.t("failed", "falharam"),
+            c.first_errno.as_deref().unwrap_or("?")
+        ))?;
+    }
+    if c.listen_overflows > 0 {
+        say(&format!(
+            "  {} {} {} {} {}",
+            n.t("Meanwhile this machine's kernel counted", "Enquanto isso o kernel desta máquina contou"),
+            c.listen_overflows,
+            n.t("accept-queue overflow(s) (TcpExtListenOverflows) and retransmitted", "estouro(s) da fila de accept (TcpExtListenOverflows) e retransmitiu"),
+            c.retransmitted,
+            n.t(
+                "segment(s): the server's accept queue was full — its listen() backlog is smaller than the number of clients connecting at once, or it accepts too slowly.",
+                "segmento(s): a fila de accept do servidor estava cheia — o backlog do listen() dele é menor que o número de clientes conectando ao mesmo tempo, ou ele aceita devagar demais.",
+            ),
+        ))?;
+        say(n.t(
+            "  check: nstat -az TcpExtListenOverflows TcpExtListenDrops",
+            "  verifique: nstat -az TcpExtListenOverflows TcpExtListenDrops",
+        ))?;
+    }
+    say(&format!(
+        "{} {} s {}",
+        n.t("Measuring for", "Medindo por"),
+        n.lang.num(duration.as_secs_f64(), 1),
+        n.t("from now.", "a partir de agora.")
+    ))
 }
 
 fn load(n: &Narrator, args: &LoadArgs) -> Result<(), Failure> {
-    let server = match args.target {
-        Some(_) => None,
-        None => Some(
-            bench::start(&exe()?, ServerKind::Multi(args.model))
-                .map_err(|e| io_failure("spawn", e))?,
-        ),
-    };
-    let addr = args
-        .target
-        .or(server.as_ref().map(|s| s.addr))
-        .ok_or_else(|| Failure::Usage("no target".into()))?;
-    let m = bench::load(addr, args.clients, args.size, args.duration, args.rate)
-        .map_err(|e| io_failure("recvfrom", e))?;
+    let (_server, addr) = server_for(args.target, ServerKind::Multi(args.model))?;
+    if args.target.is_none() && args.clients > bench::SERVE_MAX_CLIENTS {
+        say(&format!(
+            "{} {} {}",
+            n.t(
+                "note: the server started here serves at most",
+                "nota: o servidor iniciado aqui atende no máximo"
+            ),
+            bench::SERVE_MAX_CLIENTS,
+            n.t(
+                "clients at once (--max-clients); the others wait in its accept queue, or for room in it.",
+                "clientes ao mesmo tempo (--max-clients); os outros esperam na fila de accept, ou por espaço nela.",
+            )
+        ))?;
+    }
+    let (m, connected) = load_run(
+        n,
+        addr,
+        args.clients as usize,
+        args.size as usize,
+        args.duration,
+        args.rate,
+        args.connect_timeout,
+    )?;
     let mode = match args.rate {
-        Some(r) => format!("open loop {r:.0}/s"),
-        None => "closed loop".to_string(),
+        Some(r) => format!("{} {}/s", n.t("open loop", "laço aberto"), n.lang.num(r, 0)),
+        None => n.t("closed loop", "laço fechado").to_string(),
     };
     let server_name = match args.target {
         Some(t) => t.to_string(),
@@ -222,15 +443,19 @@ fn load(n: &Narrator, args: &LoadArgs) -> Result<(), Failure> {
     };
     print(
         n,
-        &format!("{server_name} {} clients, {mode}", args.clients),
+        &format!(
+            "{server_name} {} {}, {mode}",
+            connected.established,
+            n.t("clients", "clientes")
+        ),
         &m.summary(),
-    );
-    Ok(())
+        Some(&connected),
+    )
 }
 
-fn ratio(ours: f64, theirs: f64) -> String {
+fn ratio(n: &Narrator, ours: f64, theirs: f64) -> String {
     if theirs > 0.0 {
-        format!("{:.2}x", ours / theirs)
+        format!("{}x", n.lang.num(ours / theirs, 2))
     } else {
         "-".into()
     }
@@ -239,46 +464,38 @@ fn ratio(ours: f64, theirs: f64) -> String {
 fn compare(n: &Narrator, args: &CompareArgs) -> Result<(), Failure> {
     let exe = exe()?;
     let half = args.duration / 2;
+    let size = args.size as usize;
     let json = n.mode == raw_core::Mode::Json;
-    let say = |line: String| {
-        if !json {
-            println!("{line}");
-        }
-    };
-    say(format!(
+    let text = |line: String| if json { Ok(()) } else { say(&line) };
+    let f1 = |x: f64| n.lang.num(x, 1);
+    text(format!(
         "{:<44} {:>10} {:>10} {:>7}   {:>10} {:>10} {:>7}",
         n.t(
             "round trip, µs (full RTT)",
             "ida e volta, µs (RTT completo)"
         ),
-        "ours p50",
+        n.t("ours p50", "nosso p50"),
         "ref p50",
-        "ratio",
-        "ours p99",
+        n.t("ratio", "razão"),
+        n.t("ours p99", "nosso p99"),
         "ref p99",
-        "ratio"
-    ));
+        n.t("ratio", "razão")
+    ))?;
     for proto in [Proto::Tcp, Proto::Udp] {
-        let server = bench::start(
-            &exe,
-            if proto == Proto::Tcp {
-                ServerKind::Tcp
-            } else {
-                ServerKind::Udp
-            },
-        )
-        .map_err(|e| io_failure("spawn", e))?;
+        let kind = match proto {
+            Proto::Tcp => ServerKind::Tcp,
+            Proto::Udp => ServerKind::Udp,
+        };
+        let server = bench::start(&exe, kind)?;
         let (mut ours_p50, mut ours_p99, mut ref_p50, mut ref_p99, mut rounds) =
             (0.0, 0.0, 0.0, 0.0, 0.0);
         let mut have_ref = true;
         // Alternate: ours, sockperf, ours, sockperf, so drift hits both alike.
         for _ in 0..2 {
-            let m = bench::latency(proto, server.addr, args.size, half, |_| {})
-                .map_err(|e| io_failure("recvfrom", e))?
-                .summary();
+            let m = bench::latency(proto, server.addr, size, half, |_| {})?.summary();
             ours_p50 += m.p50_us;
             ours_p99 += m.p99_us;
-            match bench::sockperf(proto, args.size, half).map_err(|e| io_failure("spawn", e))? {
+            match bench::sockperf(proto, size, half)? {
                 Some((p50, p99)) => {
                     ref_p50 += p50;
                     ref_p99 += p99;
@@ -299,31 +516,33 @@ fn compare(n: &Narrator, args: &CompareArgs) -> Result<(), Failure> {
             n.t("ours vs", "nosso vs")
         );
         if json {
-            println!(
-                "{}",
-                serde_json::json!({"what": label, "ours_p50_us": o50, "ours_p99_us": o99, "sockperf_p50_us": if have_ref { Some(r50) } else { None }, "sockperf_p99_us": if have_ref { Some(r99) } else { None }})
-            );
+            say(&serde_json::json!({"what": label, "ours_p50_us": o50, "ours_p99_us": o99, "sockperf_p50_us": if have_ref { Some(r50) } else { None }, "sockperf_p99_us": if have_ref { Some(r99) } else { None }}).to_string())?;
         } else if have_ref {
-            say(format!(
-                "{label:<44} {o50:>10.1} {r50:>10.1} {:>7}   {o99:>10.1} {r99:>10.1} {:>7}",
-                ratio(o50, r50),
-                ratio(o99, r99)
-            ));
+            say(&format!(
+                "{label:<44} {:>10} {:>10} {:>7}   {:>10} {:>10} {:>7}",
+                f1(o50),
+                f1(r50),
+                ratio(n, o50, r50),
+                f1(o99),
+                f1(r99),
+                ratio(n, o99, r99)
+            ))?;
         } else {
-            say(format!(
-                "{label:<44} {o50:>10.1} {:>10} {:>7}   {o99:>10.1}",
-                "-", "-"
-            ));
-            say(n
-                .t(
-                    "  sockperf is not installed: apt-get install sockperf",
-                    "  o sockperf não está instalado: apt-get install sockperf",
-                )
-                .to_string());
+            say(&format!(
+                "{label:<44} {:>10} {:>10} {:>7}   {:>10}",
+                f1(o50),
+                "-",
+                "-",
+                f1(o99)
+            ))?;
+            say(n.t(
+                "  sockperf is not installed: apt-get install sockperf",
+                "  o sockperf não está instalado: apt-get install sockperf",
+            ))?;
         }
     }
-    say(String::new());
-    say(format!(
+    text(String::new())?;
+    text(format!(
         "{:<44} {:>14} {:>9} {:>9}",
         format!(
             "{} {} {}",
@@ -334,101 +553,113 @@ fn compare(n: &Narrator, args: &CompareArgs) -> Result<(), Failure> {
         n.t("round trips/s", "idas e voltas/s"),
         "p50 µs",
         "p99 µs"
-    ));
+    ))?;
+    let quiet = Narrator::new(n.lang, raw_core::Mode::Silent, "bench");
+    let connect_timeout = Duration::from_secs(10);
+    let clients = args.clients as usize;
     let mut per_model = Vec::new();
     for model in bench::MODELS {
-        let server =
-            bench::start(&exe, ServerKind::Multi(model)).map_err(|e| io_failure("spawn", e))?;
-        let m = bench::load(server.addr, args.clients, args.size, half, None)
-            .map_err(|e| io_failure("recvfrom", e))?
-            .summary();
+        let server = bench::start(&exe, ServerKind::Multi(model))?;
+        let (m, _) = load_run(
+            &quiet,
+            server.addr,
+            clients,
+            size,
+            half,
+            None,
+            connect_timeout,
+        )?;
+        let m = m.summary();
         if json {
-            println!(
-                "{}",
-                serde_json::json!({"what": format!("model {}", bench::model_name(model)), "clients": args.clients, "summary": m})
-            );
+            say(&serde_json::json!({"what": format!("model {}", bench::model_name(model)), "clients": args.clients, "summary": m}).to_string())?;
         }
-        say(format!(
-            "{:<44} {:>14.0} {:>9.1} {:>9.1}",
+        text(format!(
+            "{:<44} {:>14} {:>9} {:>9}",
             bench::model_name(model),
-            m.per_second,
-            m.p50_us,
-            m.p99_us
-        ));
+            n.lang.num(m.per_second, 0),
+            f1(m.p50_us),
+            f1(m.p99_us)
+        ))?;
         per_model.push((model, m.per_second));
     }
-    if let Some((mut child, addr)) =
-        bench::python_threaded_server().map_err(|e| io_failure("spawn", e))?
-    {
-        let m = bench::load(addr, args.clients, args.size, half, None)
-            .map_err(|e| io_failure("recvfrom", e));
-        let _ = child.kill();
-        let _ = child.wait();
-        let m = m?.summary();
+    let mut python = 0.0;
+    if let Some(server) = bench::python_threaded_server()? {
+        let (m, _) = load_run(
+            &quiet,
+            server.addr,
+            clients,
+            size,
+            half,
+            None,
+            connect_timeout,
+        )?;
+        drop(server);
+        let m = m.summary();
         if json {
-            println!(
-                "{}",
-                serde_json::json!({"what": "python threaded (socketserver)", "clients": args.clients, "summary": m})
-            );
+            say(&serde_json::json!({"what": "python threaded (socketserver)", "clients": args.clients, "summary": m}).to_string())?;
         }
-        say(format!(
-            "{:<44} {:>14.0} {:>9.1} {:>9.1}",
-            "python3 socketserver (threads)", m.per_second, m.p50_us, m.p99_us
-        ));
-        per_model.push((Model::Thread, -m.per_second)); // marker: negative = python
+        text(format!(
+            "{:<44} {:>14} {:>9} {:>9}",
+            "python3 socketserver (threads)",
+            n.lang.num(m.per_second, 0),
+            f1(m.p50_us),
+            f1(m.p99_us)
+        ))?;
+        python = m.per_second;
     }
     // Bulk: one connection streaming 64 KiB writes through our epoll echo, beside
     // iperf3's one-way loopback rate (an echo moves every byte twice).
-    let server =
-        bench::start(&exe, ServerKind::Multi(Model::Epoll)).map_err(|e| io_failure("spawn", e))?;
-    let ours = bench::bulk(server.addr, 65536, half).map_err(|e| io_failure("sendto", e))?;
+    let server = bench::start(&exe, ServerKind::Multi(Model::Epoll))?;
+    let ours = bench::bulk(server.addr, 65536, half)?;
     drop(server);
-    let iperf = bench::iperf3(half).map_err(|e| io_failure("spawn", e))?;
+    let iperf = bench::iperf3(half)?;
     if json {
-        println!(
-            "{}",
-            serde_json::json!({"what": "bulk", "ours_bytes_per_s": ours, "iperf3_one_way_bytes_per_s": iperf})
-        );
+        say(&serde_json::json!({"what": "bulk", "ours_bytes_per_s": ours, "iperf3_one_way_bytes_per_s": iperf}).to_string())?;
     }
-    say(String::new());
+    text(String::new())?;
+    let gb = |x: f64| n.lang.num(x / 1e9, 2);
     match iperf {
-        Some(theirs) => say(format!(
-            "bulk echo 64 KiB writes: {:.2} GB/s; iperf3 one-way: {:.2} GB/s; ratio {}",
-            ours / 1e9,
-            theirs / 1e9,
-            ratio(ours, theirs)
-        )),
-        None => say(format!(
-            "bulk echo 64 KiB writes: {:.2} GB/s ({})",
-            ours / 1e9,
+        Some(theirs) => text(format!(
+            "{}: {} GB/s; iperf3 {}: {} GB/s; {} {}",
+            n.t(
+                "bulk echo 64 KiB writes",
+                "eco em massa, escritas de 64 KiB"
+            ),
+            gb(ours),
+            n.t("one-way", "só ida"),
+            gb(theirs),
+            n.t("ratio", "razão"),
+            ratio(n, ours, theirs)
+        ))?,
+        None => text(format!(
+            "{}: {} GB/s ({})",
+            n.t(
+                "bulk echo 64 KiB writes",
+                "eco em massa, escritas de 64 KiB"
+            ),
+            gb(ours),
             n.t(
                 "iperf3 is not installed: apt-get install iperf3",
                 "o iperf3 não está instalado: apt-get install iperf3"
             )
-        )),
+        ))?,
     }
     let rps = |model: Model| {
         per_model
             .iter()
-            .find(|(m, r)| *m == model && *r > 0.0)
-            .map(|(_, r)| *r)
-            .unwrap_or(0.0)
+            .find(|(m, _)| *m == model)
+            .map_or(0.0, |(_, r)| *r)
     };
-    let python = per_model
-        .iter()
-        .find(|(_, r)| *r < 0.0)
-        .map(|(_, r)| -r)
-        .unwrap_or(0.0);
-    say(String::new());
-    say(format!(
+    text(String::new())?;
+    text(format!(
         "epoll / thread: {}",
-        ratio(rps(Model::Epoll), rps(Model::Thread))
-    ));
+        ratio(n, rps(Model::Epoll), rps(Model::Thread))
+    ))?;
     if python > 0.0 {
-        say(format!(
+        text(format!(
             "epoll / python threaded: {}",
-            ratio(rps(Model::Epoll), python)
-        ));
+            ratio(n, rps(Model::Epoll), python)
+        ))?;
     }
     Ok(())
 }

@@ -10,9 +10,10 @@ use crate::narrate::{Event, Kind, Mode, Narrator};
 use std::io::Write;
 use std::process::ExitCode;
 
-/// Options every subcommand of every binary takes.
+/// How a program speaks: language and output mode. Every binary takes these;
+/// `raw-bench` takes only these.
 #[derive(Debug, Clone, clap::Args)]
-pub struct CommonArgs {
+pub struct OutputArgs {
     /// Language of the narration and the errors: en or pt-BR [default: from LC_ALL,
     /// LC_MESSAGES or LANG; pt* means pt-BR]
     #[arg(long, global = true, value_enum)]
@@ -25,18 +26,9 @@ pub struct CommonArgs {
     /// Twice (-qq): print nothing but errors (and a server's address, on stderr)
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub quiet: u8,
-    /// Capture this lab's packets into a pcap file (open it in Wireshark) and print
-    /// each one as a line of a ladder diagram between the syscalls. Needs root or
-    /// CAP_NET_RAW
-    #[arg(long, global = true, value_name = "FILE.pcap")]
-    pub capture: Option<std::path::PathBuf>,
-    /// Before each syscall, print what is about to happen and wait for Enter (look
-    /// with `ss -tan` or Wireshark in between). Needs a terminal on stdin
-    #[arg(long, global = true, conflicts_with = "json")]
-    pub step: bool,
 }
 
-impl CommonArgs {
+impl OutputArgs {
     /// The language asked for, or the environment's.
     pub fn lang(&self) -> Lang {
         self.lang.unwrap_or_else(Lang::from_env)
@@ -53,6 +45,45 @@ impl CommonArgs {
         } else {
             Mode::Text
         }
+    }
+
+    /// These options with no capture and no stepping: what a program that can do
+    /// neither (the benchmark tool) passes to [`run`].
+    pub fn without_lab_options(&self) -> CommonArgs {
+        CommonArgs {
+            output: self.clone(),
+            capture: None,
+            step: false,
+        }
+    }
+}
+
+/// Options every subcommand of every lab binary takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonArgs {
+    /// Language and output mode.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Capture this lab's packets into a pcap file (open it in Wireshark) and print
+    /// each one as a line of a ladder diagram between the syscalls. Needs root or
+    /// CAP_NET_RAW
+    #[arg(long, global = true, value_name = "FILE.pcap")]
+    pub capture: Option<std::path::PathBuf>,
+    /// Before each syscall, print what is about to happen and wait for Enter (look
+    /// with `ss -tan` or Wireshark in between). Needs a terminal on stdin
+    #[arg(long, global = true, conflicts_with = "json")]
+    pub step: bool,
+}
+
+impl CommonArgs {
+    /// The language asked for, or the environment's.
+    pub fn lang(&self) -> Lang {
+        self.output.lang()
+    }
+
+    /// The output mode asked for.
+    pub fn mode(&self) -> Mode {
+        self.output.mode()
     }
 
     /// A narrator for one side (`server`, `client`).
@@ -106,6 +137,9 @@ pub fn run(
 pub fn finish(common: &CommonArgs, result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output left (`raw-bench compare | head -1`): nothing is
+        // wrong with the run and nobody is listening, so stop without a word.
+        Err(Failure::OutputClosed) => ExitCode::SUCCESS,
         Err(failure) => {
             let lang = common.lang();
             let message = failure.explain(lang);

@@ -75,6 +75,12 @@ pub enum Failure {
     },
     /// Bad usage that the argument parser cannot see (exit 2).
     Usage(String),
+    /// A run-time failure that is no single syscall's (a measurement that measured
+    /// nothing, a phase that ran out of time): the whole message, already in the
+    /// user's language, with its hint and its check.
+    Runtime(String),
+    /// Standard output was closed by its reader (`EPIPE`): the program stops quietly.
+    OutputClosed,
 }
 
 impl Failure {
@@ -186,7 +192,11 @@ impl Failure {
                 Lang::En => format!("cannot create the capture file {path}: {detail} — hint: pick a path in a folder you can write to, e.g. /tmp/lab.pcap"),
                 Lang::PtBr => format!("não foi possível criar o arquivo de captura {path}: {detail} — dica: escolha um caminho numa pasta onde você pode escrever, como /tmp/lab.pcap"),
             },
-            Failure::Usage(text) => text.clone(),
+            Failure::Usage(text) | Failure::Runtime(text) => text.clone(),
+            Failure::OutputClosed => l(
+                "standard output was closed by its reader (EPIPE)",
+                "a saída padrão foi fechada por quem a lia (EPIPE)",
+            ),
         }
     }
 }

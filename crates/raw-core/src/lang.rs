@@ -39,11 +39,34 @@ impl Lang {
         Lang::En
     }
 
+    /// A figure with `decimals` digits after the separator, as this language writes it:
+    /// `1.25` in English, `1,25` in Portuguese (the decimal comma).
+    pub fn num(self, value: f64, decimals: usize) -> String {
+        let text = format!("{value:.decimals$}");
+        match self {
+            Lang::En => text,
+            Lang::PtBr => text.replace('.', ","),
+        }
+    }
+
     /// Picks the sentence written for this language.
     pub fn pick<'a>(self, en: &'a str, pt: &'a str) -> &'a str {
         match self {
             Lang::En => en,
             Lang::PtBr => pt,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Portuguese writes figures with the decimal comma; English with the point.
+    #[test]
+    fn figures_use_each_languages_decimal_separator() {
+        assert_eq!(Lang::En.num(1.256, 2), "1.26");
+        assert_eq!(Lang::PtBr.num(1.256, 2), "1,26");
+        assert_eq!(Lang::PtBr.num(12.0, 0), "12");
     }
 }

@@ -18,6 +18,7 @@
 //! | [`interfaces`] | this machine's addresses, for a classmate (`getifaddrs`) |
 //! | [`signals`] | SIGINT/SIGTERM → a flag, so servers stop cleanly |
 //! | [`lang`], [`cli`] | English / Português, `--json`, `--quiet`, exit codes |
+//! | [`sys`] | the calls that need `unsafe`, in one room (a child that dies with its parent) |
 //!
 //! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
 //! errno names); every function maps to exactly one syscall. `unsafe` appears only
@@ -41,6 +42,7 @@ pub mod resolve;
 pub mod signals;
 pub mod steps;
 pub mod strace;
+pub mod sys;
 pub mod tcp_state;
 
 pub use error::{Fact, Failure};
