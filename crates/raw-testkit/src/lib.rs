@@ -42,7 +42,7 @@ pub fn tool(name: &str, test: &str) -> Option<PathBuf> {
         None => {
             skip(
                 test,
-                &format!("`{name}` is not installed (apt-get install it, or see .ci/run)"),
+                &format!("`{name}` is not installed (scripts/test installs it as root, or: sudo apt-get install it)"),
             );
             None
         }
@@ -50,11 +50,36 @@ pub fn tool(name: &str, test: &str) -> Option<PathBuf> {
 }
 
 /// Skips a test loudly, or fails it under `RAW_REQUIRE_TOOLS=1`.
+///
+/// The harness captures a passing test's stderr, so the notice alone would go unseen
+/// and the test would be counted as passed. When `RAW_SKIP_LOG` names a file (as
+/// `scripts/test` sets it), one line `package/target::test: why` is appended to it, and the
+/// script counts it as skipped, not passed, and names it.
 pub fn skip(test: &str, why: &str) {
     if tools_required() {
         panic!("{test}: {why}, and RAW_REQUIRE_TOOLS=1 forbids skipping");
     }
     eprintln!("\n*** SKIPPED {test}: {why} ***\n");
+    if let Some(log) = std::env::var_os("RAW_SKIP_LOG") {
+        // Cargo runs each test binary with CARGO_PKG_NAME set; the binary is named
+        // after its test target plus a hash (`echo-0123abcd`).
+        let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+        let target = std::env::current_exe()
+            .ok()
+            .and_then(|p| Some(p.file_stem()?.to_string_lossy().into_owned()))
+            .map(|stem| {
+                stem.rsplit_once('-')
+                    .map_or(stem.clone(), |(t, _)| t.to_string())
+            })
+            .unwrap_or_default();
+        let line = format!("{package}/{target}::{test}: {why}\n");
+        // One write(2) in append mode: lines from parallel tests never mix.
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+    }
 }
 
 /// Whether we run as root (needed for namespaces, dropping capabilities, capture).
