@@ -85,8 +85,8 @@ pub struct Capture {
     path: PathBuf,
     port: Option<u16>,
     count: u64,
-    /// First sequence number seen per direction, for relative numbers.
-    isn: HashMap<(SocketAddr, SocketAddr), u32>,
+    /// Turns each frame into a [`PacketInfo`] and a ladder line.
+    decoder: Decoder,
     buf: Vec<u8>,
 }
 
@@ -160,7 +160,7 @@ impl Capture {
             path: path.to_path_buf(),
             port: None,
             count: 0,
-            isn: HashMap::new(),
+            decoder: Decoder::new(),
             buf: vec![0u8; 262_144],
         })
     }
@@ -235,13 +235,14 @@ impl Capture {
             });
             let frame = self.buf[..len].to_vec();
             self.count += 1;
-            let info = self.decode(&frame, stamp);
+            let port = self.port.unwrap_or(0);
+            let decoded = self.decoder.ladder(self.count, &frame, stamp, port);
             match &mut self.writer {
                 Writer::Pcap(w) => {
                     let _ = w.write_packet(&PcapPacket::new(stamp, truncated_len as u32, &frame));
                 }
                 Writer::PcapNg(w) => {
-                    let what = match &info {
+                    let what = match decoded.as_ref().map(|(info, _)| info) {
                         Some(i) if i.proto == "UDP" => "UDP".to_string(),
                         Some(i) => i.flags.clone(),
                         None => String::new(),
@@ -271,8 +272,7 @@ impl Capture {
                     let _ = w.write_pcapng_block(block);
                 }
             }
-            if let Some(info) = info {
-                let text = ladder_line(&info, self.port.unwrap_or(0), &frame_payload(&frame));
+            if let Some((info, text)) = decoded {
                 n.emit(Event {
                     kind: Some(Kind::Packet),
                     packet: Some(info),
@@ -303,8 +303,64 @@ impl Capture {
             self.path.display()
         ));
     }
+}
 
-    fn decode(&mut self, frame: &[u8], stamp: Duration) -> Option<PacketInfo> {
+/// How many directions of TCP flows the decoder remembers the first sequence number
+/// of. A lab has a handful; anyone can send frames from spoofed addresses to the lab's
+/// port, so the table is bounded: when it is full, it starts over (relative numbers
+/// restart at 0 for the flows seen after that).
+const MAX_FLOWS: usize = 4096;
+
+/// The part of the capture that needs no socket: the bytes of one Ethernet frame in,
+/// a [`PacketInfo`] and its ladder line out.
+///
+/// A packet socket hands us whatever anyone put on the wire to the lab's port, while
+/// running as root: a truncated frame, a lying length field, an IPv6 extension header
+/// chain, random bytes. The decoder drops what it cannot read (`None`) and never
+/// panics; `tests/capture_fuzz.rs` feeds it 100 000 random and mangled frames.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    /// First sequence number seen per direction (source, destination), so numbers can
+    /// be shown relative to it, as Wireshark does (0 at the SYN).
+    isn: HashMap<(SocketAddr, SocketAddr), u32>,
+}
+
+impl Decoder {
+    /// A decoder that has seen no flow yet.
+    pub fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    /// Decodes one frame (`no` is its number in the capture, `stamp` its time since
+    /// the Unix epoch). `None` for anything that is not TCP or UDP over IPv4 or IPv6
+    /// over Ethernet, including every malformed frame.
+    pub fn decode(&mut self, no: u64, frame: &[u8], stamp: Duration) -> Option<PacketInfo> {
+        self.decode_with_payload(no, frame, stamp)
+            .map(|(info, _)| info)
+    }
+
+    /// [`Decoder::decode`], plus the frame's line of the ladder diagram for a lab on
+    /// `port` (see [`ladder_line`]): exactly what `--capture` prints.
+    pub fn ladder(
+        &mut self,
+        no: u64,
+        frame: &[u8],
+        stamp: Duration,
+        port: u16,
+    ) -> Option<(PacketInfo, String)> {
+        let (info, payload) = self.decode_with_payload(no, frame, stamp)?;
+        let line = ladder_line(&info, port, payload);
+        Some((info, line))
+    }
+
+    /// The decoding itself; also returns the segment's or datagram's payload (a slice
+    /// of `frame`), for the ladder's preview.
+    fn decode_with_payload<'a>(
+        &mut self,
+        no: u64,
+        frame: &'a [u8],
+        stamp: Duration,
+    ) -> Option<(PacketInfo, &'a [u8])> {
         let sliced = SlicedPacket::from_ethernet(frame).ok()?;
         let (src_ip, dst_ip): (IpAddr, IpAddr) = match sliced.net.as_ref()? {
             NetSlice::Ipv4(ip) => (
@@ -328,6 +384,9 @@ impl Capture {
                     | (u8::from(tcp.psh()) << 3)
                     | (u8::from(tcp.ack()) << 4)
                     | (u8::from(tcp.urg()) << 5);
+                if self.isn.len() >= MAX_FLOWS && !self.isn.contains_key(&(src, dst)) {
+                    self.isn.clear();
+                }
                 let isn = *self.isn.entry((src, dst)).or_insert(tcp.sequence_number());
                 let seq = tcp.sequence_number().wrapping_sub(isn);
                 let ack = if tcp.ack() {
@@ -337,8 +396,8 @@ impl Capture {
                 } else {
                     None
                 };
-                Some(PacketInfo {
-                    no: self.count,
+                let info = PacketInfo {
+                    no,
                     proto: "TCP",
                     src: src.to_string(),
                     dst: dst.to_string(),
@@ -348,34 +407,26 @@ impl Capture {
                     ack,
                     len: tcp.payload().len(),
                     time,
-                })
+                };
+                Some((info, tcp.payload()))
             }
-            TransportSlice::Udp(udp) => Some(PacketInfo {
-                no: self.count,
-                proto: "UDP",
-                src: SocketAddr::new(src_ip, udp.source_port()).to_string(),
-                dst: SocketAddr::new(dst_ip, udp.destination_port()).to_string(),
-                flags: String::new(),
-                flag_bits: 0,
-                seq: None,
-                ack: None,
-                len: udp.payload().len(),
-                time,
-            }),
+            TransportSlice::Udp(udp) => {
+                let info = PacketInfo {
+                    no,
+                    proto: "UDP",
+                    src: SocketAddr::new(src_ip, udp.source_port()).to_string(),
+                    dst: SocketAddr::new(dst_ip, udp.destination_port()).to_string(),
+                    flags: String::new(),
+                    flag_bits: 0,
+                    seq: None,
+                    ack: None,
+                    len: udp.payload().len(),
+                    time,
+                };
+                Some((info, udp.payload()))
+            }
             _ => None,
         }
-    }
-}
-
-/// The payload of a TCP segment or UDP datagram in a frame (for the preview).
-fn frame_payload(frame: &[u8]) -> Vec<u8> {
-    match SlicedPacket::from_ethernet(frame)
-        .ok()
-        .and_then(|s| s.transport)
-    {
-        Some(TransportSlice::Tcp(t)) => t.payload().to_vec(),
-        Some(TransportSlice::Udp(u)) => u.payload().to_vec(),
-        _ => Vec::new(),
     }
 }
 
@@ -622,6 +673,29 @@ mod tests {
             .expect("udp6 other");
         assert_eq!(run(&f, &other), 0, "IPv6 UDP elsewhere");
         assert_eq!(run(&drop_all(), &udp4), 0);
+    }
+
+    /// A SYN flood from spoofed addresses at the lab's port does not grow the decoder's
+    /// table of flows without bound, and each new flow still starts at seq=0.
+    #[test]
+    fn flow_table_is_bounded() {
+        let mut decoder = Decoder::new();
+        for i in 0..3 * MAX_FLOWS as u32 {
+            let [_, a, b, c] = i.to_be_bytes();
+            let syn = PacketBuilder::ethernet2([0; 6], [0; 6])
+                .ipv4([10, a, b, c], [127, 0, 0, 1], 64)
+                .tcp(40000, 65432, i.wrapping_mul(7919), 100)
+                .syn();
+            let info = decoder
+                .decode(u64::from(i), &frame(syn, b""), Duration::ZERO)
+                .expect("a SYN decodes");
+            assert_eq!(info.seq, Some(0));
+            assert!(
+                decoder.isn.len() <= MAX_FLOWS,
+                "{} flows",
+                decoder.isn.len()
+            );
+        }
     }
 
     /// Flag names as the ladder prints them.
