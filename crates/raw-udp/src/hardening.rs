@@ -134,8 +134,8 @@ impl Refusal {
             Refusal::OwnAddress(from) => n.note(format!(
                 "{ignored} {from}: {}",
                 n.t(
-                    "that is this machine at our own port, so the source is forged (or another server shares our port). Answering would send the reply to ourselves; we would answer that too, and one datagram would loop forever at 100% CPU.",
-                    "isso é esta máquina na nossa própria porta, então a origem é forjada (ou outro servidor divide a nossa porta). Responder mandaria a resposta para nós mesmos; responderíamos a ela também, e um único datagrama ficaria em loop para sempre, com a CPU a 100%.",
+                    "the source is this machine at our own port: it was forged (or another server shares our port). Answering would send the reply to ourselves; we would answer that too, and one datagram would loop forever at 100% CPU.",
+                    "a origem é esta própria máquina, na nossa própria porta: foi forjada (ou outro servidor usa a mesma porta). Responder mandaria a resposta para nós mesmos; responderíamos a ela também, e um único datagrama ficaria num loop sem fim, com a CPU a 100%.",
                 )
             )),
             Refusal::SmallServicePort(from) => n.note(format!(
@@ -152,17 +152,17 @@ impl Refusal {
             } => n.note(format!(
                 "{} {}: {} {per_second} {}",
                 n.t(
-                    "Rate limit reached for",
-                    "Limite de taxa atingido para"
+                    "Rate limit reached for source",
+                    "Limite de taxa atingido para a origem"
                 ),
                 from.ip(),
                 n.t(
-                    "its bucket is empty (it refills at",
-                    "o balde dela está vazio (ele se enche de novo a"
+                    "its bucket is empty (tokens drip back in at",
+                    "o balde dela está vazio (ele volta a encher a"
                 ),
                 n.t(
-                    "per second). Not answering; its next datagrams are dropped without another line until the bucket is full again. An echo service must not become a traffic amplifier, nor bounce one datagram forever with another echo service.",
-                    "por segundo). Sem resposta; os próximos datagramas dela são descartados sem outra linha até o balde encher de novo. Um serviço de eco não pode virar amplificador de tráfego, nem ficar rebatendo um datagrama para sempre com outro serviço de eco.",
+                    "per second). Not answering; its next datagrams are dropped without another word until the bucket is full again. An echo service must not become a traffic amplifier, nor bounce one datagram forever with another echo service.",
+                    "fichas por segundo). Não respondemos; os próximos datagramas dela serão descartados sem mais avisos até o balde encher de novo. Um serviço de eco não pode virar amplificador de tráfego, nem ficar rebatendo um datagrama para sempre com outro serviço de eco.",
                 )
             )),
             Refusal::TooManySources { from, first: true } => n.note(format!(
