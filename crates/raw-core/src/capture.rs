@@ -183,10 +183,14 @@ impl Capture {
                     )
                 ));
             }
-            Err(errno) => n.note(format!(
-                "SO_ATTACH_FILTER: {errno:?} ({})",
-                strace::errno_text(errno)
-            )),
+            Err(errno) => n.problem(
+                None,
+                &Failure::sys("setsockopt", errno),
+                n.t(
+                    "SO_ATTACH_FILTER was refused: nothing will be captured.",
+                    "SO_ATTACH_FILTER foi recusado: nada será capturado.",
+                ),
+            ),
         }
     }
 

@@ -6,14 +6,19 @@
 //! - `--json`: one JSON object per line on stdout per event, nothing else on stdout;
 //! - `--quiet`: only the data (what arrived, what came back), no syscalls.
 //!
+//! Whatever the mode, a failure the program recovers from (an `accept` out of file
+//! descriptors, one client's reset) is never hidden: see [`Narrator::problem`].
+//!
 //! The narrator never reorders or invents events: each call to [`Narrator::syscall`]
 //! happens right after the real syscall returned, so the order of the lines is the
 //! order in which the kernel saw the calls.
 
+use crate::error::Failure;
 use crate::lang::Lang;
 use crate::tcp_state::{Probe, TcpState};
 use serde::Serialize;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -30,7 +35,8 @@ pub enum Mode {
     Json,
     /// Only the data.
     Quiet,
-    /// Nothing (`-qq`): for load tests and benchmarks. Errors still go to stderr.
+    /// Nothing (`-qq`): for load tests and benchmarks. Errors still go to stderr, and
+    /// so do the failures the program recovers from ([`Narrator::problem`]).
     Silent,
 }
 
@@ -49,6 +55,9 @@ pub enum Kind {
     Data,
     /// The reason the program stops with an error.
     Error,
+    /// A syscall failed and the program goes on without it (an `accept` out of file
+    /// descriptors, one client's reset): shown in every mode, `-qq` included.
+    Warning,
     /// A packet seen on the wire by `--capture`.
     Packet,
     /// A server is listening: its address (always printed, even with `--quiet`, on
@@ -435,6 +444,48 @@ impl Narrator {
         self.note("──────────");
         self.note(format!("{} {}", self.t("Seen:", "Visto:"), seen.as_ref()));
         self.note(format!("{} {}", self.t("Why: ", "Por quê:"), why.as_ref()));
+    }
+
+    /// A syscall failed and the program carries on without it: an `accept` that found
+    /// no free file descriptor (`EMFILE`), one client's `ECONNRESET`, a `sendto` one
+    /// client could not get. `then` says what the program does about it ("Only this
+    /// connection ends."); `peer` names the client, when there is one.
+    ///
+    /// Unlike [`Narrator::note`], this is never hidden: `-q` and `-qq` silence the
+    /// narration, not the trouble. It goes to stderr as
+    /// `warning: accept(2) failed: EMFILE (Too many open files) — hint: ... — <then>`
+    /// in text, `-q` and `-qq`, and as a `warning` event carrying the errno on stdout with
+    /// `--json` (where stdout holds nothing but JSON).
+    pub fn problem(&self, peer: Option<SocketAddr>, failure: &Failure, then: &str) {
+        let mut text = failure.explain(self.lang);
+        if let Some(peer) = peer {
+            text = format!("{peer}: {text}");
+        }
+        if !then.is_empty() {
+            text = format!("{text} — {then}");
+        }
+        if self.mode == Mode::Json {
+            self.emit(Event {
+                kind: Some(Kind::Warning),
+                errno: failure.errno().map(|e| format!("{e:?}")),
+                peer: peer.map(|p| p.to_string()),
+                text,
+                ..Event::default()
+            });
+            return;
+        }
+        if self.mode == Mode::Text {
+            self.drain_capture(None); // the packets that led here print first
+        }
+        let prefix = match (self.show_role, self.role.as_deref()) {
+            (true, Some(role)) => format!("[{role}] "),
+            _ => String::new(),
+        };
+        // One write for the whole line, so that threads and forked children sharing
+        // stderr never interleave inside a line; not eprintln!, which panics when
+        // stderr is closed.
+        let line = format!("{prefix}{} {text}\n", self.t("warning:", "aviso:"));
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
 
     /// A fact that is not a syscall (e.g. a row of the kernel's socket table).
