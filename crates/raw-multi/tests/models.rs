@@ -470,3 +470,166 @@ fn select_refuses_fds_beyond_fd_setsize() {
         "the refusal is explained"
     );
 }
+
+/// A server started under `prlimit --nofile=LIMIT`, with its stdout collected and its
+/// stderr read line by line as it comes (a `-qq` server's only output).
+struct Limited {
+    child: std::process::Child,
+    addr: SocketAddr,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Limited {
+    fn start(prlimit: &std::path::Path, limit: u32, args: &[&str]) -> Limited {
+        use std::io::BufRead;
+        let mut child = Command::new(prlimit)
+            .arg(format!("--nofile={limit}:{limit}"))
+            .arg(BIN)
+            .args(args)
+            .args(["--port", "0", "--backlog", "512"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn server");
+        let pipe = child.stderr.take().expect("stderr");
+        let (tx, stderr) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let first = stderr
+            .recv_timeout(DEADLINE)
+            .expect("the address on stderr");
+        let addr = first
+            .split_whitespace()
+            .find_map(|word| word.parse::<SocketAddr>().ok())
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
+        Limited {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    /// Waits (bounded) for a line of stderr that contains `needle`; returns every line
+    /// read meanwhile, that one last.
+    fn stderr_until(&self, needle: &str) -> Vec<String> {
+        let end = Instant::now() + DEADLINE;
+        let mut seen = Vec::new();
+        while let Ok(line) = self
+            .stderr
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+        {
+            let found = line.contains(needle);
+            seen.push(line);
+            if found {
+                break;
+            }
+        }
+        seen
+    }
+
+    /// SIGTERM (resent every 500 ms, as a signal landing just before a blocking call
+    /// is seen only at the next one), then the exit status and all of stdout.
+    fn stop(mut self) -> (std::process::ExitStatus, String) {
+        use nix::sys::signal::{kill, Signal};
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        for _ in 0..20 {
+            let _ = kill(pid, Signal::SIGTERM);
+            thread::sleep(Duration::from_millis(500));
+            if self.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+        }
+        let out = raw_testkit::wait_output(self.child, DEADLINE);
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+}
+
+/// A tester runs `raw-multi server -qq` ("print nothing but errors") with only 32 file
+/// descriptors and connects 60 clients: `accept` fails with EMFILE, the server backs
+/// off and goes on, and stderr says so, errno named, in the language asked for; stdout
+/// stays empty. (Not the fork model: its parent closes each connection right after
+/// `fork`, so it never holds enough fds to run out.)
+#[test]
+fn qq_still_reports_emfile_on_stderr() {
+    let Some(prlimit) = raw_testkit::tool("prlimit", "qq_still_reports_emfile_on_stderr") else {
+        return;
+    };
+    for (model, lang, warning) in [
+        ("thread", "en", "warning:"),
+        ("select", "pt-BR", "aviso:"),
+        ("poll", "en", "warning:"),
+        ("epoll", "pt-BR", "aviso:"),
+    ] {
+        let srv = Limited::start(
+            &prlimit,
+            32,
+            &["-qq", "--lang", lang, "server", "--model", model],
+        );
+        let held: Vec<TcpStream> = (0..60).map(|_| connect(srv.addr)).collect();
+        let lines = srv.stderr_until("EMFILE");
+        let line = lines.last().cloned().unwrap_or_default();
+        assert!(
+            line.contains("EMFILE") && line.contains("accept(2)"),
+            "{model}: no EMFILE on stderr with -qq; stderr was: {lines:#?}"
+        );
+        assert!(
+            line.starts_with(warning) || line.contains(&format!("] {warning}")),
+            "{model}: {line}"
+        );
+        drop(held);
+        let mut fresh = connect(srv.addr);
+        fresh.write_all(b"back").expect("write");
+        let mut reply = [0u8; 4];
+        fresh
+            .read_exact(&mut reply)
+            .expect("served after the others let go");
+        let (status, stdout) = srv.stop();
+        assert!(status.success(), "{model}: {status:?}");
+        assert_eq!(stdout, "", "{model}: -qq printed on stdout");
+    }
+}
+
+/// The same failure with `--json`: a `warning` event carrying the errno, on stdout,
+/// which holds nothing but JSON.
+#[test]
+fn json_reports_emfile_as_a_warning_event() {
+    let Some(prlimit) = raw_testkit::tool("prlimit", "json_reports_emfile_as_a_warning_event")
+    else {
+        return;
+    };
+    let srv = Server::start(Command::new(&prlimit).args([
+        "--nofile=32:32",
+        BIN,
+        "--json",
+        "server",
+        "--model",
+        "epoll",
+        "--port",
+        "0",
+        "--backlog",
+        "512",
+    ]));
+    let held: Vec<TcpStream> = (0..60).map(|_| connect(srv.addr)).collect();
+    thread::sleep(Duration::from_millis(300)); // let it hit EMFILE
+    drop(held);
+    let (status, events, _) = srv.terminate();
+    assert!(status.success(), "{status:?}");
+    let warning = events
+        .iter()
+        .find(|e| e["kind"] == "warning")
+        .unwrap_or_else(|| panic!("no warning event in {} events", events.len()));
+    assert_eq!(warning["errno"], "EMFILE", "{warning}");
+    assert!(
+        warning["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("accept(2)")),
+        "{warning}"
+    );
+}

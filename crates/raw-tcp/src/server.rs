@@ -89,7 +89,14 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
             match served {
                 Ok(_) => {}
                 // An iterative server outlives a client that misbehaved: say why, go on.
-                Err(failure) if args.forever => n.note(failure.explain(n.lang)),
+                Err(failure) if args.forever => n.problem(
+                    Some(peer),
+                    &failure,
+                    n.t(
+                        "Waiting for the next client.",
+                        "Esperando o próximo cliente.",
+                    ),
+                ),
                 Err(failure) => return Err(failure),
             }
             if !args.forever {

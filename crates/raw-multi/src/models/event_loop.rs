@@ -136,12 +136,11 @@ pub fn serve(
                 Ok(true) => {}
                 Ok(false) => close(n, mux, &mut conns, event.fd),
                 Err(f) => {
-                    n.note(format!(
-                        "{}: {} {}",
-                        conn.peer,
-                        f.explain(n.lang),
-                        n.t("Only this connection ends.", "Só esta conexão termina.")
-                    ));
+                    n.problem(
+                        Some(conn.peer),
+                        &f,
+                        n.t("Only this connection ends.", "Só esta conexão termina."),
+                    );
                     close(n, mux, &mut conns, event.fd);
                 }
             }
@@ -211,15 +210,23 @@ fn accept_all(
             }
             Err(f) if f.errno() == Some(Errno::EAGAIN) => return None, // the queue is empty
             Err(f) if super::out_of_fds(&f) => {
-                n.note(format!(
-                    "{} {}",
-                    f.explain(n.lang),
-                    n.t("Not watching the listener for 100 ms; the clients already connected are still served.", "Deixando de vigiar o socket de escuta por 100 ms; os clientes já conectados continuam sendo atendidos.")
-                ));
+                n.problem(
+                    None,
+                    &f,
+                    n.t("Not watching the listener for 100 ms; the clients already connected are still served.", "Deixando de vigiar o socket de escuta por 100 ms; os clientes já conectados continuam sendo atendidos."),
+                );
                 return Some(Instant::now() + Duration::from_millis(100));
             }
             Err(f) => {
-                n.note(f.explain(n.lang));
+                // ECONNABORTED, EPROTO, ENOBUFS...: this one connection is lost.
+                n.problem(
+                    None,
+                    &f,
+                    n.t(
+                        "The server goes on accepting.",
+                        "O servidor continua aceitando conexões.",
+                    ),
+                );
                 return None;
             }
         }

@@ -84,11 +84,12 @@ pub fn serve(
                 steps::close(n, conn)?; // the child has its own copy; ours would keep the connection open
             }
             Err(errno) => {
-                n.note(format!(
-                    "fork(): {errno:?} ({}) — {}",
-                    raw_core::strace::errno_text(errno),
-                    n.t("this client is dropped.", "este cliente é descartado.")
-                ));
+                // glibc's fork() is the clone syscall (EAGAIN: too many processes).
+                n.problem(
+                    Some(peer),
+                    &Failure::sys("clone", errno),
+                    n.t("This client is dropped.", "Este cliente é descartado."),
+                );
                 steps::close(n, conn)?;
             }
         }
@@ -151,11 +152,11 @@ fn child(n: &Narrator, listener: &Socket, conn: Socket, peer: SocketAddr, args: 
         }
         Err(f) if f.errno() == Some(Errno::EINTR) => 0, // the parent asked us to stop
         Err(f) => {
-            n.note(format!(
-                "{peer}: {} {}",
-                f.explain(n.lang),
-                n.t("Only this connection ends.", "Só esta conexão termina.")
-            ));
+            n.problem(
+                Some(peer),
+                f,
+                n.t("Only this connection ends.", "Só esta conexão termina."),
+            );
             1
         }
     };

@@ -212,14 +212,14 @@ fn summary(n: &Narrator, model: Model, stats: &Stats) {
 /// Sleeps a little after `accept` failed for lack of file descriptors, so the server
 /// keeps serving the clients it has instead of spinning on the same error.
 pub fn back_off(n: &Narrator, failure: &Failure) {
-    n.note(format!(
-        "{} {}",
-        failure.explain(n.lang),
+    n.problem(
+        None,
+        failure,
         n.t(
             "Backing off 100 ms; the clients already connected are still served.",
-            "Esperando 100 ms; os clientes já conectados continuam sendo atendidos."
-        )
-    ));
+            "Esperando 100 ms; os clientes já conectados continuam sendo atendidos.",
+        ),
+    );
     std::thread::sleep(Duration::from_millis(100));
 }
 

@@ -74,13 +74,26 @@ pub fn serve(
         unblock_stop_signals();
         match spawned {
             Ok(handle) => workers.push(handle),
-            Err(e) => n.note(format!(
-                "{} {e}",
-                n.t(
-                    "Could not start a thread:",
-                    "Não foi possível criar uma thread:"
-                )
-            )),
+            Err(e) => {
+                // pthread_create failed (clone3: EAGAIN, too many threads; or no memory
+                // for the stack). The worker's closure was dropped, and the socket it
+                // owned with it: that closed the client's connection. Forget its entry,
+                // so stopping never shuts down whatever socket reuses the fd number.
+                if let Ok(mut map) = live.0.lock() {
+                    map.remove(&next_id);
+                }
+                let errno = e
+                    .raw_os_error()
+                    .map_or(Errno::UnknownErrno, Errno::from_raw);
+                n.problem(
+                    Some(peer),
+                    &Failure::sys("clone", errno),
+                    n.t(
+                        "No thread for this client: its connection is closed; the others are still served.",
+                        "Sem thread para este cliente: a conexão dele é fechada; os outros continuam sendo atendidos.",
+                    ),
+                );
+            }
         }
     };
     wake_and_join(n, &live, workers);
@@ -113,11 +126,11 @@ fn spawn_worker(
                         "ocioso demais (--idle-timeout): desconectando este cliente."
                     )
                 )),
-                Err(f) => n.note(format!(
-                    "{peer}: {} {}",
-                    f.explain(n.lang),
-                    n.t("Only this connection ends.", "Só esta conexão termina.")
-                )),
+                Err(f) => n.problem(
+                    Some(peer),
+                    f,
+                    n.t("Only this connection ends.", "Só esta conexão termina."),
+                ),
             }
             // Leave the live set before close, so the main thread never shuts down a
             // reused fd number.
