@@ -15,10 +15,11 @@ use std::net::SocketAddr;
 pub enum Fact {
     /// The address the call was about.
     Addr(SocketAddr),
-    /// `SO_REUSEADDR` was left off (`--no-reuseaddr`).
+    /// `SO_REUSEADDR` was not set on the socket.
     ReuseAddrOff,
-    /// This many connections on the port sit in TIME-WAIT (from the kernel's table).
-    TimeWait(usize),
+    /// These connections on the port sit in TIME-WAIT (from the kernel's table): their
+    /// local and remote ends.
+    TimeWait(Vec<(SocketAddr, SocketAddr)>),
     /// A listening socket on the port belongs to this process (pid, command).
     HeldBy(u32, String),
     /// The socket is UDP (hints differ: no retransmission, ICMP errors).
@@ -257,6 +258,20 @@ fn check(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> Option<Stri
     })
 }
 
+/// Connections named by their two ends: `127.0.0.1:65432 ↔ 127.0.0.1:51234`, the
+/// first three, then how many more.
+fn connections(ends: &[(SocketAddr, SocketAddr)]) -> String {
+    let mut shown: Vec<String> = ends
+        .iter()
+        .take(3)
+        .map(|(local, remote)| format!("{local} ↔ {remote}"))
+        .collect();
+    if ends.len() > 3 {
+        shown.push(format!("+{}", ends.len() - 3));
+    }
+    shown.join(", ")
+}
+
 /// The hint for one (syscall, errno) pair, made precise by the facts.
 fn hint(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> String {
     let addr = addr_of(facts);
@@ -272,28 +287,32 @@ fn hint(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> String {
                     } else {
                         format!("process {pid} ({comm}) is already listening on port {port}: stop it (kill {pid}) or pick another port (--port)")
                     }),
-                    Fact::TimeWait(n) if facts.contains(&Fact::ReuseAddrOff) => parts.push(if pt {
-                        format!("SO_REUSEADDR estava desligado (--no-reuseaddr) e {n} conexão(ões) antiga(s) na porta {port} ainda estão em TIME-WAIT (até 60 s); sem SO_REUSEADDR o kernel recusa o bind enquanto elas existirem. Rode sem --no-reuseaddr, ou espere o TIME-WAIT acabar (veja com: ss -tan 'sport = :{port}')")
-                    } else {
-                        format!("SO_REUSEADDR was off (--no-reuseaddr) and {n} old connection(s) on port {port} still sit in TIME-WAIT (up to 60 s); without SO_REUSEADDR the kernel refuses the bind while they exist. Run without --no-reuseaddr, or wait for TIME-WAIT to end (watch it with: ss -tan 'sport = :{port}')")
-                    }),
+                    Fact::TimeWait(ends) if facts.contains(&Fact::ReuseAddrOff) => {
+                        let (n, list) = (ends.len(), connections(ends));
+                        parts.push(if pt {
+                            format!("este socket não ativou SO_REUSEADDR, e {n} conexão(ões) que usam a porta {port} ainda estão em TIME-WAIT ({list}); o lado que fechou primeiro guarda cada uma por até 60 s, e sem SO_REUSEADDR o kernel recusa o bind enquanto alguma existir. Ative SO_REUSEADDR antes do bind (o raw-tcp server ativa, a menos que receba --no-reuseaddr), ou espere o TIME-WAIT acabar (veja com: ss -tan 'sport = :{port}')")
+                        } else {
+                            format!("this socket did not set SO_REUSEADDR, and {n} connection(s) using port {port} still sit in TIME-WAIT ({list}); the side that closed first keeps each for up to 60 s, and without SO_REUSEADDR the kernel refuses the bind while one exists. Set SO_REUSEADDR before bind (the raw-tcp server does, unless told --no-reuseaddr), or wait for TIME-WAIT to end (watch with: ss -tan 'sport = :{port}')")
+                        })
+                    }
                     _ => {}
                 }
             }
             let lingering = facts.iter().find_map(|f| match f {
-                Fact::TimeWait(n) => Some(*n),
+                Fact::TimeWait(ends) => Some(ends),
                 _ => None,
             });
-            if let (Some(n), false) = (lingering, facts.contains(&Fact::ReuseAddrOff)) {
+            if let (Some(ends), false) = (lingering, facts.contains(&Fact::ReuseAddrOff)) {
+                let (n, list) = (ends.len(), connections(ends));
                 parts.push(if pt {
-                    format!("{n} conexão(ões) antiga(s) na porta {port} estão em TIME-WAIT, e o servidor que as deixou não ligava SO_REUSEADDR: o Linux só reusa a porta se o socket antigo e o novo o ligarem. Espere o TIME-WAIT acabar (até 60 s; veja com ss -tan 'sport = :{port}') e ligue SO_REUSEADDR em todo servidor")
+                    format!("{n} conexão(ões) que usam a porta {port} estão em TIME-WAIT ({list}), e o socket que usava a porta não tinha SO_REUSEADDR: o Linux só deixa o bind reutilizar a porta se o socket antigo e o novo o ativarem. Quem fechou primeiro guarda o TIME-WAIT por até 60 s — quem quer que tivesse a porta {port}: um servidor, ou um cliente que a recebeu como porta efêmera. Espere acabar (veja com: ss -tan 'sport = :{port}') e ative SO_REUSEADDR nos servidores")
                 } else {
-                    format!("{n} old connection(s) on port {port} sit in TIME-WAIT, and the server that left them did not set SO_REUSEADDR: Linux reuses the port only if both the old socket and the new one set it. Wait for TIME-WAIT to end (up to 60 s; watch with ss -tan 'sport = :{port}') and set SO_REUSEADDR in every server")
+                    format!("{n} connection(s) using port {port} sit in TIME-WAIT ({list}), and the socket that held the port did not set SO_REUSEADDR: Linux lets bind reuse the port only if both the old socket and the new one set it. The side that closed first keeps TIME-WAIT for up to 60 s — whoever held port {port}: a server, or a client that got it as its ephemeral port. Wait for it to end (watch with: ss -tan 'sport = :{port}') and set SO_REUSEADDR in servers")
                 });
             }
             if parts.is_empty() {
                 let reuse = if facts.contains(&Fact::ReuseAddrOff) {
-                    lang.pick(" SO_REUSEADDR was off (--no-reuseaddr), so even a closing connection on the port blocks the bind.", " SO_REUSEADDR estava desligado (--no-reuseaddr): até uma conexão se encerrando na porta impede o bind.")
+                    lang.pick(" SO_REUSEADDR was not set on this socket, so even a closing connection on the port blocks the bind.", " Este socket não ativou SO_REUSEADDR: até uma conexão se encerrando na porta impede o bind.")
                 } else {
                     ""
                 };
@@ -397,7 +416,16 @@ mod tests {
         let f = Failure::sys("bind", Errno::EADDRINUSE)
             .with(Fact::Addr("127.0.0.1:65432".parse().expect("addr")))
             .with(Fact::ReuseAddrOff)
-            .with(Fact::TimeWait(2));
+            .with(Fact::TimeWait(vec![
+                (
+                    "127.0.0.1:65432".parse().expect("addr"),
+                    "127.0.0.1:51234".parse().expect("addr"),
+                ),
+                (
+                    "127.0.0.1:65432".parse().expect("addr"),
+                    "127.0.0.1:51236".parse().expect("addr"),
+                ),
+            ]));
         let en = f.explain(Lang::En);
         assert!(
             en.starts_with("bind(2) failed: EADDRINUSE (Address already in use) — hint:"),
@@ -407,6 +435,11 @@ mod tests {
             en.contains("TIME-WAIT") && en.contains("SO_REUSEADDR"),
             "{en}"
         );
+        assert!(
+            en.contains("127.0.0.1:65432 ↔ 127.0.0.1:51234"),
+            "names the connection: {en}"
+        );
+        assert!(!en.contains("the server that left"), "{en}");
         let pt = f.explain(Lang::PtBr);
         assert!(pt.starts_with("bind(2) falhou: EADDRINUSE"), "{pt}");
         assert!(pt.contains("dica:") && pt.contains("TIME-WAIT"), "{pt}");

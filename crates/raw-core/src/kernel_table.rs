@@ -132,6 +132,30 @@ pub fn owner(inode: u64) -> Option<(u32, String)> {
     None
 }
 
+/// Who holds `port`, as facts for an `EADDRINUSE` hint: a listening socket and its
+/// process (when /proc lets us see it), and every connection on the port that sits in
+/// TIME-WAIT, named by its two ends (a TIME-WAIT connection belongs to no process any
+/// more: the kernel keeps it for the side that closed first, server or client).
+pub fn who_holds(port: u16) -> Vec<crate::error::Fact> {
+    use crate::error::Fact;
+    let on_port = on_port(port);
+    let mut facts = Vec::new();
+    for s in on_port.iter().filter(|s| s.state == TcpState::Listen) {
+        if let Some((pid, comm)) = owner(s.inode) {
+            facts.push(Fact::HeldBy(pid, comm));
+        }
+    }
+    let lingering: Vec<(SocketAddr, SocketAddr)> = on_port
+        .iter()
+        .filter(|s| s.state == TcpState::TimeWait)
+        .map(|s| (s.local, s.remote))
+        .collect();
+    if !lingering.is_empty() {
+        facts.push(Fact::TimeWait(lingering));
+    }
+    facts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`steps`] | one function per syscall (`socket`, `bind`, `listen`, `accept`, ...), each narrated |
+//! | [`record`] | the one shape of a step: a [`record::Call`] opened, the syscall, the call finished |
 //! | [`narrate`] | printing events as strace lines + a sentence + the TCP state, or as JSON |
 //! | [`strace`] | the exact notation strace uses for addresses, buffers and errors |
 //! | [`tcp_state`] | TCP states (RFC 793 names) read with `getsockopt(TCP_INFO)` |
@@ -38,6 +39,7 @@ pub mod interfaces;
 pub mod kernel_table;
 pub mod lang;
 pub mod narrate;
+pub mod record;
 pub mod resolve;
 pub mod signals;
 pub mod steps;

@@ -402,6 +402,30 @@ impl Narrator {
         }
     }
 
+    /// A look at a socket's TCP state as a step of its own (`getsockopt(TCP_INFO)`,
+    /// made by the caller), said with `text` and the caller's source line.
+    #[track_caller]
+    pub fn look(&self, fd: i32, probe: Probe, text: &str) {
+        if !self.verbose() {
+            return;
+        }
+        let at = Location::caller();
+        if let Some(s) = probe.state {
+            self.record(fd, s, false);
+        }
+        self.emit(Event {
+            kind: Some(Kind::Probe),
+            syscall: Some("getsockopt"),
+            ret: Some(if probe.state.is_some() { 0 } else { -1 }),
+            fd: Some(fd),
+            state: probe.state,
+            call: Some(probe.call),
+            text: text.to_string(),
+            source: Some(format!("{}:{}", at.file(), at.line())),
+            ..Event::default()
+        });
+    }
+
     /// Narrates a state probe (`getsockopt(TCP_INFO)`) that was just made.
     pub fn probe(&self, fd: i32, probe: Probe) {
         if !self.verbose() {

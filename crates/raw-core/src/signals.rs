@@ -10,7 +10,7 @@
 //! watched with `poll` closes that window; the multi-client lab shows them.)
 
 use crate::error::Failure;
-use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -22,7 +22,6 @@ extern "C" fn on_stop_signal(_signal: libc::c_int) {
 /// **Syscall:** `rt_sigaction(SIGINT)` and `rt_sigaction(SIGTERM)`, see `sigaction(2)`.
 /// After this, either signal interrupts a blocking syscall with `EINTR` and sets the
 /// flag that [`stop_requested`] reads.
-#[allow(unsafe_code)]
 pub fn stop_on_sigint_sigterm() -> Result<(), Failure> {
     let action = SigAction::new(
         SigHandler::Handler(on_stop_signal),
@@ -30,10 +29,8 @@ pub fn stop_on_sigint_sigterm() -> Result<(), Failure> {
         SigSet::empty(),
     );
     for signal in [Signal::SIGINT, Signal::SIGTERM] {
-        // SAFETY: the handler only stores to a static AtomicBool, which is
-        // async-signal-safe, and it replaces the default action (termination) for a
-        // signal no other code in this process handles.
-        unsafe { sigaction(signal, &action) }.map_err(|e| Failure::sys("rt_sigaction", e))?;
+        crate::sys::install_flag_handler(signal, &action)
+            .map_err(|e| Failure::sys("rt_sigaction", e))?;
     }
     Ok(())
 }
@@ -51,16 +48,14 @@ extern "C" fn on_sigchld(_signal: libc::c_int) {
 
 /// **Syscall:** `rt_sigaction(SIGCHLD)`: a child's exit sets a flag and interrupts the
 /// parent's blocking `accept` with `EINTR`, so it can reap the child at once.
-#[allow(unsafe_code)]
 pub fn flag_on_sigchld() -> Result<(), Failure> {
     let action = SigAction::new(
         SigHandler::Handler(on_sigchld),
         SaFlags::SA_NOCLDSTOP, // only exits, not stops; no SA_RESTART: accept returns EINTR
         SigSet::empty(),
     );
-    // SAFETY: the handler only stores to a static AtomicBool (async-signal-safe), and
-    // no other code in this process handles SIGCHLD.
-    unsafe { sigaction(Signal::SIGCHLD, &action) }.map_err(|e| Failure::sys("rt_sigaction", e))?;
+    crate::sys::install_flag_handler(Signal::SIGCHLD, &action)
+        .map_err(|e| Failure::sys("rt_sigaction", e))?;
     Ok(())
 }
 

@@ -7,7 +7,41 @@
 //! (`-1 ECONNREFUSED (Connection refused)`).
 
 use nix::errno::Errno;
+use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;
+
+/// The address family as strace names it (`AF_INET`, `AF_INET6`).
+pub fn domain_name(domain: Domain) -> &'static str {
+    if domain == Domain::IPV4 {
+        "AF_INET"
+    } else if domain == Domain::IPV6 {
+        "AF_INET6"
+    } else {
+        "AF_?"
+    }
+}
+
+/// The socket type as strace prints it, with the `SOCK_CLOEXEC` that socket2 always adds.
+pub fn type_name(ty: Type) -> &'static str {
+    if ty == Type::STREAM.nonblocking() {
+        "SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK"
+    } else if ty == Type::STREAM {
+        "SOCK_STREAM|SOCK_CLOEXEC"
+    } else if ty == Type::DGRAM {
+        "SOCK_DGRAM|SOCK_CLOEXEC"
+    } else {
+        "SOCK_?|SOCK_CLOEXEC"
+    }
+}
+
+/// The protocol as strace names it.
+pub fn protocol_name(protocol: Option<Protocol>) -> &'static str {
+    match protocol {
+        Some(p) if p == Protocol::TCP => "IPPROTO_TCP",
+        Some(p) if p == Protocol::UDP => "IPPROTO_UDP",
+        _ => "IPPROTO_IP",
+    }
+}
 
 /// How many bytes of a buffer strace prints before `...` (its `-s` default).
 pub const STRACE_STRLEN: usize = 32;
@@ -152,6 +186,35 @@ pub fn flags(set: &[(bool, &str)]) -> String {
     }
 }
 
+/// Data for a person, not for strace: text that is valid UTF-8 is shown decoded
+/// (`"AÇÃO"`, where strace writes octal escapes), with control characters escaped;
+/// anything else as strace quotes it. Cut after `limit` characters with `...`.
+pub fn readable(data: &[u8], limit: usize) -> String {
+    match std::str::from_utf8(data) {
+        Ok(text) => {
+            let mut out = String::from("\"");
+            for (i, c) in text.chars().enumerate() {
+                if i == limit {
+                    out.push_str("\"...");
+                    return out;
+                }
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        Err(_) => quoted_limit(data, limit),
+    }
+}
+
 /// A pointer as strace prints a buffer it did not decode (because the call failed).
 pub fn pointer<T>(ptr: *const T) -> String {
     format!("{ptr:p}")
@@ -172,6 +235,15 @@ mod tests {
         assert_eq!(quoted(b"say \"hi\"\\"), r#""say \"hi\"\\""#);
         let long = [b'a'; 40];
         assert_eq!(quoted(&long), format!("\"{}\"...", "a".repeat(32)));
+    }
+
+    /// A sentence shows UTF-8 text decoded; strace's notation keeps the escapes.
+    #[test]
+    fn readable_decodes_utf8_for_people() {
+        assert_eq!(readable("AÇÃO\n".as_bytes(), 80), "\"AÇÃO\\n\"");
+        assert_eq!(quoted("AÇÃO".as_bytes()), "\"A\\303\\207\\303\\203O\"");
+        assert_eq!(readable(b"\xff\x01", 80), "\"\\377\\1\"");
+        assert_eq!(readable(b"abcdef", 3), "\"abc\"...");
     }
 
     /// Addresses read exactly as strace decodes them.

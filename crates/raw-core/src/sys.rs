@@ -1,9 +1,16 @@
 //! The calls that need `unsafe`, kept in one room so a reader can audit them at once.
 //!
-//! Today this holds the one the benchmark tool needs: a child process that dies with
-//! its parent. (The socket calls that still use `unsafe` elsewhere in raw-core move
-//! here as the engine is rebuilt around one event stream.)
+//! Each function is one call that socket2 and nix cannot make safely for us, with a
+//! `SAFETY:` note on why it is sound. Everything else in raw-sockets says
+//! `#![forbid(unsafe_code)]`.
 
+#![allow(unsafe_code)] // this module is where raw-sockets' unsafe lives, and only here
+
+use crate::strace;
+use nix::errno::Errno;
+use socket2::{SockAddr, Socket};
+use std::net::SocketAddr;
+use std::os::fd::RawFd;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
@@ -24,7 +31,6 @@ pub fn die_with_parent(cmd: &mut Command) -> &mut Command {
     // async-signal-safe work is allowed. It makes three plain syscalls (prctl, getppid,
     // kill through `raise`), allocates nothing, takes no lock and touches no state shared
     // with other threads of the parent; `parent` is a copied integer.
-    #[allow(unsafe_code)]
     unsafe {
         cmd.pre_exec(move || {
             nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
@@ -35,4 +41,95 @@ pub fn die_with_parent(cmd: &mut Command) -> &mut Command {
             Ok(())
         })
     }
+}
+
+/// The raw `accept4(2)` call, with a `sockaddr_storage` of our own so that, when it
+/// fails, the narration can print the same pointer strace prints. socket2's `accept`
+/// makes the same call with a buffer we cannot see.
+pub fn accept4(fd: RawFd, flags: libc::c_int) -> Result<(Socket, SockAddr), (Errno, String)> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut storage = socket2::SockAddrStorage::zeroed();
+    let mut len = storage.size_of();
+    let storage_ptr: *mut socket2::SockAddrStorage = &mut storage;
+    // SAFETY: `storage` is a zeroed sockaddr_storage of `len` bytes and `len` a valid
+    // socklen_t; the kernel writes at most `len` bytes of address and updates `len`.
+    let new_fd = unsafe { libc::accept4(fd, storage_ptr.cast(), &mut len, flags) };
+    if new_fd < 0 {
+        return Err((Errno::last(), strace::pointer(storage_ptr)));
+    }
+    // SAFETY: accept4 returned a new, open fd that nothing else owns; the kernel
+    // initialised `len` bytes of `storage` with the peer's address.
+    let (owned, addr) = unsafe { (OwnedFd::from_raw_fd(new_fd), SockAddr::new(storage, len)) };
+    Ok((Socket::from(owned), addr))
+}
+
+/// The raw `recvfrom(2)` call with `MSG_TRUNC`. nix's `recvfrom` takes no flags and
+/// socket2's wants uninitialised memory, so this one call goes through libc. On
+/// failure it returns the two pointers strace prints (buffer, address storage).
+pub fn recvfrom_trunc(fd: RawFd, buf: &mut [u8]) -> Result<(usize, SocketAddr), (Errno, String)> {
+    let mut storage = socket2::SockAddrStorage::zeroed();
+    let mut len = storage.size_of();
+    let storage_ptr: *mut socket2::SockAddrStorage = &mut storage;
+    // SAFETY: `buf` is valid and writable for `buf.len()` bytes, `storage` is a zeroed
+    // sockaddr_storage of `len` bytes, and `len` is a valid socklen_t: the kernel writes
+    // at most that much into each and updates `len`. Nothing is kept beyond the call.
+    let got = unsafe {
+        libc::recvfrom(
+            fd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_TRUNC,
+            storage_ptr.cast(),
+            &mut len,
+        )
+    };
+    if got < 0 {
+        let pointers = format!(
+            "{}, {}, MSG_TRUNC, {}",
+            strace::pointer(buf.as_ptr()),
+            buf.len(),
+            strace::pointer(storage_ptr)
+        );
+        return Err((Errno::last(), pointers));
+    }
+    // SAFETY: the kernel initialised `len` bytes of `storage` with a socket address.
+    let addr = unsafe { SockAddr::new(storage, len) };
+    Ok((
+        got as usize,
+        addr.as_socket()
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0))),
+    ))
+}
+
+/// `getsockopt(fd, SOL_TCP, TCP_INFO, info, &len)`, see `tcp(7)`: the kernel fills at
+/// most `info.len()` bytes of `struct tcp_info`. Returns the call's result (0 or -1,
+/// errno left in `errno`) and the length the kernel wrote back. socket2 and nix offer
+/// no getter for it.
+pub fn getsockopt_tcp_info(fd: RawFd, info: &mut [u8]) -> (i32, libc::socklen_t) {
+    let mut len = info.len() as libc::socklen_t;
+    // SAFETY: `info` is a live, writable buffer of `len` bytes and `len` is a valid
+    // socklen_t; the kernel writes at most `len` bytes into `info` and stores the number
+    // it wrote back into `len`. Neither outlives this call.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_TCP,
+            libc::TCP_INFO,
+            info.as_mut_ptr().cast::<libc::c_void>(),
+            &mut len,
+        )
+    };
+    (rc, len)
+}
+
+/// `rt_sigaction(signal, action)`, see `sigaction(2)`, for the handlers of
+/// [`crate::signals`]: each only stores `true` into a static atomic flag.
+pub fn install_flag_handler(
+    signal: nix::sys::signal::Signal,
+    action: &nix::sys::signal::SigAction,
+) -> Result<(), nix::errno::Errno> {
+    // SAFETY: every handler passed here (see signals.rs) only stores to a static
+    // AtomicBool, which is async-signal-safe; it replaces the default action for a
+    // signal no other code in this process handles.
+    unsafe { nix::sys::signal::sigaction(signal, action) }.map(|_| ())
 }

@@ -113,23 +113,10 @@ const TCP_INFO_OFFER: usize = 256;
 /// **Syscall:** `getsockopt(fd, SOL_TCP, TCP_INFO, &info, &len)`, see `tcp(7)`.
 /// **Packets:** none. **State:** unchanged; this only reads `tcpi_state`.
 ///
-/// socket2 and nix offer no `TCP_INFO` getter, so this one call is made through libc.
-#[allow(unsafe_code)]
+/// socket2 and nix offer no `TCP_INFO` getter: the call is [`crate::sys::getsockopt_tcp_info`].
 pub fn probe(fd: RawFd) -> Probe {
     let mut info = [0u8; TCP_INFO_OFFER];
-    let mut len = TCP_INFO_OFFER as libc::socklen_t;
-    // SAFETY: `info` is a live, writable buffer of `len` bytes and `len` is a valid
-    // socklen_t; the kernel writes at most `len` bytes into `info` and stores the number
-    // it wrote back into `len`. Neither outlives this call.
-    let rc = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_TCP,
-            libc::TCP_INFO,
-            info.as_mut_ptr().cast::<libc::c_void>(),
-            &mut len,
-        )
-    };
+    let (rc, len) = crate::sys::getsockopt_tcp_info(fd, &mut info);
     if rc == 0 {
         let used = (len as usize).min(TCP_INFO_OFFER);
         Probe {

@@ -389,10 +389,20 @@ fn host_names_resolve_and_fall_back() {
         .iter()
         .filter(|e| e["syscall"] == "connect")
         .collect();
-    assert_eq!(
-        connects.last().expect("a connect")["ret"],
-        serde_json::Value::Null
-    );
+    // Every syscall event carries its return value: 0 for the connect that worked,
+    // -1 and the errno for any refused one before it (::1 first, then 127.0.0.1).
+    assert_eq!(connects.last().expect("a connect")["ret"], 0);
+    for refused in &connects[..connects.len() - 1] {
+        assert_eq!(refused["ret"], -1, "{refused}");
+        assert_eq!(refused["errno"], "ECONNREFUSED", "{refused}");
+        assert!(
+            refused["text"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Failed: ECONNREFUSED"),
+            "a failed call never gets the success sentence: {refused}"
+        );
+    }
     assert!(events
         .iter()
         .any(|e| e["kind"] == "data" && e["data"] == "\"HELLO, WORLD\""));

@@ -36,7 +36,7 @@ fn restart_after_kill_needs_so_reuseaddr() {
             "en",
             [
                 "bind(2) failed: EADDRINUSE",
-                "SO_REUSEADDR was off",
+                "did not set SO_REUSEADDR",
                 "TIME-WAIT",
             ],
         ),
@@ -44,7 +44,7 @@ fn restart_after_kill_needs_so_reuseaddr() {
             "pt-BR",
             [
                 "bind(2) falhou: EADDRINUSE",
-                "SO_REUSEADDR estava desligado",
+                "não ativou SO_REUSEADDR",
                 "TIME-WAIT",
             ],
         ),
