@@ -230,7 +230,7 @@ pub fn serve(kind: ServerKind, port: u16) -> Result<()> {
             },
         ),
         ServerKind::Udp => raw_udp::server::run(
-            &n.udp(),
+            &n,
             &raw_udp::server::ServerArgs {
                 host,
                 port,

@@ -15,7 +15,8 @@
 //! the capture's fd, which the first line names.
 
 use crate::error::Failure;
-use crate::narrate::{Event, Kind, Narrator};
+use crate::event::{Event, Kind};
+use crate::lang::Lang;
 use crate::strace;
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use nix::errno::Errno;
@@ -27,7 +28,6 @@ use pcap_file::pcapng::blocks::interface_description::{
 };
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::DataLink;
-use serde::Serialize;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -45,31 +45,7 @@ const PACKET_OUTGOING: u8 = 4;
 /// `ARPHRD_LOOPBACK` in `sockaddr_ll.sll_hatype`.
 const ARPHRD_LOOPBACK: u16 = 772;
 
-/// One captured packet, as the JSON output carries it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PacketInfo {
-    /// Frame number in the pcap file (1-based, as Wireshark numbers them).
-    pub no: u64,
-    /// `TCP` or `UDP`.
-    pub proto: &'static str,
-    /// Source address and port.
-    pub src: String,
-    /// Destination address and port.
-    pub dst: String,
-    /// TCP flags as the ladder names them (`SYN`, `SYN-ACK`, `PSH-ACK`, `FIN-ACK`...);
-    /// empty for UDP.
-    pub flags: String,
-    /// The TCP flag bits (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20).
-    pub flag_bits: u8,
-    /// Relative sequence number (0 at the SYN), TCP only.
-    pub seq: Option<u32>,
-    /// Relative acknowledgement number, TCP only, when ACK is set.
-    pub ack: Option<u32>,
-    /// Payload bytes (TCP segment data, or UDP datagram data).
-    pub len: usize,
-    /// Kernel timestamp, seconds since the Unix epoch.
-    pub time: f64,
-}
+pub use crate::event::PacketInfo;
 
 /// The file format: classic pcap, or pcapng when the name ends in `.pcapng` (which
 /// can carry a comment per packet: Wireshark shows it as a packet comment).
@@ -105,7 +81,7 @@ impl std::fmt::Debug for Capture {
 impl Capture {
     /// Opens the packet socket (this is where a missing `CAP_NET_RAW` is found) and
     /// creates the pcap file. Nothing is captured until [`Capture::watch`] names the port.
-    pub fn start(n: &Narrator, path: &Path) -> Result<Capture, Failure> {
+    pub fn start(path: &Path) -> Result<Capture, Failure> {
         let protocol = Protocol::from(i32::from(ETH_P_ALL.to_be()));
         let sock = match Socket::new(Domain::PACKET, Type::RAW, Some(protocol)) {
             Ok(sock) => sock,
@@ -144,16 +120,6 @@ impl Capture {
         } else {
             Writer::Pcap(PcapWriter::new(file).map_err(file_error)?)
         };
-        n.note(format!(
-            "{} {} (fd {}: {})",
-            n.t("Capturing to", "Capturando em"),
-            path.display(),
-            sock.as_raw_fd(),
-            n.t(
-                "socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); its reads are not narrated",
-                "socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); suas leituras não são narradas"
-            )
-        ));
         Ok(Capture {
             sock,
             writer,
@@ -165,42 +131,42 @@ impl Capture {
         })
     }
 
-    /// Keeps the frames of `port` from now on (the first port named wins): attaches the
-    /// BPF program `tcp port P or udp port P` with `SO_ATTACH_FILTER`.
-    pub fn watch(&mut self, n: &Narrator, port: u16) {
-        if self.port.is_some() || port == 0 {
-            return;
-        }
-        match attach_filter(&self.sock, &port_filter(port)) {
-            Ok(()) => {
-                self.port = Some(port);
-                n.note(format!(
-                    "{} {port} {}",
-                    n.t("Capture filter: port", "Filtro de captura: porta"),
-                    n.t(
-                        "(a classic BPF program attached with setsockopt(SO_ATTACH_FILTER), as tcpdump does: the kernel drops every other frame).",
-                        "(um programa BPF clássico anexado com setsockopt(SO_ATTACH_FILTER), como o tcpdump faz: o kernel descarta todos os outros quadros).",
-                    )
-                ));
-            }
-            Err(errno) => n.problem(
-                None,
-                &Failure::sys("setsockopt", errno),
-                n.t(
-                    "SO_ATTACH_FILTER was refused: nothing will be captured.",
-                    "SO_ATTACH_FILTER foi recusado: nada será capturado.",
-                ),
-            ),
-        }
+    /// What to say once the capture runs: where it writes, and which fd it reads.
+    pub fn started(&self, lang: Lang) -> String {
+        format!(
+            "{} {} (fd {}: {})",
+            lang.pick("Capturing to", "Capturando em"),
+            self.path.display(),
+            self.sock.as_raw_fd(),
+            lang.pick(
+                "socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); its reads are not narrated",
+                "socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); suas leituras não são narradas"
+            )
+        )
     }
 
-    /// Reads every frame waiting in the socket, writes it to the file and prints its
-    /// ladder line. Never blocks. `cause` names the syscall (and source line) that was
-    /// just made, for the pcapng packet comments; `None` means the packets came from the
-    /// kernel on its own (a delayed ACK, a retransmission).
-    pub fn drain(&mut self, n: &Narrator, cause: Option<&str>) {
+    /// Keeps the frames of `port` from now on (the first port named wins): attaches the
+    /// BPF program `tcp port P or udp port P` with `SO_ATTACH_FILTER`. `Ok(true)` when
+    /// this call attached it.
+    pub fn watch(&mut self, port: u16) -> Result<bool, Failure> {
+        if self.port.is_some() || port == 0 {
+            return Ok(false);
+        }
+        attach_filter(&self.sock, &port_filter(port)).map_err(|e| Failure::sys("setsockopt", e))?;
+        self.port = Some(port);
+        Ok(true)
+    }
+
+    /// Reads every frame waiting in the socket, writes it to the file and returns
+    /// each as a packet event (its ladder line in `lang`). Never blocks. `cause` names
+    /// the syscall (and source line) that was just made, for the pcapng packet
+    /// comments; `None` means the packets came from the kernel on its own (a delayed
+    /// ACK, a retransmission). Without narration (`commented` false) no syscall is
+    /// reported, so no comment is written rather than a wrong one.
+    pub fn drain(&mut self, lang: Lang, commented: bool, cause: Option<&str>) -> Vec<Event> {
+        let mut events = Vec::new();
         if self.port.is_none() {
-            return;
+            return events;
         }
         loop {
             let mut cmsg = nix::cmsg_space!(nix::sys::time::TimeSpec);
@@ -214,7 +180,7 @@ impl Capture {
                     MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_TRUNC,
                 ) {
                     Ok(msg) => msg,
-                    Err(_) => return, // EAGAIN: nothing more now
+                    Err(_) => return events, // EAGAIN: nothing more now
                 };
                 let stamp = msg.cmsgs().ok().and_then(|mut c| {
                     c.find_map(|m| match m {
@@ -252,7 +218,7 @@ impl Capture {
                         None => String::new(),
                     };
                     let why = cause.map(str::to_string).unwrap_or_else(|| {
-                        n.t(
+                        lang.pick(
                             "the kernel on its own (timer)",
                             "o próprio kernel (temporizador)",
                         )
@@ -265,7 +231,7 @@ impl Capture {
                         data: Cow::Borrowed(&frame),
                         // Without narration (-q) no syscall is reported, so the cause is
                         // unknown: no comment rather than a wrong one.
-                        options: if n.verbose() {
+                        options: if commented {
                             vec![EnhancedPacketOption::Comment(Cow::Owned(format!(
                                 "{what} <- {why}"
                             )))]
@@ -277,7 +243,7 @@ impl Capture {
                 }
             }
             if let Some((info, text)) = decoded {
-                n.emit(Event {
+                events.push(Event {
                     kind: Some(Kind::Packet),
                     packet: Some(info),
                     text,
@@ -287,25 +253,27 @@ impl Capture {
         }
     }
 
-    /// Final drain (waiting up to `grace` for late packets such as delayed ACKs), then
-    /// flushes the file and says where it is.
-    pub fn finish(&mut self, n: &Narrator, grace: Duration) {
+    /// Final drain (waiting up to `grace` for late packets such as delayed ACKs): the
+    /// last packet events, and the sentence that says where the file is.
+    pub fn finish(&mut self, lang: Lang, commented: bool, grace: Duration) -> (Vec<Event>, String) {
+        let mut events = Vec::new();
         let end = std::time::Instant::now() + grace;
         while std::time::Instant::now() < end {
-            self.drain(n, None);
+            events.extend(self.drain(lang, commented, None));
             std::thread::sleep(Duration::from_millis(20));
         }
-        self.drain(n, None);
-        n.note(format!(
+        events.extend(self.drain(lang, commented, None));
+        let note = format!(
             "{} {} {} — {}: wireshark {} {} tshark -r {}",
             self.count,
-            n.t("packets written to", "pacotes gravados em"),
+            lang.pick("packets written to", "pacotes gravados em"),
             self.path.display(),
-            n.t("open it with", "abra com"),
+            lang.pick("open it with", "abra com"),
             self.path.display(),
-            n.t("or", "ou"),
+            lang.pick("or", "ou"),
             self.path.display()
-        ));
+        );
+        (events, note)
     }
 }
 

@@ -118,15 +118,12 @@ pub fn run(
             n.step = true;
         }
         if let Some(path) = &common.capture {
-            let capture = crate::capture::Capture::start(&n, path)?;
+            let capture = crate::capture::Capture::start(path)?;
+            n.note(capture.started(n.lang));
             n.capture = Some(std::sync::Arc::new(std::sync::Mutex::new(capture)));
         }
         let outcome = body(&n);
-        if let Some(capture) = &n.capture {
-            if let Ok(mut c) = capture.lock() {
-                c.finish(&n, std::time::Duration::from_millis(300));
-            }
-        }
+        n.finish_capture(std::time::Duration::from_millis(300));
         outcome
     })();
     finish(common, result)

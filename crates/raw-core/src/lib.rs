@@ -8,7 +8,9 @@
 //! |---|---|
 //! | [`steps`] | one function per syscall (`socket`, `bind`, `listen`, `accept`, ...), each narrated |
 //! | [`record`] | the one shape of a step: a [`record::Call`] opened, the syscall, the call finished |
-//! | [`narrate`] | printing events as strace lines + a sentence + the TCP state, or as JSON |
+//! | [`narrate`] | the narrator: language, mode, role, and the views it feeds |
+//! | [`event`] | the events every view receives (syscall, probe, note, data, packet, warning) |
+//! | [`views`] | the views: text, JSON, strace lines, counters, the state timeline |
 //! | [`strace`] | the exact notation strace uses for addresses, buffers and errors |
 //! | [`tcp_state`] | TCP states (RFC 793 names) read with `getsockopt(TCP_INFO)` |
 //! | [`kernel_table`] | the kernel's socket table (`/proc/net/tcp`): TIME-WAIT, who holds a port |
@@ -35,6 +37,7 @@ pub mod capture;
 pub mod cli;
 pub mod echo;
 pub mod error;
+pub mod event;
 pub mod interfaces;
 pub mod kernel_table;
 pub mod lang;
@@ -46,6 +49,7 @@ pub mod steps;
 pub mod strace;
 pub mod sys;
 pub mod tcp_state;
+pub mod views;
 
 pub use error::{Fact, Failure};
 pub use lang::Lang;

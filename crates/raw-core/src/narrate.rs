@@ -1,30 +1,36 @@
 //! Narration: every syscall a program makes, printed the way `strace` prints it, with
 //! one plain sentence, the TCP state it led to and the source line that made it.
 //!
-//! Three output modes, chosen on the command line:
-//! - text (default): for people; `[server]`/`[client]` prefixes when both run at once;
-//! - `--json`: one JSON object per line on stdout per event, nothing else on stdout;
-//! - `--quiet`: only the data (what arrived, what came back), no syscalls.
+//! A [`Narrator`] is a language, an output mode and a role (`server`, `client`,
+//! `child 893`), plus the views that receive its events ([`crate::views`]): the
+//! printer the command line chose (text, `--json`, `-q`, `-qq`), and whatever a lab
+//! adds (a counter, the state timeline). Whether a socket is TCP is the socket's own
+//! business ([`crate::record`]), never a flag of the narrator.
 //!
 //! Whatever the mode, a failure the program recovers from (an `accept` out of file
 //! descriptors, one client's reset) is never hidden: see [`Narrator::problem`].
 //!
 //! The narrator never reorders or invents events: each call to [`Narrator::syscall`]
 //! happens right after the real syscall returned, so the order of the lines is the
-//! order in which the kernel saw the calls.
+//! order in which the kernel saw the calls. With `--capture`, the packets are drained
+//! around each event, so they appear between the syscalls that caused them.
+
+#![forbid(unsafe_code)]
 
 use crate::error::Failure;
 use crate::lang::Lang;
 use crate::tcp_state::{Probe, TcpState};
-use serde::Serialize;
-use std::io::Write;
+use crate::views::{write_stderr, write_stdout, Printer, Sink};
 use std::net::SocketAddr;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub use crate::event::{Event, Kind, DATA_PREVIEW};
+pub use crate::views::Seen;
 
 /// Set when stdin ends during `--step`: the rest runs without pausing.
 static STEP_DONE: AtomicBool = AtomicBool::new(false);
-use std::sync::{Arc, Mutex};
 
 /// How a program reports what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,85 +46,12 @@ pub enum Mode {
     Silent,
 }
 
-/// What kind of line an event is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A syscall the lab's code made (socket, bind, ...).
-    Syscall,
-    /// A syscall made only to look (`getsockopt(TCP_INFO)`), shown so strace and the
-    /// narration stay line-for-line equal.
-    Probe,
-    /// A fact read without a syscall of the network class (e.g. `/proc/net/tcp`).
-    Note,
-    /// Application data (what the server received, the reply the client got).
-    Data,
-    /// The reason the program stops with an error.
-    Error,
-    /// A syscall failed and the program goes on without it (an `accept` out of file
-    /// descriptors, one client's reset): shown in every mode, `-qq` included.
-    Warning,
-    /// A packet seen on the wire by `--capture`.
-    Packet,
-    /// A server is listening: its address (always printed, even with `--quiet`, on
-    /// stderr then, so scripts and tests can find a `--port 0` server).
-    Ready,
-}
-
-/// One narrated event. `None` fields are left out of the JSON.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct Event {
-    /// Which program's side this is: `server`, `client`, `child 893`, `thread 3`...
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// The kind of event.
-    pub kind: Option<Kind>,
-    /// The syscall's name as strace names it (`accept4`, `recvfrom`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub syscall: Option<&'static str>,
-    /// The whole call as strace prints it, ` = ` and return value included.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub call: Option<String>,
-    /// The return value (`-1` on failure).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ret: Option<i64>,
-    /// The errno name on failure (`EADDRINUSE`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errno: Option<String>,
-    /// The file descriptor the call acted on (or created).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fd: Option<i32>,
-    /// The TCP state after the call, as the kernel reported it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<TcpState>,
-    /// The local address of the socket.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub local: Option<String>,
-    /// The peer's address.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub peer: Option<String>,
-    /// Bytes moved by the call.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bytes: Option<usize>,
-    /// The data itself, quoted as strace quotes it (never cut here).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
-    /// The plain-language sentence, in the chosen language.
-    pub text: String,
-    /// A captured packet (`--capture`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub packet: Option<crate::capture::PacketInfo>,
-    /// Where in the source the call was made: `crates/raw-tcp/src/server.rs:57`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-/// Prints events for one side (server or client) in one mode and one language.
+/// Says what one side of a lab does, to every view it has.
 #[derive(Debug, Clone)]
 pub struct Narrator {
     /// The language of the sentences.
     pub lang: Lang,
-    /// The output mode.
+    /// The output mode (which printer, and whether syscalls are narrated at all).
     pub mode: Mode,
     /// `server` / `client` (or `child 893`, `thread 3`), printed as a prefix when
     /// [`Narrator::show_role`] is set.
@@ -126,58 +59,27 @@ pub struct Narrator {
     /// Whether to print the `[role]` prefix in text mode (only when two sides share
     /// one terminal, as in the demo).
     pub show_role: bool,
-    /// Whether the sockets are TCP: then each step also reads the TCP state with
-    /// `getsockopt(TCP_INFO)` (narrated as a probe). UDP has no state to read.
-    pub tcp: bool,
-    /// When set, every state seen is also recorded here, for the demo's closing
-    /// timeline (shared between the server's and the client's narrators).
-    pub timeline: Option<Arc<Mutex<Vec<Seen>>>>,
-    /// Brief text: only the strace line of each syscall, no sentences or notes (the
-    /// UDP demo's TCP comparison uses it). JSON is unchanged.
-    pub brief: bool,
-    /// When set, counts every syscall and probe printed (for the TCP-vs-UDP table).
-    pub counter: Option<Arc<AtomicUsize>>,
+    /// `--step`: before each syscall, say what is about to happen and wait for Enter.
+    pub step: bool,
     /// The packet capture (`--capture`), drained around each event so that packets
     /// print in time order with the syscalls that caused them.
     pub capture: Option<Arc<Mutex<crate::capture::Capture>>>,
-    /// `--step`: before each syscall, say what is about to happen and wait for Enter.
-    pub step: bool,
-}
-
-/// One state seen for one socket: an entry of the demo's timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seen {
-    /// `server` / `client`.
-    pub role: Arc<str>,
-    /// The socket's fd in that process.
-    pub fd: i32,
-    /// The state.
-    pub state: TcpState,
-    /// Whether it came from the kernel's table rather than from `getsockopt`.
-    pub from_table: bool,
+    /// The views: the printer first, then any the lab added.
+    views: Arc<Vec<Arc<dyn Sink>>>,
 }
 
 impl Narrator {
-    /// A narrator for one side of a lab.
+    /// A narrator for one side of a lab, printing as `mode` says.
     pub fn new(lang: Lang, mode: Mode, role: &str) -> Narrator {
         Narrator {
             lang,
             mode,
             role: Some(Arc::from(role)),
             show_role: false,
-            tcp: true,
-            timeline: None,
-            brief: false,
-            counter: None,
-            capture: None,
             step: false,
+            capture: None,
+            views: Arc::new(vec![Arc::new(Printer(mode))]),
         }
-    }
-
-    /// This narrator for UDP sockets: no TCP state to read after each step.
-    pub fn udp(mut self) -> Narrator {
-        self.tcp = false;
-        self
     }
 
     /// The same narrator for another side, with `[role]` prefixes (for the demo).
@@ -185,6 +87,31 @@ impl Narrator {
         Narrator {
             role: Some(Arc::from(role)),
             show_role: true,
+            ..self.clone()
+        }
+    }
+
+    /// This narrator with one more view (a counter, the timeline).
+    pub fn also(&self, view: impl Sink + 'static) -> Narrator {
+        let mut views: Vec<Arc<dyn Sink>> = self.views.iter().cloned().collect();
+        views.push(Arc::new(view));
+        Narrator {
+            views: Arc::new(views),
+            ..self.clone()
+        }
+    }
+
+    /// This narrator with `view` printing instead of the command line's printer (the
+    /// other views stay).
+    pub fn showing(&self, view: impl Sink + 'static) -> Narrator {
+        let mut views: Vec<Arc<dyn Sink>> = self.views.iter().cloned().collect();
+        if views.is_empty() {
+            views.push(Arc::new(view));
+        } else {
+            views[0] = Arc::new(view);
+        }
+        Narrator {
+            views: Arc::new(views),
             ..self.clone()
         }
     }
@@ -209,6 +136,14 @@ impl Narrator {
         }
     }
 
+    /// The `[role] ` prefix in text, when roles are shown.
+    fn prefix(&self) -> String {
+        match (self.show_role, self.role.as_deref()) {
+            (true, Some(role)) => format!("[{role}] "),
+            _ => String::new(),
+        }
+    }
+
     /// `--step`: prints the syscall about to be made and waits for Enter, so the class
     /// can look with `ss -tan` or Wireshark between two calls. End of input (Ctrl-D)
     /// runs the rest without pausing.
@@ -217,27 +152,16 @@ impl Narrator {
             return;
         }
         self.drain_capture(None);
-        let prefix = match (self.show_role, self.role.as_deref()) {
-            (true, Some(role)) => format!("[{role}] "),
-            _ => String::new(),
-        };
-        let mut out = std::io::stdout().lock();
-        let _ = write!(
-            out,
-            "{prefix}⏸  {} {}  ",
+        write_stdout(&format!(
+            "{}⏸  {} {}  {}",
+            self.prefix(),
             self.t("next:", "próximo:"),
-            what()
-        );
-        let _ = write!(
-            out,
-            "{}",
+            what(),
             self.t(
                 "[Enter runs it; look with ss -tan or Wireshark first] ",
                 "[Enter executa; antes, olhe com ss -tan ou Wireshark] "
             )
-        );
-        let _ = out.flush();
-        drop(out);
+        ));
         let mut line = String::new();
         if std::io::stdin()
             .read_line(&mut line)
@@ -248,30 +172,76 @@ impl Narrator {
         }
     }
 
-    /// Tells the capture which port this lab uses (the first port named wins).
+    /// Tells the capture which port this lab uses (the first port named wins), and
+    /// says which filter the kernel now runs.
     pub fn watch(&self, port: u16) {
-        if let Some(capture) = &self.capture {
-            if let Ok(mut c) = capture.lock() {
-                c.watch(self, port);
-            }
+        let Some(capture) = &self.capture else { return };
+        let attached = match capture.lock() {
+            Ok(mut c) => c.watch(port),
+            Err(_) => return,
+        };
+        match attached {
+            Ok(false) => {}
+            Ok(true) => self.note(format!(
+                "{} {port} {}",
+                self.t("Capture filter: port", "Filtro de captura: porta"),
+                self.t(
+                    "(a classic BPF program attached with setsockopt(SO_ATTACH_FILTER), as tcpdump does: the kernel drops every other frame).",
+                    "(um programa BPF clássico anexado com setsockopt(SO_ATTACH_FILTER), como o tcpdump faz: o kernel descarta todos os outros quadros).",
+                )
+            )),
+            Err(failure) => self.problem(
+                None,
+                &failure,
+                self.t(
+                    "SO_ATTACH_FILTER was refused: nothing will be captured.",
+                    "SO_ATTACH_FILTER foi recusado: nada será capturado.",
+                ),
+            ),
         }
     }
 
-    /// Drains the capture, unless someone is already at it (another thread, or this
-    /// one: the capture itself prints notes while it holds its lock).
+    /// Drains the capture, unless someone is already at it (another thread), and
+    /// emits its packets. `cause` names the syscall just made, for the pcapng comments.
     fn drain_capture(&self, cause: Option<&str>) {
-        if let Some(capture) = &self.capture {
-            if let Ok(mut c) = capture.try_lock() {
-                c.drain(self, cause);
-            }
+        let Some(capture) = &self.capture else { return };
+        let packets = match capture.try_lock() {
+            Ok(mut c) => c.drain(self.lang, self.verbose(), cause),
+            Err(_) => return,
+        };
+        for packet in packets {
+            self.deliver(packet);
         }
     }
 
-    /// Prints one event. Output errors (a closed pipe) are ignored on purpose: losing
-    /// the narration must never stop the lab.
+    /// Ends the capture: the last packets (waiting up to `grace` for late ones such as
+    /// delayed ACKs), then where the file is.
+    pub fn finish_capture(&self, grace: std::time::Duration) {
+        let Some(capture) = &self.capture else { return };
+        let (packets, note) = match capture.lock() {
+            Ok(mut c) => c.finish(self.lang, self.verbose(), grace),
+            Err(_) => return,
+        };
+        for packet in packets {
+            self.deliver(packet);
+        }
+        self.note(note);
+    }
+
+    /// Gives one event to every view, with the role filled in.
+    fn deliver(&self, mut event: Event) {
+        if event.role.is_none() {
+            event.role = self.role.as_deref().map(String::from);
+        }
+        for view in self.views.iter() {
+            view.event(self, &event);
+        }
+    }
+
+    /// Emits one event to every view.
     ///
-    /// With `--capture`, packets are printed in time order: those that arrived before a
-    /// probe, note or data line print before it; those a syscall caused print right
+    /// With `--capture`, packets are delivered in time order: those that arrived before
+    /// a probe, note or data line come before it; those a syscall caused come right
     /// after its line (loopback delivers them before the syscall returns).
     pub fn emit(&self, event: Event) {
         let is_syscall = event.kind == Some(Kind::Syscall);
@@ -288,91 +258,15 @@ impl Narrator {
                 .unwrap_or_default();
             format!("{}() {source}", event.syscall.unwrap_or("?"))
         });
-        self.print(event);
+        self.deliver(event);
         if let Some(cause) = cause {
             self.drain_capture(Some(&cause));
         }
     }
 
-    fn print(&self, mut event: Event) {
-        if event.role.is_none() {
-            event.role = self.role.as_deref().map(String::from);
-        }
-        if let (Some(counter), Some(Kind::Syscall | Kind::Probe)) = (&self.counter, event.kind) {
-            counter.fetch_add(1, Ordering::Relaxed);
-        }
-        if self.brief && self.mode == Mode::Text {
-            let mut out = std::io::stdout().lock();
-            let prefix = self
-                .role
-                .as_deref()
-                .map(|r| format!("[{r}] "))
-                .unwrap_or_default();
-            let _ = match event.kind {
-                Some(Kind::Syscall | Kind::Probe) => {
-                    writeln!(out, "{prefix}{}", event.call.as_deref().unwrap_or_default())
-                }
-                Some(Kind::Packet) => writeln!(out, "[wire] {}", event.text),
-                _ => Ok(()),
-            };
-            return;
-        }
-        let mut out = std::io::stdout().lock();
-        let _ = match self.mode {
-            Mode::Json => match serde_json::to_string(&event) {
-                Ok(line) => writeln!(out, "{line}"),
-                Err(_) => Ok(()),
-            },
-            Mode::Text => self.write_text(&mut out, &event),
-            Mode::Quiet => match event.kind {
-                Some(Kind::Data) => writeln!(out, "{}", event.text),
-                _ => Ok(()),
-            },
-            Mode::Silent => Ok(()),
-        };
-        let _ = out.flush();
-    }
-
-    fn write_text(&self, out: &mut impl Write, event: &Event) -> std::io::Result<()> {
-        let prefix = match (self.show_role, event.role.as_deref()) {
-            (true, Some(role)) => format!("[{role}] "),
-            _ => String::new(),
-        };
-        let indent = " ".repeat(prefix.chars().count());
-        match event.kind {
-            Some(Kind::Syscall) => {
-                let call = event.call.as_deref().unwrap_or_default();
-                let source = event
-                    .source
-                    .as_deref()
-                    .map(short_source)
-                    .unwrap_or_default();
-                writeln!(out, "{prefix}{call}   # {source}")?;
-                if event.text.is_empty() {
-                    return Ok(());
-                }
-                writeln!(out, "{indent}  {}", event.text)
-            }
-            Some(Kind::Probe) => {
-                let state = event.state.map(|s| s.name()).unwrap_or("?");
-                let call = event.call.as_deref().unwrap_or_default();
-                let short = call.split(", TCP_INFO,").next().unwrap_or(call);
-                let ret = call.rsplit(" = ").next().unwrap_or_default();
-                writeln!(
-                    out,
-                    "{indent}  {}: {state}   ({short}, TCP_INFO, ...) = {ret})",
-                    self.t("TCP state", "estado TCP")
-                )
-            }
-            Some(Kind::Error) => writeln!(out, "{prefix}{}", event.text),
-            Some(Kind::Packet) => writeln!(out, "[wire] {}", event.text),
-            _ => writeln!(out, "{prefix}{}", event.text),
-        }
-    }
-
     /// Narrates a syscall that was just made: `call` is the strace rendering with its
-    /// return value, `text` the sentence. The source line is the caller's caller: the
-    /// line in the lab's code that called the step function.
+    /// return value, `event` the rest (sentence, fd, ...). The source line is the
+    /// caller's, unless the event names one.
     #[track_caller]
     pub fn syscall(&self, syscall: &'static str, call: String, mut event: Event) {
         if !self.verbose() {
@@ -380,6 +274,9 @@ impl Narrator {
         }
         event.kind = Some(Kind::Syscall);
         event.syscall = Some(syscall);
+        if event.ret.is_none() {
+            event.ret = call.rsplit(" = ").next().and_then(|r| r.parse().ok());
+        }
         event.call = Some(call);
         if event.source.is_none() {
             let at = Location::caller();
@@ -388,67 +285,44 @@ impl Narrator {
         self.emit(event);
     }
 
-    /// Records a state in the timeline, when one is kept.
-    pub fn record(&self, fd: i32, state: TcpState, from_table: bool) {
-        if let (Some(timeline), Some(role)) = (&self.timeline, &self.role) {
-            if let Ok(mut seen) = timeline.lock() {
-                seen.push(Seen {
-                    role: role.clone(),
-                    fd,
-                    state,
-                    from_table,
-                });
-            }
-        }
+    /// Narrates a state probe (`getsockopt(TCP_INFO)`) that was just made.
+    pub fn probe(&self, fd: i32, probe: Probe) {
+        self.look_with(fd, probe, String::new(), None);
     }
 
     /// A look at a socket's TCP state as a step of its own (`getsockopt(TCP_INFO)`,
     /// made by the caller), said with `text` and the caller's source line.
     #[track_caller]
     pub fn look(&self, fd: i32, probe: Probe, text: &str) {
-        if !self.verbose() {
-            return;
-        }
         let at = Location::caller();
-        if let Some(s) = probe.state {
-            self.record(fd, s, false);
-        }
-        self.emit(Event {
-            kind: Some(Kind::Probe),
-            syscall: Some("getsockopt"),
-            ret: Some(if probe.state.is_some() { 0 } else { -1 }),
-            fd: Some(fd),
-            state: probe.state,
-            call: Some(probe.call),
-            text: text.to_string(),
-            source: Some(format!("{}:{}", at.file(), at.line())),
-            ..Event::default()
-        });
+        self.look_with(
+            fd,
+            probe,
+            text.to_string(),
+            Some(format!("{}:{}", at.file(), at.line())),
+        );
     }
 
-    /// Narrates a state probe (`getsockopt(TCP_INFO)`) that was just made.
-    pub fn probe(&self, fd: i32, probe: Probe) {
+    fn look_with(&self, fd: i32, probe: Probe, text: String, source: Option<String>) {
         if !self.verbose() {
             return;
-        }
-        if let Some(state) = probe.state {
-            self.record(fd, state, false);
         }
         self.emit(Event {
             kind: Some(Kind::Probe),
             syscall: Some("getsockopt"),
-            call: Some(probe.call),
             ret: Some(if probe.state.is_some() { 0 } else { -1 }),
             fd: Some(fd),
             state: probe.state,
-            text: String::new(),
+            call: Some(probe.call),
+            text,
+            source,
             ..Event::default()
         });
     }
 
     /// Announces that a server listens on `addr`, with how to reach it. Printed in every
     /// mode: on stdout (text, JSON), on stderr with `--quiet`.
-    pub fn ready(&self, addr: std::net::SocketAddr, text: impl Into<String>) {
+    pub fn ready(&self, addr: SocketAddr, text: impl Into<String>) {
         self.watch(addr.port());
         let event = Event {
             kind: Some(Kind::Ready),
@@ -457,7 +331,7 @@ impl Narrator {
             ..Event::default()
         };
         if matches!(self.mode, Mode::Quiet | Mode::Silent) {
-            let _ = writeln!(std::io::stderr(), "{}", event.text);
+            write_stderr(&format!("{}\n", event.text));
         } else {
             self.emit(event);
         }
@@ -501,15 +375,13 @@ impl Narrator {
         if self.mode == Mode::Text {
             self.drain_capture(None); // the packets that led here print first
         }
-        let prefix = match (self.show_role, self.role.as_deref()) {
-            (true, Some(role)) => format!("[{role}] "),
-            _ => String::new(),
-        };
         // One write for the whole line, so that threads and forked children sharing
-        // stderr never interleave inside a line; not eprintln!, which panics when
-        // stderr is closed.
-        let line = format!("{prefix}{} {text}\n", self.t("warning:", "aviso:"));
-        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+        // stderr never interleave inside a line.
+        write_stderr(&format!(
+            "{}{} {text}\n",
+            self.prefix(),
+            self.t("warning:", "aviso:")
+        ));
     }
 
     /// A fact that is not a syscall (e.g. a row of the kernel's socket table).
@@ -524,14 +396,17 @@ impl Narrator {
         });
     }
 
-    /// A note carrying a TCP state read from the kernel's table, not from an fd.
-    pub fn note_state(&self, text: impl Into<String>, state: Option<TcpState>) {
+    /// A note carrying the TCP state of a connection read from the kernel's table
+    /// (`/proc/net/tcp`), not from an fd: `fd` is the socket it was, when there was one.
+    pub fn note_state(&self, fd: Option<i32>, text: impl Into<String>, state: Option<TcpState>) {
         if !self.verbose() {
             return;
         }
         self.emit(Event {
             kind: Some(Kind::Note),
+            fd,
             state,
+            from_table: state.is_some(),
             text: text.into(),
             ..Event::default()
         });
@@ -543,7 +418,8 @@ impl Narrator {
         self.mode != Mode::Silent
     }
 
-    /// Application data: printed in every mode but `-qq`, `--quiet` included.
+    /// Application data: printed in every mode but `-qq`, `--quiet` included. The
+    /// event carries the first [`DATA_PREVIEW`] bytes and the count.
     pub fn data(&self, text: impl Into<String>, bytes: &[u8]) {
         if !self.shows_data() {
             return;
@@ -551,7 +427,7 @@ impl Narrator {
         self.emit(Event {
             kind: Some(Kind::Data),
             bytes: Some(bytes.len()),
-            data: Some(crate::strace::quoted_limit(bytes, usize::MAX)),
+            data: Some(crate::strace::quoted_limit(bytes, DATA_PREVIEW)),
             text: text.into(),
             ..Event::default()
         });

@@ -69,6 +69,7 @@ fn port_change(n: &Narrator, count: usize) -> Result<(), Failure> {
         .collect();
     for row in &rows {
         n.note_state(
+            None,
             format!(
                 "  {:<12} {:<22} {}",
                 row.state.name(),

@@ -14,12 +14,11 @@
 
 use clap::Args;
 use raw_core::kernel_table;
-use raw_core::narrate::Seen;
 use raw_core::resolve::resolve;
 use raw_core::tcp_state::TcpState;
+use raw_core::views::Timeline;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
-use std::sync::{Arc, Mutex};
 
 /// Options of `raw-tcp demo`.
 #[derive(Debug, Clone, Args)]
@@ -37,11 +36,9 @@ pub struct DemoArgs {
 
 /// Runs server and client step by step, interleaved.
 pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
-    let timeline = Arc::new(Mutex::new(Vec::new()));
-    let mut server = n.side("server");
-    let mut client = n.side("client");
-    server.timeline = Some(timeline.clone());
-    client.timeline = Some(timeline.clone());
+    let timeline = Timeline::default(); // a view that remembers every state seen
+    let server = n.side("server").also(timeline.clone());
+    let client = n.side("client").also(timeline.clone());
     let (server, client) = (&server, &client);
     let addr = resolve(&args.host, args.port)?[0];
     let message = args.message.as_bytes();
@@ -116,7 +113,13 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     show_time_wait(client, client_fd, client_addr, bound);
     steps::close(server, listener)?;
 
-    print_timeline(n, &timeline);
+    n.note(n.t(
+        "TCP state timeline, per socket:",
+        "Linha do tempo dos estados TCP, por socket:",
+    ));
+    for line in timeline.lines(n) {
+        n.note(line);
+    }
     Ok(())
 }
 
@@ -139,11 +142,9 @@ fn show_time_wait(
     remote: std::net::SocketAddr,
 ) {
     let state = kernel_table::state_of(local, remote);
-    if let Some(state) = state {
-        n.record(fd, state, true);
-    }
     let seen = state.map(|s| s.name()).unwrap_or("(gone)");
     n.note_state(
+        Some(fd),
         format!(
             "{} {local} → {remote}: {seen}. {}",
             n.t("Kernel table (/proc/net/tcp, as `ss -tan` shows it):", "Tabela do kernel (/proc/net/tcp, como o `ss -tan` mostra):"),
@@ -154,37 +155,4 @@ fn show_time_wait(
         ),
         state,
     );
-}
-
-/// One line per socket: every state it was seen in, in order.
-fn print_timeline(n: &Narrator, timeline: &Mutex<Vec<Seen>>) {
-    let Ok(seen) = timeline.lock() else { return };
-    let mut sockets: Vec<(&str, i32)> = Vec::new();
-    for s in seen.iter() {
-        if !sockets.contains(&(&*s.role, s.fd)) {
-            sockets.push((&*s.role, s.fd));
-        }
-    }
-    n.note(n.t(
-        "TCP state timeline, per socket:",
-        "Linha do tempo dos estados TCP, por socket:",
-    ));
-    for (role, fd) in sockets {
-        let mut states: Vec<String> = Vec::new();
-        for s in seen.iter().filter(|s| &*s.role == role && s.fd == fd) {
-            let name = if s.from_table {
-                format!(
-                    "{} ({})",
-                    s.state,
-                    n.t("kernel table, fd closed", "tabela do kernel, fd fechado")
-                )
-            } else {
-                s.state.to_string()
-            };
-            if states.last() != Some(&name) {
-                states.push(name);
-            }
-        }
-        n.note(format!("  {role} fd {fd}: {}", states.join(" → ")));
-    }
 }

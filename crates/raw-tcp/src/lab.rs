@@ -89,6 +89,7 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
         .collect();
     for s in &lingering {
         n.note_state(
+            None,
             format!(
                 "{} {} → {}: TIME-WAIT",
                 n.t("Kernel table:", "Tabela do kernel:"),
@@ -218,6 +219,7 @@ fn backlog(n: &Narrator) -> Result<(), Failure> {
         .collect();
     for c in &clients {
         n.note_state(
+            None,
             format!("  {} → {}: {}", c.local, c.remote, c.state),
             Some(c.state),
         );

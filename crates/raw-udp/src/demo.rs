@@ -13,9 +13,10 @@
 
 use clap::Args;
 use raw_core::resolve::resolve;
+use raw_core::views::{Counter, Counts, StraceLines};
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// Options of `raw-udp demo`.
@@ -34,11 +35,9 @@ pub struct DemoArgs {
 
 /// Runs the UDP exchange narrated, then the TCP one briefly, then the comparison.
 pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
-    let udp_calls = Arc::new(AtomicUsize::new(0));
-    let mut server = n.side("server");
-    let mut client = n.side("client");
-    server.counter = Some(udp_calls.clone());
-    client.counter = Some(udp_calls.clone());
+    let udp_calls = Arc::new(Counts::default()); // a view that counts the syscalls
+    let server = n.side("server").also(Counter(udp_calls.clone()));
+    let client = n.side("client").also(Counter(udp_calls.clone()));
     let (server, client) = (&server, &client);
     let addr = resolve(&args.host, args.port)?[0];
     let message = args.message.as_bytes();
@@ -82,18 +81,20 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     );
     steps::close(client, csock)?; // no FIN, no TIME-WAIT: nothing to say goodbye to
     steps::close(server, sock)?;
-    let udp = udp_calls.load(Ordering::Relaxed);
+    let udp = udp_calls.syscalls.load(Ordering::Relaxed);
 
     // The same message over TCP: the raw-tcp demo's own code, printed as bare strace lines.
     n.note(n.t(
         "Now the same message over TCP (the raw-tcp demo, strace lines only):",
         "Agora a mesma mensagem por TCP (a demo do raw-tcp, só as linhas do strace):",
     ));
-    let tcp_calls = Arc::new(AtomicUsize::new(0));
-    let mut tcp = n.clone();
-    tcp.tcp = false; // no state probes: count the exchange's own syscalls
-    tcp.brief = true;
-    tcp.counter = Some(tcp_calls.clone());
+    let tcp_calls = Arc::new(Counts::default());
+    // In text, only the strace lines (the sentences were said in lab 1); JSON as always.
+    let tcp = match n.mode {
+        raw_core::Mode::Text => n.showing(StraceLines),
+        _ => n.clone(),
+    }
+    .also(Counter(tcp_calls.clone()));
     raw_tcp::demo::run(
         &tcp,
         &raw_tcp::demo::DemoArgs {
@@ -102,7 +103,21 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
             message: args.message.clone(),
         },
     )?;
-    let tcp_count = tcp_calls.load(Ordering::Relaxed);
+    let tcp_count = tcp_calls.syscalls.load(Ordering::Relaxed);
+    let looks = tcp_calls.probes.load(Ordering::Relaxed);
+    if looks > 0 {
+        n.note(format!(
+            "{} {looks} {}",
+            n.t(
+                "(strace also shows the",
+                "(o strace também mostra as"
+            ),
+            n.t(
+                "getsockopt(TCP_INFO) calls the narration adds to read each TCP state: they are not part of the exchange and are not counted below.)",
+                "chamadas getsockopt(TCP_INFO) que a narração acrescenta para ler cada estado TCP: não fazem parte da troca e não entram na conta abaixo.)"
+            )
+        ));
+    }
 
     print_comparison(n, udp, tcp_count, message.len());
     Ok(())

@@ -38,7 +38,7 @@ fn loopback() -> SocketAddr {
 }
 
 fn boundaries(n: &Narrator) -> Result<(), Failure> {
-    let (server, client) = (n.side("server").udp(), n.side("client").udp());
+    let (server, client) = (n.side("server"), n.side("client"));
     let mut buf = [0u8; 1024];
 
     // UDP: two sendto calls, two datagrams, two recvfrom calls.
@@ -98,14 +98,14 @@ fn boundaries(n: &Narrator) -> Result<(), Failure> {
 
 fn refused(n: &Narrator) -> Result<(), Failure> {
     // A port with no server: bind one, note its number, close it.
-    let probe = n.side("setup").udp();
+    let probe = n.side("setup");
     let tmp = steps::socket(&probe, Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
     steps::bind(&probe, &tmp, loopback(), true)?;
     let nobody = steps::getsockname(&probe, &tmp)?;
     steps::close(&probe, tmp)?;
 
     // Connected: the ICMP port-unreachable comes back as ECONNREFUSED.
-    let connected = n.side("connected").udp();
+    let connected = n.side("connected");
     let a = steps::socket(&connected, Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
     steps::set_timeout(&connected, &a, Timeout::Receive, Duration::from_millis(500))?;
     steps::connect(&connected, &a, nobody)?;
@@ -118,7 +118,7 @@ fn refused(n: &Narrator) -> Result<(), Failure> {
     steps::close(&connected, a)?;
 
     // Unconnected: the kernel has nobody to tell; recvfrom waits until the timeout.
-    let unconnected = n.side("unconnected").udp();
+    let unconnected = n.side("unconnected");
     let b = steps::socket(&unconnected, Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
     steps::set_timeout(
         &unconnected,

@@ -46,15 +46,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
-        Command::Server(args) => run(&cli.common, "server", |n| {
-            raw_udp::server::run(&n.clone().udp(), args)
-        }),
-        Command::Client(args) => run(&cli.common, "client", |n| {
-            raw_udp::client::run(&n.clone().udp(), args)
-        }),
-        Command::Demo(args) => run(&cli.common, "demo", |n| {
-            raw_udp::demo::run(&n.clone().udp(), args)
-        }),
+        Command::Server(args) => run(&cli.common, "server", |n| raw_udp::server::run(n, args)),
+        Command::Client(args) => run(&cli.common, "client", |n| raw_udp::client::run(n, args)),
+        Command::Demo(args) => run(&cli.common, "demo", |n| raw_udp::demo::run(n, args)),
         Command::Lab(lab) => run(&cli.common, "lab", |n| raw_udp::lab::run(n, lab)),
     }
 }
