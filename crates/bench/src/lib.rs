@@ -219,9 +219,7 @@ pub fn serve(kind: ServerKind, port: u16) -> Result<()> {
         ServerKind::Tcp => raw_tcp::server::run(
             &n,
             &raw_tcp::server::ServerArgs {
-                host,
-                port,
-                backlog: 1024,
+                listen: raw_core::cli::ListenArgs::at(&host, port, 1024),
                 no_reuseaddr: false,
                 forever: true,
                 transform: Transform::None,
@@ -243,9 +241,7 @@ pub fn serve(kind: ServerKind, port: u16) -> Result<()> {
             &n,
             &raw_multi::models::ServerArgs {
                 model,
-                host,
-                port,
-                backlog: 1024,
+                listen: raw_core::cli::ListenArgs::at(&host, port, 1024),
                 max_clients: Some(SERVE_MAX_CLIENTS),
                 idle_timeout: None,
                 transform: Transform::None,

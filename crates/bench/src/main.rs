@@ -80,7 +80,7 @@ struct LatencyArgs {
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=MAX_SIZE as i64))]
     size: u32,
     /// How long to measure (e.g. 10s, 500ms)
-    #[arg(long, default_value = "10s", value_parser = raw_tcp::client::parse_seconds)]
+    #[arg(long, default_value = "10s", value_parser = raw_core::cli::parse_seconds)]
     duration: Duration,
     /// An echo server to measure (HOST:PORT); default: start ours
     #[arg(long)]
@@ -96,12 +96,12 @@ struct LoadArgs {
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=MAX_SIZE as i64))]
     size: u32,
     /// How long to measure, once every connection is made
-    #[arg(long, default_value = "10s", value_parser = raw_tcp::client::parse_seconds)]
+    #[arg(long, default_value = "10s", value_parser = raw_core::cli::parse_seconds)]
     duration: Duration,
     /// How long to wait for the connections to be made before measuring with those
     /// that were (a server whose accept queue is full drops SYNs: they are sent again
     /// after 1 s, 3 s, 7 s, ...)
-    #[arg(long, default_value = "10s", value_parser = raw_tcp::client::parse_seconds)]
+    #[arg(long, default_value = "10s", value_parser = raw_core::cli::parse_seconds)]
     connect_timeout: Duration,
     /// An echo server to load (HOST:PORT); default: start ours with --model
     #[arg(long)]
@@ -117,7 +117,7 @@ struct LoadArgs {
 #[derive(Debug, Args)]
 struct CompareArgs {
     /// Time for each measurement (each is run twice, alternating)
-    #[arg(long, default_value = "5s", value_parser = raw_tcp::client::parse_seconds)]
+    #[arg(long, default_value = "5s", value_parser = raw_core::cli::parse_seconds)]
     duration: Duration,
     /// Message size in bytes (1 to 65507: the UDP round trips use it too)
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=65507))]

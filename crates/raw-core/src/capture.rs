@@ -14,6 +14,8 @@
 //! The capture's own syscalls (reading frames) are not narrated; strace shows them on
 //! the capture's fd, which the first line names.
 
+#![forbid(unsafe_code)]
+
 use crate::error::Failure;
 use crate::event::{Event, Kind};
 use crate::lang::Lang;
@@ -515,9 +517,8 @@ fn port_filter(port: u16) -> Vec<Insn> {
 
 /// **Syscall:** `setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog)`, see
 /// `socket(7)` and `filter.txt` in the kernel docs. nix has no wrapper for it.
-#[allow(unsafe_code)]
 fn attach_filter(sock: &Socket, program: &[Insn]) -> Result<(), Errno> {
-    let mut insns: Vec<libc::sock_filter> = program
+    let insns: Vec<libc::sock_filter> = program
         .iter()
         .map(|i| libc::sock_filter {
             code: i.0,
@@ -526,26 +527,7 @@ fn attach_filter(sock: &Socket, program: &[Insn]) -> Result<(), Errno> {
             k: i.3,
         })
         .collect();
-    let prog = libc::sock_fprog {
-        len: insns.len() as u16,
-        filter: insns.as_mut_ptr(),
-    };
-    // SAFETY: `prog` points at `insns`, a live array of `len` instructions, for the
-    // whole call; the kernel copies the program and keeps no pointer to it.
-    let rc = unsafe {
-        libc::setsockopt(
-            sock.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_ATTACH_FILTER,
-            (&prog as *const libc::sock_fprog).cast(),
-            std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(Errno::last())
-    }
+    crate::sys::attach_filter(sock.as_raw_fd(), insns)
 }
 
 #[cfg(test)]

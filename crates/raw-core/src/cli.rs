@@ -4,6 +4,8 @@
 //! Exit codes: 0 ok, 1 runtime error (a syscall failed, the peer misbehaved), 2 bad
 //! usage (clap's own errors exit 2 as well).
 
+#![forbid(unsafe_code)]
+
 use crate::error::Failure;
 use crate::lang::Lang;
 use crate::narrate::{Event, Kind, Mode, Narrator};
@@ -89,6 +91,50 @@ impl CommonArgs {
     /// A narrator for one side (`server`, `client`).
     pub fn narrator(&self, role: &str) -> Narrator {
         Narrator::new(self.lang(), self.mode(), role)
+    }
+}
+
+/// Where a TCP server listens: the options `raw-tcp server` and `raw-multi server`
+/// share.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListenArgs {
+    /// Address to bind: 127.0.0.1 (this machine only), 0.0.0.0 (every IPv4 interface:
+    /// needed for a classmate to reach you), ::1, or :: (IPv6 and IPv4 together)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to bind; 0 lets the kernel pick a free one (the bound port is printed)
+    #[arg(long, default_value_t = 65432)]
+    pub port: u16,
+    /// listen() backlog: how many finished handshakes the kernel queues for accept()
+    #[arg(long, default_value_t = 128)]
+    pub backlog: i32,
+}
+
+impl ListenArgs {
+    /// The assignment's defaults with another host and port (for the benchmarks).
+    pub fn at(host: &str, port: u16, backlog: i32) -> ListenArgs {
+        ListenArgs {
+            host: host.to_string(),
+            port,
+            backlog,
+        }
+    }
+}
+
+/// Parses a duration as people type it: `2`, `0.5`, `2s`, `1500ms` (a positive number
+/// of seconds, or of milliseconds with `ms`).
+pub fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(ms) = t.strip_suffix("ms") {
+        (ms, 0.001)
+    } else {
+        (t.strip_suffix('s').unwrap_or(t), 1.0)
+    };
+    match number.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(std::time::Duration::from_secs_f64(v * scale)),
+        _ => Err(format!(
+            "'{text}' is not a positive number of seconds (e.g. 2, 0.5, 1500ms)"
+        )),
     }
 }
 

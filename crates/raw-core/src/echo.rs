@@ -1,6 +1,8 @@
 //! The echo loop, written once and used by every TCP server model: receive, transform,
 //! send all of it back, until the peer closes.
 
+#![forbid(unsafe_code)]
+
 use crate::error::Failure;
 use crate::narrate::Narrator;
 use crate::steps;

@@ -6,6 +6,8 @@
 //! (syscall, errno) plus the facts gathered when it happened ([`Fact`]): that is where
 //! "SO_REUSEADDR was off and 2 connections sit in TIME-WAIT" comes from.
 
+#![forbid(unsafe_code)]
+
 use crate::lang::Lang;
 use nix::errno::Errno;
 use std::net::SocketAddr;

@@ -4,6 +4,8 @@
 //! netlink socket, so strace shows `socket(AF_NETLINK, ...)`, `sendto`, `recvmsg` and
 //! `close` for it. The narration says so where it prints the addresses.
 
+#![forbid(unsafe_code)]
+
 use crate::narrate::Narrator;
 use std::net::{IpAddr, SocketAddr};
 

@@ -5,6 +5,8 @@
 //! names the socket's inode, which `/proc/PID/fd` links to: that is how we can say
 //! which process holds a port.
 
+#![forbid(unsafe_code)]
+
 use crate::tcp_state::TcpState;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 

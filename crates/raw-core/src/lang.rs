@@ -4,6 +4,8 @@
 //! prints it (`lang.pick("Bound", "Vinculado")`), so a reader sees both at once and no
 //! message can exist in one language only.
 
+#![forbid(unsafe_code)]
+
 use clap::ValueEnum;
 use serde::Serialize;
 

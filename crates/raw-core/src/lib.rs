@@ -24,12 +24,12 @@
 //! | [`sys`] | the calls that need `unsafe`, in one room (a child that dies with its parent) |
 //!
 //! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
-//! errno names); every function maps to exactly one syscall. `unsafe` appears only
-//! where a syscall demands it and neither crate offers a safe call: `getsockopt(TCP_INFO)`
-//! in [`tcp_state::probe`], `recvfrom(MSG_TRUNC)` in [`steps::recvfrom`], `accept4` in
-//! [`steps::accept`] (so a failed call's buffer pointer is known, as strace shows it),
-//! and `sigaction` in [`signals`]; each carries a `SAFETY:` note. (The fork model in
-//! raw-multi has the one other: `fork` itself.)
+//! errno names); every step maps to exactly one syscall. `unsafe` appears only where a
+//! syscall demands it and neither crate offers a safe call, and only in [`sys`]:
+//! `accept4` with our own address storage (so a failed call's pointer is known, as
+//! strace shows it), `recvfrom(MSG_TRUNC)`, `getsockopt(TCP_INFO)`, `sigaction`,
+//! `SO_ATTACH_FILTER`, `fork` and `PR_SET_PDEATHSIG`; each carries a `SAFETY:` note.
+//! Every other module says `#![forbid(unsafe_code)]`, and so does every other crate.
 
 #![deny(unsafe_code)]
 

@@ -5,6 +5,8 @@
 //! library call, not a syscall. strace shows no `getaddrinfo` line; it may show the
 //! resolver's own work (reading `/etc/hosts`, a UDP query to port 53).
 
+#![forbid(unsafe_code)]
+
 use crate::error::Failure;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 

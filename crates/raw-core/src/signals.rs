@@ -9,6 +9,8 @@
 //! blocking call is noticed only when that call returns. (`signalfd` or a self-pipe
 //! watched with `poll` closes that window; the multi-client lab shows them.)
 
+#![forbid(unsafe_code)]
+
 use crate::error::Failure;
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::sync::atomic::{AtomicBool, Ordering};

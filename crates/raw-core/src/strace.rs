@@ -6,6 +6,8 @@
 //! 32 bytes with octal escapes, in/out lengths (`[128 => 16]`) and failed returns
 //! (`-1 ECONNREFUSED (Connection refused)`).
 
+#![forbid(unsafe_code)]
+
 use nix::errno::Errno;
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;

@@ -133,3 +133,49 @@ pub fn install_flag_handler(
     // signal no other code in this process handles.
     unsafe { nix::sys::signal::sigaction(signal, action) }.map(|_| ())
 }
+
+/// `setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog)`, see `socket(7)`
+/// and `filter.txt` in the kernel docs: attaches a classic BPF program (the capture's
+/// port filter). nix has no wrapper for it.
+pub fn attach_filter(fd: RawFd, mut insns: Vec<libc::sock_filter>) -> Result<(), Errno> {
+    let prog = libc::sock_fprog {
+        len: insns.len() as u16,
+        filter: insns.as_mut_ptr(),
+    };
+    // SAFETY: `prog` points at `insns`, a live array of `len` instructions, for the
+    // whole call; the kernel copies the program and keeps no pointer to it.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ATTACH_FILTER,
+            (&prog as *const libc::sock_fprog).cast(),
+            std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(Errno::last())
+    }
+}
+
+/// How many threads this process has (`/proc/self/task` lists one directory each).
+fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(usize::MAX, |d| d.count())
+}
+
+/// `fork()`, see `fork(2)`; glibc makes it the `clone(..., SIGCHLD)` syscall, which is
+/// what strace shows. Refused with `EDEADLK` unless this process has exactly one
+/// thread: a child forked from a threaded process may only call async-signal-safe
+/// functions (another thread could hold the allocator's lock), and our children print
+/// and allocate. The fork models start no thread, so the check always passes there.
+pub fn fork_single_threaded() -> Result<nix::unistd::ForkResult, Errno> {
+    if thread_count() != 1 {
+        return Err(Errno::EDEADLK);
+    }
+    // SAFETY: the process has exactly one thread (checked just above, and no thread
+    // can appear in between: only this thread could start one), so the child is a
+    // whole copy of a single-threaded process and may run any code until it exits.
+    unsafe { nix::unistd::fork() }
+}

@@ -6,6 +6,8 @@
 //! - [`crate::kernel_table`]: the kernel's table of all TCP sockets (`/proc/net/tcp`),
 //!   which still lists a connection after its fd is closed, e.g. in TIME-WAIT.
 
+#![forbid(unsafe_code)]
+
 use crate::strace;
 use nix::errno::Errno;
 use serde::Serialize;

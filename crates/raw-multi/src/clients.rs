@@ -29,7 +29,7 @@ pub struct ClientsArgs {
     pub message: String,
     /// Keep the connections open this long before closing (to look at them with
     /// `raw-multi sockets` or `ss`)
-    #[arg(long, value_parser = raw_tcp::client::parse_seconds)]
+    #[arg(long, value_parser = raw_core::cli::parse_seconds)]
     pub hold: Option<std::time::Duration>,
 }
 

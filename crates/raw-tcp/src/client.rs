@@ -43,21 +43,7 @@ pub struct ClientArgs {
     pub timeout: Option<Duration>,
 }
 
-/// Accepts `2`, `2.5`, `2s` or `1500ms`.
-pub fn parse_seconds(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (number, scale) = if let Some(ms) = t.strip_suffix("ms") {
-        (ms, 0.001)
-    } else {
-        (t.strip_suffix('s').unwrap_or(t), 1.0)
-    };
-    match number.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(Duration::from_secs_f64(v * scale)),
-        _ => Err(format!(
-            "'{text}' is not a positive number of seconds (e.g. 2, 0.5, 1500ms)"
-        )),
-    }
-}
+pub use raw_core::cli::parse_seconds;
 
 /// Runs the client: the syscall sequence, one step per line.
 pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {

@@ -12,6 +12,7 @@
 //! `listen` → `accept` → echo loop (`recv`, `send`) → `close`.
 
 use clap::Args;
+use raw_core::cli::ListenArgs;
 use raw_core::echo::{echo_stream, Transform};
 use raw_core::resolve::resolve;
 use raw_core::{steps, Failure, Narrator};
@@ -20,16 +21,9 @@ use socket2::{Domain, Protocol, Type};
 /// Options of `raw-tcp server`.
 #[derive(Debug, Clone, Args)]
 pub struct ServerArgs {
-    /// Address to bind: 127.0.0.1 (this machine only), 0.0.0.0 (every IPv4 interface:
-    /// needed for a classmate to reach you), ::1, or :: (IPv6 and IPv4 together)
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
-    /// Port to bind; 0 lets the kernel pick a free one (the bound port is printed)
-    #[arg(long, default_value_t = 65432)]
-    pub port: u16,
-    /// listen() backlog: how many finished handshakes the kernel queues for accept()
-    #[arg(long, default_value_t = 128)]
-    pub backlog: i32,
+    /// Where to listen: --host, --port, --backlog
+    #[command(flatten)]
+    pub listen: ListenArgs,
     /// Do not set SO_REUSEADDR: a restart then fails with EADDRINUSE while old
     /// connections sit in TIME-WAIT (try it!)
     #[arg(long)]
@@ -51,7 +45,7 @@ pub struct ServerArgs {
 
 /// Runs the server: the syscall sequence, one step per line.
 pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
-    let addr = resolve(&args.host, args.port)?[0];
+    let addr = resolve(&args.listen.host, args.listen.port)?[0];
     let reuseaddr = !args.no_reuseaddr;
 
     let listener = steps::socket(
@@ -74,7 +68,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         }
         steps::bind(n, &listener, addr, reuseaddr)?;
         let bound = steps::getsockname(n, &listener)?; // the real port, even for --port 0
-        steps::listen(n, &listener, args.backlog)?;
+        steps::listen(n, &listener, args.listen.backlog)?;
         n.ready(bound, listening_banner(n, bound));
         raw_core::interfaces::announce_reachable(n, bound, "raw-tcp client");
 

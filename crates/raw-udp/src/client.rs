@@ -40,7 +40,7 @@ pub struct ClientArgs {
     #[arg(long)]
     pub message: Option<String>,
     /// How long to wait for each reply (UDP does not retransmit a lost datagram)
-    #[arg(long, default_value = "2s", value_parser = raw_tcp::client::parse_seconds)]
+    #[arg(long, default_value = "2s", value_parser = raw_core::cli::parse_seconds)]
     pub timeout: Duration,
     /// connect() the UDP socket first: a default peer, replies from others filtered,
     /// ICMP errors reported as ECONNREFUSED

@@ -10,6 +10,7 @@ pub mod select;
 pub mod thread;
 
 use clap::{Args, ValueEnum};
+use raw_core::cli::ListenArgs;
 use raw_core::echo::Transform;
 use raw_core::narrate::{Event, Kind};
 use raw_core::resolve::resolve;
@@ -43,21 +44,15 @@ pub struct ServerArgs {
     /// Which server model to run
     #[arg(long, value_enum, default_value_t = Model::Thread)]
     pub model: Model,
-    /// Address to bind (0.0.0.0 for a classmate to reach you)
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
-    /// Port to bind; 0 lets the kernel pick one (the bound port is printed)
-    #[arg(long, default_value_t = 65432)]
-    pub port: u16,
-    /// listen() backlog: finished handshakes the kernel queues while we are busy
-    #[arg(long, default_value_t = 128)]
-    pub backlog: i32,
+    /// Where to listen: --host, --port, --backlog
+    #[command(flatten)]
+    pub listen: ListenArgs,
     /// Most clients served at once; the others wait in the backlog [default: 1024,
     /// 256 for fork]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_clients: Option<u32>,
     /// Drop a client that sends nothing for this long (e.g. 30, 1.5, 500ms)
-    #[arg(long, value_parser = raw_tcp::client::parse_seconds)]
+    #[arg(long, value_parser = raw_core::cli::parse_seconds)]
     pub idle_timeout: Option<Duration>,
     /// What to do to the bytes before echoing them: upper (ASCII letters only) or none
     #[arg(long, value_enum, default_value_t = Transform::Upper)]
@@ -97,7 +92,7 @@ impl Stats {
 
 /// Runs `raw-multi server`: the common prelude, then the chosen model's loop.
 pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
-    let addr = resolve(&args.host, args.port)?[0];
+    let addr = resolve(&args.listen.host, args.listen.port)?[0];
     raise_fd_limit(n);
     stop_on_sigint_sigterm()?;
     // The event-loop models need a listener that never blocks: one flag in socket().
@@ -120,7 +115,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         }
         steps::bind(n, &listener, addr, true)?;
         let bound = steps::getsockname(n, &listener)?;
-        steps::listen(n, &listener, args.backlog)?;
+        steps::listen(n, &listener, args.listen.backlog)?;
         n.ready(
             bound,
             format!(
