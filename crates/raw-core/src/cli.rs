@@ -56,6 +56,8 @@ impl OutputArgs {
             output: self.clone(),
             capture: None,
             step: false,
+            svg: None,
+            html: None,
         }
     }
 }
@@ -75,6 +77,15 @@ pub struct CommonArgs {
     /// with `ss -tan` or Wireshark in between). Needs a terminal on stdin
     #[arg(long, global = true, conflicts_with = "json")]
     pub step: bool,
+    /// Draw the run as a sequence diagram (one timeline per socket endpoint, an arrow
+    /// per packet, the syscalls in the margins, the TCP states): an SVG file for
+    /// slides and reports. The packets need root or CAP_NET_RAW (as --capture)
+    #[arg(long, global = true, value_name = "FILE.svg")]
+    pub svg: Option<std::path::PathBuf>,
+    /// Write the run as one self-contained HTML page to replay step by step: source
+    /// line, strace line, packets and socket states side by side, with the diagram
+    #[arg(long, global = true, value_name = "FILE.html")]
+    pub html: Option<std::path::PathBuf>,
 }
 
 impl CommonArgs {
@@ -163,16 +174,111 @@ pub fn run(
             }
             n.step = true;
         }
-        if let Some(path) = &common.capture {
-            let capture = crate::capture::Capture::start(path)?;
-            n.note(capture.started(n.lang));
-            n.capture = Some(std::sync::Arc::new(std::sync::Mutex::new(capture)));
+        let pictures = common.svg.is_some() || common.html.is_some();
+        let recorder = crate::diagram::Recorder::default();
+        if pictures {
+            n = n.also(recorder.clone());
+        }
+        // The pictures need the packets: without --capture, capture into a file of
+        // our own (removed at the end), if we may.
+        let scratch = (pictures && common.capture.is_none()).then(|| {
+            std::env::temp_dir().join(format!("raw-sockets-{}.pcapng", std::process::id()))
+        });
+        match (&common.capture, &scratch) {
+            (Some(path), _) => {
+                let capture = crate::capture::Capture::start(path)?;
+                n.note(capture.started(n.lang));
+                n.capture = Some(std::sync::Arc::new(std::sync::Mutex::new(capture)));
+            }
+            (None, Some(path)) => match crate::capture::Capture::start(path) {
+                Ok(capture) => {
+                    n.capture = Some(std::sync::Arc::new(std::sync::Mutex::new(capture)))
+                }
+                Err(_) => n.note(n.t(
+                    "No capture for the pictures (it needs root or CAP_NET_RAW): they will show syscalls and states only.",
+                    "Sem captura para as figuras (ela precisa de root ou CAP_NET_RAW): elas vão mostrar só syscalls e estados.",
+                )),
+            },
+            (None, None) => {}
         }
         let outcome = body(&n);
-        n.finish_capture(std::time::Duration::from_millis(300));
+        // The pictures' own capture file is removed: it is not announced.
+        n.finish_capture(std::time::Duration::from_millis(300), scratch.is_none());
+        if let Some(path) = &scratch {
+            let _ = std::fs::remove_file(path);
+        }
+        if pictures {
+            write_pictures(&n, common, &recorder, role)?;
+        }
         outcome
     })();
     finish(common, result)
+}
+
+/// The program's name and subcommand, for the pictures' titles (`raw-tcp demo`).
+fn program_title(role: &str) -> String {
+    let program = std::env::args()
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "raw-sockets".to_string());
+    format!("{program} {role}")
+}
+
+/// Writes `--svg` and `--html` from what the recorder kept, and says where.
+fn write_pictures(
+    n: &Narrator,
+    common: &CommonArgs,
+    recorder: &crate::diagram::Recorder,
+    role: &str,
+) -> Result<(), Failure> {
+    let events = recorder.events();
+    let layout = crate::diagram::layout(&events, n.lang);
+    let title = program_title(role);
+    let svg = crate::diagram::svg(&layout, &title, n.lang);
+    let write = |path: &std::path::Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| {
+            Failure::Runtime(format!(
+                "{} {}: {e} — {}",
+                n.t("cannot write", "não foi possível gravar"),
+                path.display(),
+                n.t(
+                    "hint: pick a path in a folder you can write to, e.g. /tmp/run.svg",
+                    "dica: escolha um caminho numa pasta onde você pode escrever, como /tmp/run.svg"
+                )
+            ))
+        })
+    };
+    if let Some(path) = &common.svg {
+        write(path, &svg)?;
+        n.note(format!(
+            "{} {}",
+            n.t(
+                "Sequence diagram written to",
+                "Diagrama de sequência gravado em"
+            ),
+            path.display()
+        ));
+    }
+    if let Some(path) = &common.html {
+        write(
+            path,
+            &crate::replay::page(&events, &layout, &svg, &title, n.lang),
+        )?;
+        n.note(format!(
+            "{} {} ({})",
+            n.t(
+                "Step-by-step replay written to",
+                "Replay passo a passo gravado em"
+            ),
+            path.display(),
+            n.t("open it in any browser", "abra em qualquer navegador")
+        ));
+    }
+    Ok(())
 }
 
 /// Ends a program: prints the failure (if any) as a teaching message on stderr, and in

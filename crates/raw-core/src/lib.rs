@@ -11,6 +11,7 @@
 //! | [`narrate`] | the narrator: language, mode, role, and the views it feeds |
 //! | [`event`] | the events every view receives (syscall, probe, note, data, packet, warning) |
 //! | [`views`] | the views: text, JSON, strace lines, counters, the state timeline |
+//! | [`diagram`], [`replay`] | `--svg` (a Stevens-style sequence diagram) and `--html` (a replay page) |
 //! | [`strace`] | the exact notation strace uses for addresses, buffers and errors |
 //! | [`tcp_state`] | TCP states (RFC 793 names) read with `getsockopt(TCP_INFO)` |
 //! | [`kernel_table`] | the kernel's socket table (`/proc/net/tcp`): TIME-WAIT, who holds a port |
@@ -35,6 +36,7 @@
 
 pub mod capture;
 pub mod cli;
+pub mod diagram;
 pub mod echo;
 pub mod error;
 pub mod event;
@@ -43,6 +45,7 @@ pub mod kernel_table;
 pub mod lang;
 pub mod narrate;
 pub mod record;
+pub mod replay;
 pub mod resolve;
 pub mod signals;
 pub mod steps;

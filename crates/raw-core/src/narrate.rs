@@ -215,8 +215,8 @@ impl Narrator {
     }
 
     /// Ends the capture: the last packets (waiting up to `grace` for late ones such as
-    /// delayed ACKs), then where the file is.
-    pub fn finish_capture(&self, grace: std::time::Duration) {
+    /// delayed ACKs), then, when `announce`, where the file is.
+    pub fn finish_capture(&self, grace: std::time::Duration, announce: bool) {
         let Some(capture) = &self.capture else { return };
         let (packets, note) = match capture.lock() {
             Ok(mut c) => c.finish(self.lang, self.verbose(), grace),
@@ -225,7 +225,9 @@ impl Narrator {
         for packet in packets {
             self.deliver(packet);
         }
-        self.note(note);
+        if announce {
+            self.note(note);
+        }
     }
 
     /// Gives one event to every view, with the role filled in.
