@@ -21,13 +21,17 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 /// One event and when it was seen (seconds since the Unix epoch: the kernel's
-/// timestamp for a packet, the moment the view received it for anything else).
+/// timestamp for a packet, the moment the view received it for anything else, that is
+/// just after the syscall returned).
 #[derive(Debug, Clone, Serialize)]
 pub struct Stamped {
     /// Seconds since the Unix epoch.
     pub t: f64,
     /// The event, its role filled in.
     pub event: Event,
+    /// For a packet a syscall caused: that syscall's index in the recording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<usize>,
 }
 
 /// Keeps every event, for the pictures drawn at the end of the run.
@@ -44,9 +48,17 @@ impl Sink for Recorder {
                 .unwrap_or(0.0),
         };
         if let Ok(mut all) = self.0.lock() {
+            let cause = event
+                .caused
+                .then(|| {
+                    all.iter()
+                        .rposition(|s| s.event.kind == Some(Kind::Syscall))
+                })
+                .flatten();
             all.push(Stamped {
                 t,
                 event: event.clone(),
+                cause,
             });
         }
     }
@@ -312,7 +324,26 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
     let mut state_of: HashMap<(usize, i32), String> = HashMap::new();
     let mut fds_on_lane: HashMap<usize, Vec<i32>> = HashMap::new();
     let mut captured = false;
-    for (i, s) in events.iter().enumerate() {
+    // Time flows down, and a syscall is written where it returned: the packets it
+    // caused are drawn above its label (the handshake before `connect` returns), and
+    // packets that came earlier (a client's SYN while the server was busy) where the
+    // kernel stamped them. On loopback the kernel stamps the arriving copy a few
+    // microseconds after the call returned: within a millisecond, it counts as during.
+    let key = |i: usize| -> (f64, u8) {
+        let s = &events[i];
+        match (s.event.kind, s.cause) {
+            (Some(Kind::Packet), Some(c)) if s.t < events[c].t + 0.001 => (s.t.min(events[c].t), 0),
+            (Some(Kind::Packet), _) => (s.t, 0),
+            _ => (s.t, 1),
+        }
+    };
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.total_cmp(&kb.0).then(ka.1.cmp(&kb.1)).then(a.cmp(&b))
+    });
+    for i in order {
+        let s = &events[i];
         let e = &s.event;
         let row = match e.kind {
             Some(Kind::Syscall) => syscall_lane[i].map(|lane| RowKind::Syscall {

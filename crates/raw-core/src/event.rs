@@ -116,4 +116,8 @@ pub struct Event {
     /// The state came from the kernel's table (`/proc/net/tcp`), the fd being closed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub from_table: bool,
+    /// A packet caused by the syscall just before it (drained right after that call
+    /// returned), rather than sent by the kernel on its own (a timer).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub caused: bool,
 }

@@ -209,7 +209,8 @@ impl Narrator {
             Ok(mut c) => c.drain(self.lang, self.verbose(), cause),
             Err(_) => return,
         };
-        for packet in packets {
+        for mut packet in packets {
+            packet.caused = cause.is_some();
             self.deliver(packet);
         }
     }

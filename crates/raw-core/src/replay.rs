@@ -174,15 +174,19 @@ const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;"}[c]));
 const T = (en, pt) => uiLang === "pt" ? pt : en;
 
-// The syscall a step belongs to: itself, or the last syscall before a packet.
+// The syscall a step belongs to: itself, or, for a packet, the syscall that caused it
+// (none when the kernel sent it on its own: a delayed ACK, a retransmission).
 function causeOf(i) {
-  for (let j = i; j >= 0; j--) if (steps[j].kind === "syscall") return j;
-  return -1;
+  const st = steps[i];
+  if (st.kind === "syscall") return i;
+  const c = events[st.event].cause;
+  if (c === undefined || c === null) return -1;
+  return steps.findIndex((s) => s.event === c);
 }
-// The packets a syscall caused: the packet steps right after it.
+// The packets a syscall caused.
 function packetsOf(s) {
   const out = [];
-  for (let j = s + 1; j < steps.length && steps[j].kind === "packet"; j++) out.push(j);
+  steps.forEach((st, j) => { if (st.kind === "packet" && events[st.event].cause === steps[s].event) out.push(j); });
   return out;
 }
 function show(i) {
@@ -201,7 +205,7 @@ function show(i) {
   const src = ev.source ? D.sources[ev.source] : null;
   $("source").innerHTML = src
     ? "<b>" + esc(src.file) + "</b>\n" + src.lines.map(([n, t]) => "<span class='" + (n === src.line ? "here" : "") + "'>" + String(n).padStart(4) + "  " + esc(t) + "</span>").join("\n")
-    : "<span class='muted'>" + esc(T("(no source line: the kernel on its own)", "(sem linha de código: o próprio kernel)")) + "</span>";
+    : "<span class='muted'>" + esc(T("(no source line: the kernel sent it on its own, e.g. a delayed ACK)", "(sem linha de código: o próprio kernel enviou, por exemplo um ACK atrasado)")) + "</span>";
   // The call.
   if (c >= 0) {
     $("call").textContent = (ev.role ? "[" + ev.role + "] " : "") + (ev.call || "");
