@@ -178,6 +178,7 @@ pub fn run(
         let recorder = crate::diagram::Recorder::default();
         if pictures {
             n = n.also(recorder.clone());
+            n.bilingual = common.html.is_some(); // the replay's language toggle
         }
         // The pictures need the packets: without --capture, capture into a file of
         // our own (removed at the end), if we may.

@@ -107,6 +107,10 @@ pub struct Event {
     pub data: Option<String>,
     /// The plain-language sentence, in the chosen language.
     pub text: String,
+    /// The same sentence in the other language, when a view asks for both (the
+    /// replay page's English/Portuguese toggle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_other: Option<String>,
     /// A captured packet (`--capture`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packet: Option<PacketInfo>,

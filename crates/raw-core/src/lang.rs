@@ -51,13 +51,31 @@ impl Lang {
         }
     }
 
-    /// Picks the sentence written for this language.
+    /// Picks the sentence written for this language (or for the other one, inside
+    /// [`in_other_language`]).
     pub fn pick<'a>(self, en: &'a str, pt: &'a str) -> &'a str {
-        match self {
-            Lang::En => en,
-            Lang::PtBr => pt,
+        let english = (self == Lang::En) != OTHER.with(|o| o.get());
+        if english {
+            en
+        } else {
+            pt
         }
     }
+}
+
+thread_local! {
+    /// Set while [`in_other_language`] runs: every pick takes the other language.
+    static OTHER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `say` with every sentence picked in the other language: how a step's sentence
+/// is had in both languages for the replay page's toggle, from the same pair of
+/// sentences written beside the call.
+pub fn in_other_language<R>(say: impl FnOnce() -> R) -> R {
+    OTHER.with(|o| o.set(true));
+    let said = say();
+    OTHER.with(|o| o.set(false));
+    said
 }
 
 #[cfg(test)]
@@ -70,5 +88,13 @@ mod tests {
         assert_eq!(Lang::En.num(1.256, 2), "1.26");
         assert_eq!(Lang::PtBr.num(1.256, 2), "1,26");
         assert_eq!(Lang::PtBr.num(12.0, 0), "12");
+    }
+
+    /// The other language, for the replay's toggle, only inside the closure.
+    #[test]
+    fn the_other_language_is_picked_inside_only() {
+        assert_eq!(in_other_language(|| Lang::En.pick("yes", "sim")), "sim");
+        assert_eq!(in_other_language(|| Lang::PtBr.pick("yes", "sim")), "yes");
+        assert_eq!(Lang::En.pick("yes", "sim"), "yes");
     }
 }

@@ -61,6 +61,9 @@ pub struct Narrator {
     pub show_role: bool,
     /// `--step`: before each syscall, say what is about to happen and wait for Enter.
     pub step: bool,
+    /// Whether the steps' sentences are also said in the other language (for the
+    /// replay page's toggle; only `--html` asks).
+    pub bilingual: bool,
     /// The packet capture (`--capture`), drained around each event so that packets
     /// print in time order with the syscalls that caused them.
     pub capture: Option<Arc<Mutex<crate::capture::Capture>>>,
@@ -77,6 +80,7 @@ impl Narrator {
             role: Some(Arc::from(role)),
             show_role: false,
             step: false,
+            bilingual: false,
             capture: None,
             views: Arc::new(vec![Arc::new(Printer(mode))]),
         }

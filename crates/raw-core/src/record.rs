@@ -136,7 +136,7 @@ impl<'n> Call<'n> {
         self,
         result: Result<T, Errno>,
         ret: impl FnOnce(&T) -> R,
-        say: impl FnOnce(&T) -> String,
+        say: impl Fn(&T) -> String,
     ) -> Result<T, Failure> {
         match result {
             Ok(value) => {
@@ -149,24 +149,20 @@ impl<'n> Call<'n> {
 
     /// The call returned `ret`: the strace line, the sentence, and the socket's TCP state
     /// after it when the fd is a TCP socket.
-    pub fn succeeded(self, ret: impl std::fmt::Display, sentence: impl FnOnce() -> String) {
+    pub fn succeeded(self, ret: impl std::fmt::Display, sentence: impl Fn() -> String) {
         self.succeeded_with(ret, sentence, true);
     }
 
     /// Like [`Call::succeeded`], without reading the state: for calls that only ask the
     /// kernel something (`getsockname`) or after which the fd no longer exists (`close`).
-    pub fn succeeded_stateless(
-        self,
-        ret: impl std::fmt::Display,
-        sentence: impl FnOnce() -> String,
-    ) {
+    pub fn succeeded_stateless(self, ret: impl std::fmt::Display, sentence: impl Fn() -> String) {
         self.succeeded_with(ret, sentence, false);
     }
 
     fn succeeded_with(
         self,
         ret: impl std::fmt::Display,
-        sentence: impl FnOnce() -> String,
+        sentence: impl Fn() -> String,
         with_state: bool,
     ) {
         let Some(args) = self.args else { return };
@@ -181,6 +177,9 @@ impl<'n> Call<'n> {
         event.ret = ret.parse::<i64>().ok();
         event.state = probe.as_ref().and_then(|p| p.state);
         event.text = sentence();
+        if self.n.bilingual {
+            event.text_other = Some(crate::lang::in_other_language(&sentence));
+        }
         event.source = Some(format!("{}:{}", self.source.file(), self.source.line()));
         self.n.syscall(self.name, format!("{args} = {ret}"), event);
         if let Some(p) = probe {

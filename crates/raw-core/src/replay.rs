@@ -162,7 +162,7 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
   <section><h2 data-en="Packets it caused" data-pt="Pacotes que ela causou">Packets it caused</h2><ul id="packets"></ul></section>
   <section><h2 data-en="Every socket's state" data-pt="Estado de cada socket">Every socket's state</h2><table id="states"></table></section>
 </main>
-<p class="muted" style="padding:0 16px" data-en="Keys: ← → step; click any syscall or packet in the diagram. The sentences are in the language the run used (--lang)." data-pt="Teclas: ← → andam um passo; clique em qualquer syscall ou pacote no diagrama. As frases estão no idioma usado na execução (--lang).">Keys: ← → step; click any syscall or packet in the diagram.</p>
+<p class="muted" style="padding:0 16px" data-en="Keys: ← → step; click any syscall or packet in the diagram." data-pt="Teclas: ← → andam um passo; clique em qualquer syscall ou pacote no diagrama.">Keys: ← → step; click any syscall or packet in the diagram.</p>
 <div id="diagram">{{SVG}}</div>
 <script id="run-data" type="application/json">{{DATA}}</script>
 <script>
@@ -207,12 +207,15 @@ function show(i) {
     ? "<b>" + esc(src.file) + "</b>\n" + src.lines.map(([n, t]) => "<span class='" + (n === src.line ? "here" : "") + "'>" + String(n).padStart(4) + "  " + esc(t) + "</span>").join("\n")
     : "<span class='muted'>" + esc(T("(no source line: the kernel sent it on its own, e.g. a delayed ACK)", "(sem linha de código: o próprio kernel enviou, por exemplo um ACK atrasado)")) + "</span>";
   // The call.
+  // The sentence in the language chosen on the page (both were recorded for steps).
+  const runLang = D.lang === "pt-BR" ? "pt" : "en";
+  const said = (e) => (uiLang !== runLang && e.text_other) ? e.text_other : (e.text || "");
   if (c >= 0) {
     $("call").textContent = (ev.role ? "[" + ev.role + "] " : "") + (ev.call || "");
-    $("sentence").textContent = ev.text || "";
+    $("sentence").textContent = said(ev);
   } else {
     $("call").textContent = "";
-    $("sentence").textContent = events[step.event].event.text || "";
+    $("sentence").textContent = said(events[step.event].event);
   }
   // Packets.
   const ps = c >= 0 ? packetsOf(c) : (step.kind === "packet" ? [cur] : []);
