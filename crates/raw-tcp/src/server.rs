@@ -8,13 +8,22 @@
 //! tshark -i lo -f 'tcp port 65432'                # the packets
 //! ```
 //!
-//! The sequence (Stevens, UNP §4): `socket` → `setsockopt(SO_REUSEADDR)` → `bind` →
-//! `listen` → `accept` → echo loop (`recv`, `send`) → `close`.
+//! The sequence (Stevens, UNP §4): `rt_sigaction(SIGINT, SIGTERM)` → `socket` →
+//! `setsockopt(SO_REUSEADDR)` → `bind` → `listen` → `accept` → echo loop (`recv`,
+//! `send`) → `close`. Ctrl-C (SIGINT) or `kill` (SIGTERM) interrupts `accept` or `recv`
+//! with `EINTR`: the server closes its sockets, says so, and exits 0.
+//!
+//! `--forever` makes it iterative: one client after another, never two at once. The
+//! next client's handshake completes anyway (the kernel does it) and waits in the
+//! accept queue, the `Recv-Q` of the LISTEN socket in `ss -ltn`; `raw-multi` serves
+//! several at once.
 
 use clap::Args;
+use nix::errno::Errno;
 use raw_core::cli::ListenArgs;
 use raw_core::echo::{echo_stream, Transform};
 use raw_core::resolve::resolve;
+use raw_core::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 
@@ -47,6 +56,8 @@ pub struct ServerArgs {
 pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
     let addr = resolve(&args.listen.host, args.listen.port)?[0];
     let reuseaddr = !args.no_reuseaddr;
+    // Ctrl-C and kill interrupt accept/recv (EINTR) instead of killing us mid-call.
+    stop_on_sigint_sigterm_narrated(n, "accept")?;
 
     let listener = steps::socket(
         n,
@@ -71,24 +82,37 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         steps::listen(n, &listener, args.listen.backlog)?;
         n.ready(bound, listening_banner(n, bound));
         raw_core::interfaces::announce_reachable(n, bound, "raw-tcp client");
+        if args.forever {
+            n.note(iterative(n, bound));
+        }
 
-        loop {
+        let mut served: u64 = 0;
+        while !stop_requested() {
             n.note(n.t(
                 "Waiting in accept() for a client (blocks until a handshake completes)...",
-                "Conectando: esperando um cliente no accept() (bloqueia até um handshake terminar)...",
+                "Conectando: o accept() espera um cliente (fica bloqueado até um handshake terminar)...",
             ));
-            let (conn, peer) = steps::accept(n, &listener)?;
-            let served = echo_stream(n, &conn, peer, args.buffer as usize, args.transform);
+            let (conn, peer) = match steps::accept(n, &listener) {
+                Ok(accepted) => accepted,
+                // EINTR: a signal arrived while we waited; the loop condition says
+                // whether it asked us to stop.
+                Err(f) if f.errno() == Some(Errno::EINTR) => continue,
+                Err(f) => return Err(f),
+            };
+            let outcome = echo_stream(n, &conn, peer, args.buffer as usize, args.transform);
             steps::close(n, conn)?;
-            match served {
-                Ok(_) => {}
+            match outcome {
+                Ok(_) => served += 1,
+                // Stopped in the middle of a conversation: the connection is closed
+                // above, the listener below; nothing went wrong.
+                Err(f) if f.errno() == Some(Errno::EINTR) && stop_requested() => {}
                 // An iterative server outlives a client that misbehaved: say why, go on.
                 Err(failure) if args.forever => n.problem(
                     Some(peer),
                     &failure,
                     n.t(
-                        "Waiting for the next client.",
-                        "Esperando o próximo cliente.",
+                        "Only this client is lost; waiting for the next one.",
+                        "Só este cliente se perde; esperando o próximo.",
                     ),
                 ),
                 Err(failure) => return Err(failure),
@@ -97,9 +121,44 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 break;
             }
         }
+        if let Some(signal) = stop_signal() {
+            let clients = match (n.lang, served) {
+                (raw_core::Lang::En, 1) => "1 client".to_string(),
+                (raw_core::Lang::En, k) => format!("{k} clients"),
+                (raw_core::Lang::PtBr, 1) => "1 cliente".to_string(),
+                (raw_core::Lang::PtBr, k) => format!("{k} clientes"),
+            };
+            n.note(format!(
+                "{signal} {} {clients}; {}",
+                n.t(
+                    "received: the server stops after serving",
+                    "recebido: o servidor para depois de atender"
+                ),
+                n.t(
+                    "it closes its listening socket and exits 0.",
+                    "ele fecha o socket de escuta e sai com 0."
+                )
+            ));
+        }
         Ok(())
     })();
     outcome.and(steps::close(n, listener))
+}
+
+/// What `--forever` means, said once when the server starts.
+fn iterative(n: &Narrator, bound: std::net::SocketAddr) -> String {
+    format!(
+        "{} ss -ltn 'sport = :{}' {}",
+        n.t(
+            "An iterative server (--forever): one client at a time. While one is being served, the next client's handshake still completes (the kernel does it, not accept) and its connection waits in the accept queue. See it as Recv-Q of the LISTEN socket in",
+            "Um servidor iterativo (--forever): um cliente de cada vez. Enquanto um é atendido, o handshake do próximo se completa mesmo assim (quem faz é o kernel, não o accept) e a conexão dele espera na fila de accept. Veja isso no Recv-Q do socket LISTEN em",
+        ),
+        bound.port(),
+        n.t(
+            "— to serve several clients at once, see raw-multi (fork, threads, poll, epoll).",
+            "— para atender vários clientes ao mesmo tempo, veja o raw-multi (fork, threads, poll, epoll).",
+        )
+    )
 }
 
 /// "Listening on ...; try: ..." with the commands that reach this server.
