@@ -1,7 +1,7 @@
 //! `raw-udp client`: the assignment's UDP client, one syscall per line.
 //!
 //! ```text
-//! raw-udp client                          # prompts "Message:", like the assignment
+//! raw-udp client                          # prompts "Message:" ("Mensagem:"), like the assignment
 //! raw-udp client --message "Hello, world" # one datagram, one reply
 //! raw-udp client --connect                # a *connected* UDP socket: see below
 //! strace -e trace=%network raw-udp client --message hi
@@ -80,7 +80,8 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
                 let stdin = std::io::stdin();
                 loop {
                     if n.mode == Mode::Text {
-                        let _ = write!(std::io::stdout(), "Message: ");
+                        // The assignment's prompt, in the narration's language.
+                        let _ = write!(std::io::stdout(), "{} ", n.t("Message:", "Mensagem:"));
                         let _ = std::io::stdout().flush();
                     }
                     let mut line = String::new();
@@ -91,7 +92,7 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
                         == 0
                     {
                         if n.mode == Mode::Text {
-                            let _ = writeln!(std::io::stdout()); // end the last "Message: " prompt's line
+                            let _ = writeln!(std::io::stdout()); // end the last prompt's line
                         }
                         break; // end of input
                     }
@@ -101,7 +102,8 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
         }
         Ok(())
     })();
-    outcome.and(steps::close(n, sock))
+    // Every hint and check command names the server we talked to.
+    outcome.and(steps::close(n, sock)).map_err(|f| f.at(server))
 }
 
 struct Client<'a> {
@@ -124,8 +126,9 @@ impl Client<'_> {
         }
         n.data(
             format!(
-                "Sent: {}",
-                raw_core::strace::quoted_limit(message, usize::MAX)
+                "{} {}",
+                n.t("Sent:", "Enviado:"),
+                raw_core::strace::readable(message, usize::MAX)
             ),
             message,
         );
@@ -133,17 +136,17 @@ impl Client<'_> {
         loop {
             let datagram = steps::recvfrom(n, self.sock, &mut buf).map_err(|f| {
                 f.with(Fact::TimedOutAfter(self.args.timeout.as_secs_f64()))
-                    .with(Fact::Addr(self.server))
+                    .at(self.server)
             })?;
             if !same_endpoint(datagram.from, self.server) {
                 // Unconnected: anyone may write to our port. Only the server's answer counts.
                 n.note(format!(
                     "{} {}: {}",
-                    n.t("Ignored a datagram from", "Ignorado um datagrama de"),
+                    n.t("Ignored a datagram from", "Ignoramos um datagrama de"),
                     datagram.from,
                     n.t(
                         "not the server we asked.",
-                        "não é o servidor a quem perguntamos."
+                        "não veio do servidor a quem perguntamos."
                     )
                 ));
                 continue;
@@ -157,8 +160,9 @@ impl Client<'_> {
             let reply = &buf[..datagram.len];
             n.data(
                 format!(
-                    "Received: {}",
-                    raw_core::strace::quoted_limit(reply, usize::MAX)
+                    "{} {}",
+                    n.t("Received:", "Recebido:"),
+                    raw_core::strace::readable(reply, usize::MAX)
                 ),
                 reply,
             );

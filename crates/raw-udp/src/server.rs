@@ -7,7 +7,8 @@
 //! tshark -i lo -f 'udp port 65431'                 # one datagram each way, nothing else
 //! ```
 //!
-//! The sequence: `socket(SOCK_DGRAM)` → `setsockopt(SO_REUSEADDR)` → `bind` → loop
+//! The sequence: `rt_sigaction(SIGINT, SIGTERM)` (so Ctrl-C or `kill` ends the loop
+//! cleanly) → `socket(SOCK_DGRAM)` → `setsockopt(SO_REUSEADDR)` → `bind` → loop
 //! `recvfrom` / `sendto` to whoever wrote. Compare with TCP: no `listen`, no `accept`,
 //! no per-client socket. Every client's datagrams arrive on this one socket, and
 //! `recvfrom` says who sent each.
@@ -27,7 +28,7 @@ use clap::Args;
 use nix::errno::Errno;
 use raw_core::echo::Transform;
 use raw_core::resolve::resolve;
-use raw_core::signals::{stop_on_sigint_sigterm, stop_requested};
+use raw_core::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::time::Instant;
@@ -60,11 +61,8 @@ pub struct ServerArgs {
 /// Runs the server: the syscall sequence, one step per line.
 pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
     let addr = resolve(&args.host, args.port)?[0];
-    stop_on_sigint_sigterm()?;
-    n.note(n.t(
-        "rt_sigaction(SIGINT, SIGTERM): Ctrl-C now interrupts recvfrom (EINTR) and the server closes its socket and exits 0.",
-        "rt_sigaction(SIGINT, SIGTERM): Ctrl-C agora interrompe o recvfrom (EINTR) e o servidor fecha o socket e sai com 0.",
-    ));
+    // Ctrl-C and kill interrupt recvfrom (EINTR) instead of killing us mid-call.
+    stop_on_sigint_sigterm_narrated(n, "recvfrom")?;
 
     let sock = steps::socket(
         n,
@@ -122,7 +120,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                     format!(
                         "{} → {}",
                         datagram.from,
-                        raw_core::strace::quoted_limit(data, 200)
+                        raw_core::strace::readable(data, 200)
                     ),
                     data,
                 );
@@ -137,17 +135,35 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
             args.transform.apply(data); // same length: never more bytes out than in
             match steps::sendto(n, &sock, data, Some(datagram.from)) {
                 Ok(_) => served += 1,
-                // One client's failure (e.g. its ICMP error) never stops the service.
-                Err(failure) => n.note(failure.explain(n.lang)),
+                // One client's failure (no route back to it, say) never stops the
+                // service, and no output mode hides it.
+                Err(failure) => n.problem(
+                    Some(datagram.from),
+                    &failure,
+                    n.t(
+                        "Only this reply is lost; the server goes on.",
+                        "Só esta resposta se perde; o servidor continua.",
+                    ),
+                ),
             }
         }
+        let replies = match (n.lang, served) {
+            (raw_core::Lang::En, 1) => "1 reply".to_string(),
+            (raw_core::Lang::En, k) => format!("{k} replies"),
+            (raw_core::Lang::PtBr, 1) => "1 resposta".to_string(),
+            (raw_core::Lang::PtBr, k) => format!("{k} respostas"),
+        };
         n.note(format!(
-            "{} {served} {}",
+            "{} {} {replies}; {}",
+            stop_signal().unwrap_or("SIGINT/SIGTERM"),
             n.t(
-                "SIGINT/SIGTERM received: stopping after",
-                "SIGINT/SIGTERM recebido: parando depois de"
+                "received: the server stops after",
+                "recebido: o servidor para depois de"
             ),
-            n.t("replies.", "respostas.")
+            n.t(
+                "it closes its socket and exits 0.",
+                "ele fecha o socket e sai com 0."
+            )
         ));
         Ok(())
     })();

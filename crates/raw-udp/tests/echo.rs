@@ -372,3 +372,62 @@ fn server_detects_truncation_and_does_not_answer() {
     assert!(cut["text"].as_str().expect("text").contains("TRUNCATED"));
     assert!(!events.iter().any(|e| e["syscall"] == "sendto"));
 }
+
+/// A Brazilian student runs the interactive client with --lang pt-BR and types
+/// "ação": the prompt, the data lines and the reply are in Portuguese ("Mensagem:",
+/// "Enviado:", "Recebido:"), the text is shown decoded (the server upper-cases ASCII
+/// only, so "AçãO" comes back), while the strace line keeps strace's octal escapes.
+#[test]
+fn portuguese_client_speaks_portuguese_and_shows_text_decoded() {
+    let srv = server(&["--lang", "pt-BR"]);
+    let out = run(
+        Command::new(BIN).args([
+            "--lang",
+            "pt-BR",
+            "client",
+            "--port",
+            &srv.port().to_string(),
+        ]),
+        "ação\n".as_bytes(),
+        DEADLINE,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("Mensagem: ").count(), 2, "{text}");
+    assert!(!text.contains("Message:"), "{text}");
+    assert!(text.contains("Enviado: \"ação\""), "{text}");
+    assert!(text.contains("Recebido: \"AçãO\""), "{text}");
+    assert!(
+        text.contains(r#"sendto(3, "a\303\247\303\243o", 6, 0, "#),
+        "strace's escapes stay in the syscall line: {text}"
+    );
+    let quiet = run_ok(Command::new(BIN).args([
+        "--lang",
+        "pt-BR",
+        "client",
+        "-q",
+        "--message",
+        "ação",
+        "--port",
+        &srv.port().to_string(),
+    ]));
+    assert_eq!(
+        String::from_utf8_lossy(&quiet.stdout),
+        "Enviado: \"ação\"\nRecebido: \"AçãO\"\n"
+    );
+    let (status, events, _) = srv.terminate();
+    assert!(status.success());
+    let data: Vec<&str> = events
+        .iter()
+        .filter(|e| e["kind"] == "data")
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert!(
+        data.iter().all(|t| t.ends_with("→ \"ação\"")),
+        "the server's data line decodes UTF-8 too: {data:?}"
+    );
+}
