@@ -48,7 +48,7 @@ pub use raw_core::cli::parse_seconds;
 /// Runs the client: the syscall sequence, one step per line.
 pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
     let addrs = resolve(&args.host, args.port)?;
-    let sock = connect_first(n, &addrs, args.timeout)?;
+    let (sock, server) = connect_first(n, &addrs, args.timeout)?;
     // Whatever happens in the exchange, close the socket afterwards with a narrated
     // close(2) (strace shows it, so we say it too).
     let outcome = (|| -> Result<(), Failure> {
@@ -68,16 +68,18 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
         while steps::recv(n, &sock, &mut rest).map_err(|f| timed_out(f, args.timeout))? > 0 {}
         Ok(())
     })();
-    outcome.and(steps::close(n, sock))
+    // Every hint and check command names the server we talked to.
+    outcome.and(steps::close(n, sock)).map_err(|f| f.at(server))
 }
 
 /// Tries each address in the resolver's order (socket + connect), like Python's
 /// `socket.create_connection`: `localhost` may give ::1 first and 127.0.0.1 next.
+/// Returns the connected socket and the address that answered.
 pub fn connect_first(
     n: &Narrator,
     addrs: &[SocketAddr],
     timeout: Option<Duration>,
-) -> Result<Socket, Failure> {
+) -> Result<(Socket, SocketAddr), Failure> {
     let mut last = None;
     for (i, &addr) in addrs.iter().enumerate() {
         let sock = steps::socket(
@@ -94,14 +96,14 @@ pub fn connect_first(
             steps::connect(n, &sock, addr)
         })();
         match attempt {
-            Ok(()) => return Ok(sock),
+            Ok(()) => return Ok((sock, addr)),
             Err(failure) => {
                 steps::close(n, sock)?;
                 if i + 1 < addrs.len() {
                     n.note(format!(
                         "{} {addr}; {} {}.",
-                        n.t("No luck with", "Não deu com"),
-                        n.t("trying the next address", "tentando o próximo endereço"),
+                        n.t("No luck with", "Não deu certo com"),
+                        n.t("trying the next address,", "tentando o próximo endereço,"),
                         addrs[i + 1]
                     ));
                 }
@@ -138,7 +140,7 @@ fn exchange(
         format!(
             "{} {}",
             n.t("Received", "Recebido"),
-            raw_core::strace::quoted_limit(&reply, usize::MAX)
+            raw_core::strace::readable(&reply, usize::MAX)
         ),
         &reply,
     );

@@ -76,7 +76,7 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
     // 2. The server stops first (it closes first): its side will end in TIME-WAIT.
     server.note(server.t(
         "The server is stopped while its client is connected (it closes first).",
-        "O servidor é parado com o cliente conectado (ele fecha primeiro).",
+        "Paramos o servidor com o cliente ainda conectado (ele fecha primeiro).",
     ));
     steps::close(&server, conn)?;
     steps::close(&server, listener)?;
@@ -101,6 +101,15 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
     }
 
     // 3. Restart at once, without SO_REUSEADDR: the port is still taken.
+    again.note(format!(
+        "{} {} {}",
+        n.t("Restarting on port", "Reiniciando na porta"),
+        addr.port(),
+        n.t(
+            "right away, first WITHOUT SO_REUSEADDR (this lab leaves it off on purpose, to show the refusal):",
+            "logo em seguida, primeiro SEM SO_REUSEADDR (este laboratório o deixa desligado de propósito, para mostrar a recusa):",
+        )
+    ));
     let first = steps::socket(&again, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     let refused = match steps::bind(&again, &first, addr, false) {
         Err(f) if f.errno() == Some(Errno::EADDRINUSE) => {
@@ -113,27 +122,35 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
     steps::close(&again, first)?;
 
     // 4. The same restart with SO_REUSEADDR: it binds.
+    again.note(n.t(
+        "The same restart, this time WITH SO_REUSEADDR, as every server does:",
+        "O mesmo reinício, agora COM SO_REUSEADDR, como todo servidor faz:",
+    ));
     let second = steps::socket(&again, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::set_reuseaddr(&again, &second)?;
     steps::bind(&again, &second, addr, true)?;
     steps::listen(&again, &second, 128)?;
     steps::close(&again, second)?;
 
+    let port = addr.port();
+    let held = match (n.lang, lingering.len()) {
+        (raw_core::Lang::En, 1) => format!("1 connection in TIME-WAIT on port {port}"),
+        (raw_core::Lang::En, k) => format!("{k} connections in TIME-WAIT on port {port}"),
+        (raw_core::Lang::PtBr, 1) => format!("1 conexão em TIME-WAIT na porta {port}"),
+        (raw_core::Lang::PtBr, k) => format!("{k} conexões em TIME-WAIT na porta {port}"),
+    };
     n.summary(
         format!(
-            "{} {} {}, {}",
-            lingering.len(),
-            n.t("connection(s) in TIME-WAIT on port", "conexão(ões) em TIME-WAIT na porta"),
-            addr.port(),
+            "{held}; {}",
             if refused {
                 n.t("bind without SO_REUSEADDR: EADDRINUSE; with SO_REUSEADDR: bound.", "bind sem SO_REUSEADDR: EADDRINUSE; com SO_REUSEADDR: vinculado.")
             } else {
-                n.t("yet bind without SO_REUSEADDR succeeded here (no TIME-WAIT left?).", "mas o bind sem SO_REUSEADDR funcionou aqui (nenhum TIME-WAIT restou?).")
+                n.t("yet bind without SO_REUSEADDR succeeded here (no TIME-WAIT left?).", "mas o bind sem SO_REUSEADDR funcionou aqui (não sobrou nenhum TIME-WAIT?).")
             }
         ),
         n.t(
             "the side that closes first keeps the connection in TIME-WAIT for 60 s, and the kernel will not bind a port such a connection still uses unless both the old socket and the new one set SO_REUSEADDR; that is why every server sets it.",
-            "o lado que fecha primeiro mantém a conexão em TIME-WAIT por 60 s, e o kernel não faz bind numa porta que ela ainda usa, a menos que o socket antigo e o novo liguem SO_REUSEADDR; por isso todo servidor o liga.",
+            "o lado que fecha primeiro mantém a conexão em TIME-WAIT por 60 s, e o kernel recusa o bind numa porta que ela ainda usa, a menos que o socket antigo e o novo tenham ativado o SO_REUSEADDR; por isso todo servidor o ativa.",
         ),
     );
     Ok(())
@@ -167,14 +184,10 @@ fn partial(n: &Narrator) -> Result<(), Failure> {
     steps::close(&client, sock)?;
     steps::close(&server, listener)?;
     n.summary(
-        format!(
-            "{} {MESSAGE} {} {reads} recv {} {BUFFER} {} ({total} {}).",
-            n.t("one send of", "um send de"),
-            n.t("bytes arrived in", "bytes chegou em"),
-            n.t("calls of at most", "chamadas de no máximo"),
-            n.t("bytes", "bytes"),
-            n.t("bytes in all", "bytes no total")
-        ),
+        match n.lang {
+            raw_core::Lang::En => format!("one send of {MESSAGE} bytes arrived in {reads} recv calls of at most {BUFFER} bytes ({total} bytes in all)."),
+            raw_core::Lang::PtBr => format!("um único send de {MESSAGE} bytes chegou em {reads} chamadas de recv de no máximo {BUFFER} bytes ({total} bytes no total)."),
+        },
         n.t(
             "TCP is a byte stream with no message boundaries: recv returns whatever is there, up to the buffer, so a server must loop on recv (and on send) until it has everything.",
             "O TCP é um fluxo de bytes sem limites de mensagem: o recv devolve o que houver, até o tamanho do buffer, então o servidor precisa repetir o recv (e o send) até ter tudo.",
@@ -261,7 +274,7 @@ fn backlog(n: &Narrator) -> Result<(), Failure> {
         ),
         n.t(
             "the kernel completes handshakes on the server's behalf and queues them for accept, up to the backlog (plus one on Linux); beyond it, it drops SYNs and the clients retry after 1 s, 3 s... A server that accepts slowly makes clients wait before they are even connected.",
-            "o kernel completa os handshakes pelo servidor e os enfileira para o accept, até o backlog (mais um, no Linux); além disso, descarta SYNs e os clientes tentam de novo depois de 1 s, 3 s... Um servidor que aceita devagar faz os clientes esperarem antes mesmo de conectar.",
+            "o kernel completa os handshakes no lugar do servidor e os enfileira para o accept, até o backlog (mais um, no Linux); passado esse limite, ele descarta os SYNs e os clientes tentam de novo depois de 1 s, 3 s... Um servidor que aceita devagar faz os clientes esperarem antes mesmo de conectar.",
         ),
     );
     Ok(())
@@ -316,14 +329,14 @@ fn nagle(n: &Narrator) -> Result<(), Failure> {
         client.note(format!(
             "{}: {} ms",
             n.t(
-                "each request and reply took",
-                "cada pedido e resposta levou"
+                "each request and its reply took",
+                "cada pedido com sua resposta levou"
             ),
             rounds
                 .iter()
-                .map(|d| format!("{:.1}", d.as_secs_f64() * 1000.0))
+                .map(|d| n.lang.num(d.as_secs_f64() * 1000.0, 1))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("; ")
         ));
         let took = rounds.iter().copied().max().unwrap_or_default();
         timings.push((nodelay, took));
@@ -339,15 +352,15 @@ fn nagle(n: &Narrator) -> Result<(), Failure> {
     };
     n.summary(
         format!(
-            "{} {:.1} ms; {} {:.1} ms.",
-            n.t("slowest write-write-read with Nagle:", "escrita-escrita-leitura mais lenta com Nagle:"),
-            ms(false),
+            "{} {} ms; {} {} ms.",
+            n.t("slowest write-write-read with Nagle:", "a escrita-escrita-leitura mais lenta com Nagle:"),
+            n.lang.num(ms(false), 1),
             n.t("with TCP_NODELAY:", "com TCP_NODELAY:"),
-            ms(true)
+            n.lang.num(ms(true), 1)
         ),
         n.t(
             "Nagle holds a small segment while earlier data is unacknowledged, and the receiver delays its ACK (40 ms or more) hoping to piggyback it on a reply; together they stall a request sent in pieces. Send it in one write, or set TCP_NODELAY. (Run with --capture to see the held segment.)",
-            "O Nagle segura um segmento pequeno enquanto há dados sem confirmação, e o receptor atrasa o ACK (40 ms ou mais) esperando pegar carona numa resposta; juntos, travam um pedido enviado em pedaços. Envie numa só escrita, ou ligue TCP_NODELAY. (Rode com --capture para ver o segmento retido.)",
+            "O Nagle segura um segmento pequeno enquanto há dados sem confirmação, e o receptor atrasa o ACK (40 ms ou mais) esperando pegar carona numa resposta; juntos, travam um pedido enviado em pedaços. Envie numa só escrita, ou ative o TCP_NODELAY. (Rode com --capture para ver o segmento retido.)",
         ),
     );
     Ok(())
@@ -372,14 +385,14 @@ fn localhost(n: &Narrator) -> Result<(), Failure> {
     if !answers.iter().any(|a| a.is_ipv6()) {
         client.note(n.t(
             "This machine's resolver gives only 127.0.0.1 (see /etc/hosts). Many give ::1 first; trying what such a resolver would answer: [::1], then 127.0.0.1.",
-            "O resolvedor desta máquina dá só 127.0.0.1 (veja /etc/hosts). Muitos dão ::1 primeiro; tentando o que um resolvedor assim responderia: [::1], depois 127.0.0.1.",
+            "O resolvedor desta máquina só devolve 127.0.0.1 (veja o /etc/hosts). Muitos devolvem ::1 primeiro; vamos tentar o que um resolvedor desses responderia: [::1], depois 127.0.0.1.",
         ));
         order.insert(
             0,
             SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port())),
         );
     }
-    let sock = crate::client::connect_first(&client, &order, None)?;
+    let (sock, _) = crate::client::connect_first(&client, &order, None)?;
     let (conn, _) = steps::accept(&server, &listener)?;
     steps::close(&client, sock)?;
     steps::close(&server, conn)?;

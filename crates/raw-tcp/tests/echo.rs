@@ -408,3 +408,33 @@ fn host_names_resolve_and_fall_back() {
         .any(|e| e["kind"] == "data" && e["data"] == "\"HELLO, WORLD\""));
     let _ = srv.finish(DEADLINE);
 }
+
+/// A Brazilian student sends "ação" with --lang pt-BR: the reply line is in Portuguese
+/// and decoded ("AçãO": the server upper-cases ASCII letters only), while the strace
+/// lines keep strace's octal escapes for the same bytes.
+#[test]
+fn utf8_text_is_shown_decoded_in_portuguese() {
+    let mut srv = server(&["--forever"]);
+    let out = client(srv.port(), &["--lang", "pt-BR", "--message", "ação"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Recebido \"AçãO\"\n"), "{text}");
+    assert!(
+        text.contains(r#"sendto(3, "a\303\247\303\243o", 6, MSG_NOSIGNAL, NULL, 0) = 6"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"recvfrom(3, "A\303\247\303\243O", 6, 0, NULL, NULL) = 6"#),
+        "{text}"
+    );
+    let quiet = client(srv.port(), &["-q", "--lang", "pt-BR", "--message", "ação"]);
+    assert_eq!(
+        String::from_utf8_lossy(&quiet.stdout),
+        "Recebido \"AçãO\"\n"
+    );
+    srv.kill();
+}

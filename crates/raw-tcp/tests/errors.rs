@@ -211,7 +211,9 @@ sys.stdin.read()
     let _ = holder.wait();
 }
 
-/// The server resets the connection (SO_LINGER 0) instead of answering.
+/// The server resets the connection (SO_LINGER 0) instead of answering. The hint
+/// names the server and the command to watch for the RST names its real port (it
+/// used to print a literal `PORT`).
 #[test]
 fn peer_reset_mid_exchange_is_explained() {
     let Some(python) = tool("python3", "peer_reset_mid_exchange_is_explained") else {
@@ -221,13 +223,15 @@ fn peer_reset_mid_exchange_is_explained() {
 import socket, struct, sys
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(8)
 print(l.getsockname()[1], flush=True)
-for _ in range(2):
+for _ in range(4):
     c, _ = l.accept()
     c.recv(100)
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     c.close()
 "#;
     let (mut rst, port) = raw_testkit::python_peer(&python, script);
+    let server = format!("127.0.0.1:{port}");
+    let tshark = format!("tshark -i any -f 'tcp port {port}' -Y 'tcp.flags.reset == 1'");
     let port = port.to_string();
     both_langs(
         &["client", "--port", &port],
@@ -235,11 +239,68 @@ for _ in range(2):
         &[
             "recvfrom(2) failed: ECONNRESET (Connection reset by peer)",
             "RST",
+            &format!("the peer ({server}) reset the connection"),
+            &format!("check: {tshark}"),
         ],
-        &["recvfrom(2) falhou: ECONNRESET", "RST"],
+        &[
+            "recvfrom(2) falhou: ECONNRESET",
+            "RST",
+            &format!("o outro lado ({server}) derrubou a conexão"),
+            &format!("verifique: {tshark}"),
+        ],
     );
+    for lang in ["en", "pt-BR"] {
+        let out = run(
+            Command::new(BIN).args(["--lang", lang, "client", "--port", &port]),
+            b"",
+            DEADLINE,
+        );
+        assert!(
+            !stderr(&out).contains("PORT"),
+            "a placeholder: {}",
+            stderr(&out)
+        );
+    }
     let _ = rst.kill();
     let _ = rst.wait();
+}
+
+/// A server that accepts and never answers: with `--timeout 0.5` the client's recv
+/// gives up (EAGAIN), and the message names the server, the time (0,5 s in
+/// Portuguese) and a command with the real port.
+#[test]
+fn silent_server_timeout_names_the_server() {
+    let Some(python) = tool("python3", "silent_server_timeout_names_the_server") else {
+        return;
+    };
+    let script = r#"
+import socket, sys
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(8)
+print(l.getsockname()[1], flush=True)
+held = []
+for _ in range(2):
+    c, _ = l.accept(); held.append(c)
+sys.stdin.read()
+"#;
+    let (mut silent, port) = raw_testkit::python_peer(&python, script);
+    let server = format!("127.0.0.1:{port}");
+    let ss = format!("ss -tanp 'dport = :{port}'");
+    both_langs(
+        &["client", "--port", &port.to_string(), "--timeout", "0.5"],
+        None,
+        &[
+            "recvfrom(2) failed: EAGAIN",
+            &format!("no reply from {server} within 0.5 s (SO_RCVTIMEO)"),
+            &format!("check: {ss}"),
+        ],
+        &[
+            "recvfrom(2) falhou: EAGAIN",
+            &format!("nenhuma resposta de {server} em 0,5 s (SO_RCVTIMEO)"),
+            &format!("verifique: {ss}"),
+        ],
+    );
+    let _ = silent.kill();
+    let _ = silent.wait();
 }
 
 /// Bad usage exits 2 with clap's message, never 1 and never a panic.

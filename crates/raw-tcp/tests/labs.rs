@@ -122,3 +122,83 @@ fn localhost_lab() {
         "{connects:?}"
     );
 }
+
+/// The labs `raw-tcp lab --help` lists (its "Commands:" section), without `help`.
+fn listed_labs(help: &str) -> Vec<(String, String)> {
+    help.split("Commands:")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let name = words.next()?.to_string();
+            Some((name, words.collect::<Vec<_>>().join(" ")))
+        })
+        .filter(|(name, _)| name != "help")
+        .collect()
+}
+
+/// A new user types `raw-tcp lab --help` (and `raw-tcp --help`): every lab is named in
+/// the summary line and listed with a description, none forgotten.
+#[test]
+fn lab_help_lists_and_describes_every_lab() {
+    let labs = ["time-wait", "partial", "backlog", "nagle", "localhost"];
+    let help = String::from_utf8_lossy(&run_ok(Command::new(BIN).args(["lab", "--help"])).stdout)
+        .into_owned();
+    let listed = listed_labs(&help);
+    assert_eq!(
+        listed.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        labs,
+        "{help}"
+    );
+    let summary: String = help.split("\n\n").next().unwrap_or("").replace('\n', " ");
+    for (name, about) in &listed {
+        assert!(
+            summary.contains(name.as_str()),
+            "{name} missing from {summary:?}"
+        );
+        assert!(about.len() > 20, "{name} has no description: {help}");
+        let one = run_ok(Command::new(BIN).args(["lab", name, "--help"]));
+        assert!(!one.stdout.is_empty());
+    }
+    let top = String::from_utf8_lossy(&run_ok(Command::new(BIN).arg("--help")).stdout)
+        .replace('\n', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for name in labs {
+        assert!(top.contains(name), "raw-tcp --help omits {name}: {top}");
+    }
+}
+
+/// The time-wait lab runs without SO_REUSEADDR on purpose and says so; its hint
+/// names the TIME-WAIT connection by its two ends and never claims the student typed
+/// `--no-reuseaddr` (nobody did), in either language.
+#[test]
+fn time_wait_lab_says_what_it_did() {
+    for (lang, on_purpose, hint) in [
+        (
+            "en",
+            "first WITHOUT SO_REUSEADDR (this lab leaves it off on purpose",
+            "hint: this socket did not set SO_REUSEADDR, and 1 connection on port",
+        ),
+        (
+            "pt-BR",
+            "primeiro SEM SO_REUSEADDR (este laboratório o deixa desligado de propósito",
+            "dica: este socket não ativou o SO_REUSEADDR, e 1 conexão na porta",
+        ),
+    ] {
+        let out = run_ok(Command::new(BIN).args(["--lang", lang, "lab", "time-wait"]));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("--no-reuseaddr"), "{lang}: {text}");
+        assert!(text.contains(on_purpose), "{lang}: {text}");
+        let line = text
+            .lines()
+            .find(|l| l.contains(hint))
+            .unwrap_or_else(|| panic!("{lang}: no hint {hint:?} in {text}"));
+        assert!(line.contains(" ↔ 127.0.0.1:"), "the 4-tuple: {line}");
+        assert!(line.contains("TIME-WAIT"), "{line}");
+    }
+}

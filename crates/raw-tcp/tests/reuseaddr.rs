@@ -44,7 +44,7 @@ fn restart_after_kill_needs_so_reuseaddr() {
             "pt-BR",
             [
                 "bind(2) falhou: EADDRINUSE",
-                "não ativou SO_REUSEADDR",
+                "não ativou o SO_REUSEADDR",
                 "TIME-WAIT",
             ],
         ),
