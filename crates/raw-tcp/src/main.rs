@@ -30,8 +30,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// socket → setsockopt(SO_REUSEADDR) → bind → listen → accept → recv/send until
-    /// the client closes → close. Serves one client, like the assignment's server.
+    /// rt_sigaction(SIGINT, SIGTERM) → socket → setsockopt(SO_REUSEADDR) → bind → listen
+    /// → accept → recv/send until the client closes → close. Serves one client, like
+    /// the assignment's server (--forever: one after another); Ctrl-C or kill stops it
+    /// cleanly, exit 0.
     Server(raw_tcp::server::ServerArgs),
     /// socket → connect (the three-way handshake) → send → recv the whole reply →
     /// shutdown → close. Prints `Received "HELLO, WORLD"`.
@@ -40,7 +42,11 @@ enum Command {
     /// the order the kernel sees them, with each socket's TCP state after every step:
     /// CLOSED → LISTEN, ESTABLISHED, FIN-WAIT-2 / CLOSE-WAIT, TIME-WAIT.
     Demo(raw_tcp::demo::DemoArgs),
-    /// The classic failures, reproduced, shown, then fixed: time-wait, partial
+    /// The classic TCP surprises, reproduced, shown, then explained: time-wait,
+    /// partial, backlog, nagle, localhost
+    ///
+    /// Each lab runs its server and clients in this one process, narrated syscall by
+    /// syscall, and ends with what was seen and why.
     #[command(subcommand)]
     Lab(raw_tcp::lab::Lab),
 }

@@ -76,18 +76,20 @@ fn boundaries(n: &Narrator) -> Result<(), Failure> {
     steps::close(&tserver, conn)?;
     steps::close(&tserver, listener)?;
 
+    let real = cut.real_len;
+    let udp = match n.lang {
+        raw_core::Lang::En => format!("UDP: two datagrams of {first} + {second} bytes, two receives; a {real}-byte datagram read into a 5-byte buffer was cut, and MSG_TRUNC still reported {real}."),
+        raw_core::Lang::PtBr => format!("UDP: dois datagramas de {first} + {second} bytes, duas recepções; um datagrama de {real} bytes lido num buffer de 5 foi cortado, e o MSG_TRUNC ainda informou {real}."),
+    };
+    let both = first + second;
+    let tcp = match (n.lang, merged == both) {
+        (raw_core::Lang::En, true) => format!("TCP: the same two sends arrived in one recv of {merged} bytes."),
+        (raw_core::Lang::En, false) => format!("TCP: this time the first recv returned {merged} of the {both} bytes (a stream may split or merge sends, as it likes)."),
+        (raw_core::Lang::PtBr, true) => format!("TCP: os mesmos dois envios chegaram num só recv de {merged} bytes."),
+        (raw_core::Lang::PtBr, false) => format!("TCP: desta vez o primeiro recv devolveu {merged} dos {both} bytes (um fluxo pode dividir ou juntar os envios como quiser)."),
+    };
     n.summary(
-        format!(
-            "UDP: {} {first} + {second} {}; {} {} {} {}. TCP: {} {merged} {}.",
-            n.t("two datagrams of", "dois datagramas de"),
-            n.t("bytes, two receives", "bytes, duas recepções"),
-            n.t("a", "um"),
-            cut.real_len,
-            n.t("byte datagram read with a 5-byte buffer: cut, MSG_TRUNC said", "bytes lido com buffer de 5: cortado, o MSG_TRUNC disse"),
-            cut.real_len,
-            n.t("the same two sends came back in one recv of", "os mesmos dois envios voltaram num só recv de"),
-            n.t("bytes", "bytes")
-        ),
+        format!("{udp} {tcp}"),
         n.t(
             "UDP keeps message boundaries (each datagram is read whole, or cut); TCP is a byte stream, so the receiver must frame messages itself.",
             "O UDP mantém os limites das mensagens (cada datagrama é lido inteiro, ou cortado); o TCP é um fluxo de bytes, então quem recebe precisa delimitar as mensagens.",
@@ -145,7 +147,7 @@ fn refused(n: &Narrator) -> Result<(), Failure> {
         ),
         n.t(
             "the kernel answers a datagram to a closed port with ICMP port-unreachable; only a connected UDP socket has a peer to match it to, so only it reports ECONNREFUSED. The unconnected one just times out (EAGAIN).",
-            "o kernel responde a um datagrama para porta fechada com ICMP port-unreachable; só um socket UDP conectado tem um par para associar, então só ele informa ECONNREFUSED. O não conectado só estoura o prazo (EAGAIN).",
+            "o kernel responde a um datagrama enviado a uma porta fechada com um ICMP port-unreachable; só um socket UDP conectado tem um destino fixo ao qual associar esse erro, então só ele recebe ECONNREFUSED. O não conectado só espera o prazo acabar (EAGAIN).",
         ),
     );
     Ok(())

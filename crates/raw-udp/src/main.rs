@@ -38,7 +38,10 @@ enum Command {
     /// Server and client in one process, interleaved, then the same message over TCP,
     /// with the count of syscalls each needed.
     Demo(raw_udp::demo::DemoArgs),
-    /// What makes UDP different, reproduced: boundaries, refused
+    /// What makes UDP different, reproduced and shown: boundaries, refused
+    ///
+    /// Each lab runs its sockets in this one process, narrated syscall by syscall, and
+    /// ends with what was seen and why.
     #[command(subcommand)]
     Lab(raw_udp::lab::Lab),
 }

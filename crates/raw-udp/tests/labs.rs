@@ -50,3 +50,38 @@ fn refused_lab() {
     assert_eq!(failed("connected").as_deref(), Some("ECONNREFUSED"));
     assert_eq!(failed("unconnected").as_deref(), Some("EAGAIN"));
 }
+
+/// A new user types `raw-udp lab --help`: every lab is named in the summary line and
+/// listed with a description.
+#[test]
+fn lab_help_lists_and_describes_every_lab() {
+    let help = String::from_utf8_lossy(&run_ok(Command::new(BIN).args(["lab", "--help"])).stdout)
+        .into_owned();
+    let listed: Vec<(String, String)> = help
+        .split("Commands:")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let name = words.next()?.to_string();
+            Some((name, words.collect::<Vec<_>>().join(" ")))
+        })
+        .filter(|(name, _)| name != "help")
+        .collect();
+    assert_eq!(
+        listed.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["boundaries", "refused"],
+        "{help}"
+    );
+    let summary = help.split("\n\n").next().unwrap_or("").replace('\n', " ");
+    for (name, about) in &listed {
+        assert!(
+            summary.contains(name.as_str()),
+            "{name} missing from {summary:?}"
+        );
+        assert!(about.len() > 20, "{name} has no description: {help}");
+    }
+}
