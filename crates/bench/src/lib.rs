@@ -489,6 +489,9 @@ pub struct Connected {
     pub listen_overflows: u64,
     /// TCP segments the kernel retransmitted meanwhile (`TcpRetransSegs`, `/proc/net/snmp`).
     pub retransmitted: u64,
+    /// Why no connection at all could be made (then there is nothing to measure).
+    #[serde(skip)]
+    pub failure: Option<Failure>,
 }
 
 /// Reads one counter of `/proc/net/snmp` or `/proc/net/netstat` (a header line of
@@ -521,10 +524,10 @@ fn overflow_counters() -> (u64, u64) {
 
 /// Opens `clients` connections to `addr` at once, as a crowd of clients would: every
 /// `connect` non-blocking, then `poll` for them all until `deadline` has passed. Never
-/// hangs: what has not connected by then is given up and counted. Fails only when no
-/// connection at all was made (naming the syscall and errno, e.g. `connect(2)
-/// ECONNREFUSED`), or when `socket(2)` itself fails (`EMFILE`: too many clients for
-/// `ulimit -n`).
+/// hangs: what has not connected by then is given up and counted. When no connection
+/// at all was made, the report's `failure` says why (naming the syscall and errno, e.g.
+/// `connect(2) ECONNREFUSED`). Fails at once only when `socket(2)` itself fails
+/// (`EMFILE`: too many clients for `ulimit -n`).
 pub fn connect_all(
     addr: SocketAddr,
     clients: usize,
@@ -605,14 +608,16 @@ pub fn connect_all(
         .as_ref()
         .and_then(|f| f.errno())
         .map(|e| format!("{e:?}"));
-    if done.is_empty() {
-        return Err(match first_failure {
+    report.failure = if done.is_empty() {
+        Some(match first_failure {
             Some(f) => f,
             None => Failure::sys("connect", Errno::ETIMEDOUT)
                 .with(Fact::Addr(addr))
                 .with(Fact::TimedOutAfter(deadline.as_secs_f64())),
-        });
-    }
+        })
+    } else {
+        None
+    };
     Ok((done, report))
 }
 

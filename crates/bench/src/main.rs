@@ -301,6 +301,9 @@ fn load_run(
 ) -> Result<(bench::Measured, Connected), Failure> {
     let (streams, connected) = bench::connect_all(addr, clients, connect_timeout)?;
     report_connect(n, &connected, connect_timeout, duration)?;
+    if let Some(failure) = connected.failure.clone() {
+        return Err(failure); // not one connection: nothing to measure
+    }
     let m = bench::load(addr, streams, size, duration, rate)?;
     if m.count == 0 {
         return Err(Failure::Runtime(format!(

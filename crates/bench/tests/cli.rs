@@ -148,7 +148,12 @@ fn a_full_accept_queue_neither_hangs_nor_reports_zero() {
     );
     assert_eq!(out.status.code(), Some(1), "stdout: {said}\nstderr: {err}");
     assert!(said.contains("were given up"), "{said}");
-    assert!(err.contains("no round trip completed"), "{err}");
+    // Either the few that got into the queue were never answered, or (on a loaded
+    // machine) not even those completed their handshake: both are said as such.
+    assert!(
+        err.contains("no round trip completed") || err.contains("connect(2) failed: ETIMEDOUT"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 

@@ -7,6 +7,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`steps`] | one function per syscall (`socket`, `bind`, `listen`, `accept`, ...), each narrated |
+//! | [`sentences`] | what each syscall means, in both languages: one source for the labs and `raw-trace` |
 //! | [`record`] | the one shape of a step: a [`record::Call`] opened, the syscall, the call finished |
 //! | [`narrate`] | the narrator: language, mode, role, and the views it feeds |
 //! | [`event`] | the events every view receives (syscall, probe, note, data, packet, warning) |
@@ -43,10 +44,13 @@ pub mod event;
 pub mod interfaces;
 pub mod kernel_table;
 pub mod lang;
+pub mod multiplex;
 pub mod narrate;
+pub mod process;
 pub mod record;
 pub mod replay;
 pub mod resolve;
+pub mod sentences;
 pub mod signals;
 pub mod steps;
 pub mod strace;

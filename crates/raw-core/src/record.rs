@@ -200,19 +200,27 @@ impl<'n> Call<'n> {
         if !self.n.verbose() {
             return failure;
         }
-        let mut text = format!(
-            "{} {errno:?} ({}).",
-            self.n.t("Failed:", "Falhou:"),
-            strace::errno_text(errno)
-        );
-        if let Some(why) = why {
-            text = format!("{text} {why}");
-        }
+        let lang = self.n.lang;
+        let name = self.name;
+        let say = || {
+            let mut text = crate::sentences::failed(lang, name, errno);
+            if crate::sentences::expected_failure(lang, name, errno).is_none() {
+                if let Some(why) = why {
+                    text = format!("{text} {why}");
+                }
+            }
+            text
+        };
+        let text = say();
+        let text_other = self.n.bilingual.then(|| {
+            crate::lang::in_other_language(|| crate::sentences::failed(lang, name, errno))
+        });
         let mut event = self.event;
         event.fd = (self.fd >= 0).then_some(self.fd).or(event.fd);
         event.ret = Some(-1);
         event.errno = Some(format!("{errno:?}"));
         event.text = text;
+        event.text_other = text_other;
         event.source = Some(format!("{}:{}", self.source.file(), self.source.line()));
         self.n.syscall(
             self.name,

@@ -18,6 +18,7 @@
 use crate::error::{Fact, Failure};
 use crate::narrate::Narrator;
 use crate::record::{errno_of, forget, kind_of, socket_is, Call, SocketKind};
+use crate::sentences;
 use crate::strace;
 use nix::errno::Errno;
 use nix::sys::socket::MsgFlags;
@@ -25,11 +26,6 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsRawFd, IntoRawFd, RawFd};
 use std::time::Duration;
-
-/// Whether `fd` is a UDP socket (its sentences differ: no handshake, no state).
-fn is_udp(fd: RawFd) -> bool {
-    kind_of(fd) == Some(SocketKind::Udp)
-}
 
 /// **Syscall:** `socket(2)` — a new, unconnected endpoint; returns its fd.
 /// socket2 always adds `SOCK_CLOEXEC` (the fd is not inherited across `exec`), and so
@@ -64,16 +60,11 @@ pub fn socket(
         Ok(sock) => call.on_fd(sock.as_raw_fd()),
         Err(_) => call,
     };
-    call.finish(result, |sock| sock.as_raw_fd(), |sock| {
-        format!(
-            "{} {}.",
-            n.t(
-                "The kernel made a new socket, not yet tied to a local address or a destination; nothing on the wire. Its file descriptor is",
-                "O kernel criou um socket novo, ainda sem endereço local nem destino; nada na rede. Seu descritor de arquivo é"
-            ),
-            sock.as_raw_fd()
-        )
-    })
+    call.finish(
+        result,
+        |sock| sock.as_raw_fd(),
+        |sock| sentences::socket(n.lang, sock.as_raw_fd()),
+    )
 }
 
 /// **Syscall:** `setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, [1], 4)`, see `socket(7)`.
@@ -87,20 +78,7 @@ pub fn set_reuseaddr(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
         format!("setsockopt({fd}, SOL_SOCKET, SO_REUSEADDR, [1], 4)")
     });
     let result = sock.set_reuse_address(true).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| {
-        if is_udp(fd) {
-            n.t(
-                "SO_REUSEADDR on, as the assignment's server does. UDP has no TIME-WAIT; on Linux this even lets a second UDP socket that also sets it bind the same port (then only one of them gets each datagram).",
-                "SO_REUSEADDR ativado, como no servidor do roteiro. O UDP não tem TIME-WAIT; no Linux isso até deixa um segundo socket UDP que também o ative usar a mesma porta (e só um deles recebe cada datagrama).",
-            )
-        } else {
-            n.t(
-                "SO_REUSEADDR on: bind may reuse a port whose old connections still sit in TIME-WAIT.",
-                "SO_REUSEADDR ativado: o bind pode reutilizar uma porta cujas conexões antigas ainda estão em TIME-WAIT.",
-            )
-        }
-        .to_string()
-    })
+    call.finish(result, |_| 0, |_| sentences::reuseaddr(n.lang, kind_of(fd)))
 }
 
 /// **Syscall:** `setsockopt(fd, SOL_IPV6, IPV6_V6ONLY, [0 or 1], 4)`, see `ipv6(7)`.
@@ -118,20 +96,7 @@ pub fn set_v6only(n: &Narrator, sock: &Socket, only_v6: bool) -> Result<(), Fail
         )
     });
     let result = sock.set_only_v6(only_v6).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| {
-        if only_v6 {
-            n.t(
-                "IPV6_V6ONLY on: IPv6 clients only.",
-                "IPV6_V6ONLY ativado: só clientes IPv6.",
-            )
-        } else {
-            n.t(
-                "IPV6_V6ONLY off: this IPv6 socket also takes IPv4 clients; they will show as ::ffff:a.b.c.d (IPv4-mapped IPv6 addresses).",
-                "IPV6_V6ONLY desativado: este socket IPv6 também aceita clientes IPv4; eles aparecem como ::ffff:a.b.c.d (endereços IPv4 mapeados em IPv6).",
-            )
-        }
-        .to_string()
-    })
+    call.finish(result, |_| 0, |_| sentences::v6only(n.lang, only_v6))
 }
 
 /// **Syscall:** `setsockopt(fd, SOL_TCP, TCP_NODELAY, [1], 4)`, see `tcp(7)`: turn
@@ -145,13 +110,7 @@ pub fn set_nodelay(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
         format!("setsockopt({fd}, SOL_TCP, TCP_NODELAY, [1], 4)")
     });
     let result = sock.set_tcp_nodelay(true).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| {
-        n.t(
-            "TCP_NODELAY on: small writes leave at once (no Nagle delay); accepted sockets inherit it.",
-            "TCP_NODELAY ativado: escritas pequenas saem na hora (sem o atraso de Nagle); os sockets aceitos herdam a opção.",
-        )
-        .to_string()
-    })
+    call.finish(result, |_| 0, |_| sentences::nodelay(n.lang))
 }
 
 /// Which timeout [`set_timeout`] sets.
@@ -195,19 +154,11 @@ pub fn set_timeout(
         Timeout::Send => sock.set_write_timeout(Some(after)),
     }
     .map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| {
-        match which {
-            Timeout::Receive => n.t(
-                "A receive timeout: a blocking recv gives up with EAGAIN instead of waiting forever.",
-                "Um prazo de recepção: um recv bloqueante desiste com EAGAIN em vez de esperar para sempre.",
-            ),
-            Timeout::Send => n.t(
-                "A send timeout; for TCP it also bounds how long connect() waits for the handshake.",
-                "Um prazo de envio; no TCP ele também limita quanto o connect() espera pelo handshake.",
-            ),
-        }
-        .to_string()
-    })
+    call.finish(
+        result,
+        |_| 0,
+        |_| sentences::timeout(n.lang, which == Timeout::Receive),
+    )
 }
 
 /// **Syscall:** `bind(2)` — give the socket its local address and port.
@@ -232,35 +183,19 @@ pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> R
     })
     .with(|e| e.local = Some(addr.to_string()));
     let result = sock.bind(&SockAddr::from(addr)).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| {
-        let mut text = format!(
-            "{} {addr}. {}",
-            n.t(
-                "Bound: the socket now owns",
-                "Vinculado: o socket agora é dono de"
-            ),
-            n.t("Still no packets.", "Ainda nenhum pacote.")
-        );
-        if addr.port() == 0 {
-            text.push_str(n.t(
-                " Port 0 means 'any free port': the kernel picked one now, and getsockname will tell which.",
-                " Porta 0 quer dizer 'qualquer porta livre': o kernel escolheu uma agora, e o getsockname vai dizer qual.",
-            ));
-        }
-        text
-    })
-    .map_err(|failure| {
-        let mut failure = failure.with(Fact::Addr(addr));
-        if !reuseaddr {
-            failure = failure.with(Fact::ReuseAddrOff);
-        }
-        if failure.errno() == Some(Errno::EADDRINUSE) {
-            for fact in crate::kernel_table::who_holds(addr.port()) {
-                failure = failure.with(fact);
+    call.finish(result, |_| 0, |_| sentences::bind(n.lang, addr))
+        .map_err(|failure| {
+            let mut failure = failure.with(Fact::Addr(addr));
+            if !reuseaddr {
+                failure = failure.with(Fact::ReuseAddrOff);
             }
-        }
-        failure
-    })
+            if failure.errno() == Some(Errno::EADDRINUSE) {
+                for fact in crate::kernel_table::who_holds(addr.port()) {
+                    failure = failure.with(fact);
+                }
+            }
+            failure
+        })
 }
 
 /// **Syscall:** `getsockname(2)` — which local address and port does this socket have?
@@ -286,22 +221,7 @@ pub fn getsockname(n: &Narrator, sock: &Socket) -> Result<SocketAddr, Failure> {
                 )
             })
             .with(|e| e.local = Some(addr.to_string()))
-            .succeeded_stateless(0, || {
-                let mut text = format!(
-                    "{} {addr}.",
-                    n.t(
-                        "The kernel says this socket's local address is",
-                        "O kernel diz que o endereço local deste socket é"
-                    )
-                );
-                if addr.ip().is_unspecified() && addr.port() != 0 {
-                    text.push_str(n.t(
-                        " The wildcard address means 'any of this machine's addresses': what is sent to any of them, on this port, reaches this socket. The port is the one bind gave it.",
-                        " O endereço curinga quer dizer 'qualquer endereço desta máquina': o que for enviado a qualquer um deles, nesta porta, chega a este socket. A porta é a que o bind deu a ele.",
-                    ));
-                }
-                text
-            });
+            .succeeded_stateless(0, || sentences::getsockname(n.lang, addr));
             Ok(addr)
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -317,15 +237,7 @@ pub fn listen(n: &Narrator, sock: &Socket, backlog: i32) -> Result<(), Failure> 
     let fd = sock.as_raw_fd();
     let call = Call::new(n, "listen", fd, || format!("listen({fd}, {backlog})"));
     let result = sock.listen(backlog).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| {
-        format!(
-            "{} {backlog}.",
-            n.t(
-                "Listening: the kernel now completes TCP handshakes for this port by itself and queues finished connections for accept(); queue length",
-                "Escutando: o próprio kernel agora completa os handshakes TCP nesta porta e enfileira as conexões prontas para o accept(); tamanho da fila"
-            )
-        )
-    })
+    call.finish(result, |_| 0, |_| sentences::listen(n.lang, backlog))
 }
 
 /// **Syscall:** `accept4(fd, &addr, &len, SOCK_CLOEXEC)`, see `accept(2)` — take the
@@ -386,40 +298,13 @@ fn accept_with(
                         )
                     })
                     .with(|e| e.peer = Some(peer.to_string()))
-                    .succeeded(cfd, || {
-                        let mut text = format!(
-                            "{} {peer}. {} {cfd}; {} {fd} {}",
-                            n.t("Connected by", "Conectado por"),
-                            n.t(
-                                "A new socket for this client only: fd",
-                                "Um socket novo só para este cliente: fd"
-                            ),
-                            n.t("the listening fd", "o fd de escuta"),
-                            n.t(
-                                "stays in LISTEN, on the same port.",
-                                "continua em LISTEN, na mesma porta."
-                            )
-                        );
-                        if peer.ip().to_canonical() != peer.ip() {
-                            text.push_str(n.t(
-                                " The peer is an IPv4 client seen through a dual-stack IPv6 socket, so the kernel writes its address as ::ffff:a.b.c.d.",
-                                " O cliente é IPv4, visto por um socket IPv6 de pilha dupla, por isso o kernel escreve o endereço dele como ::ffff:a.b.c.d.",
-                            ));
-                        }
-                        text
-                    });
+                    .succeeded(cfd, || sentences::accept(n.lang, fd, cfd, peer));
                 return Ok((conn, peer));
             }
             Err((errno, storage)) => {
-                let why = match errno {
-                    Errno::ECONNABORTED => Some(n.t("The client gave up while queued: harmless, calling accept again.", "O cliente desistiu enquanto esperava na fila: inofensivo, chamando accept de novo.")),
-                    Errno::EAGAIN => Some(n.t("Would block: no more finished connections in the queue right now.", "Bloquearia: não há mais conexões prontas na fila agora.")),
-                    Errno::EINTR => Some(n.t("Interrupted by a signal before a client arrived.", "Interrompido por um sinal antes de chegar um cliente.")),
-                    _ => None,
-                };
                 let failure = call
                     .filled(|| format!("accept4({fd}, {storage}, [128], {names})"))
-                    .failed(errno, why);
+                    .failed(errno, None);
                 if errno == Errno::ECONNABORTED {
                     continue;
                 }
@@ -451,24 +336,11 @@ pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Fail
     let result = sock
         .connect(&SockAddr::from(addr))
         .map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| {
-        if is_udp(fd) {
-            format!(
-                "{} {addr}. {}",
-                n.t("UDP 'connect' to", "'connect' UDP para"),
-                n.t(
-                    "No packet is sent: the kernel only records a default destination, filters datagrams from anyone else, and reports ICMP errors (ECONNREFUSED) to us.",
-                    "Nenhum pacote sai: o kernel só guarda um destino padrão, filtra datagramas de outros e nos repassa erros ICMP (ECONNREFUSED)."
-                )
-            )
-        } else {
-            format!(
-                "{} {addr}: SYN →, ← SYN-ACK, ACK →. {}",
-                n.t("Connected to", "Conectado a"),
-                n.t("The handshake is complete.", "O handshake terminou.")
-            )
-        }
-    })
+    call.finish(
+        result,
+        |_| 0,
+        |_| sentences::connect(n.lang, addr, kind_of(fd)),
+    )
     .map_err(|failure| failure.with(Fact::Addr(addr)))
 }
 
@@ -509,41 +381,12 @@ pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Fail
         });
         match nix::sys::socket::send(fd, data, MsgFlags::MSG_NOSIGNAL) {
             Ok(count) => {
-                call.with(|e| e.bytes = Some(count)).succeeded(count, || {
-                    if count < data.len() {
-                        format!(
-                            "{} {count} {} {}; {}",
-                            n.t(
-                                "Short write: the kernel took",
-                                "Escrita parcial: o kernel aceitou"
-                            ),
-                            n.t("of", "de"),
-                            data.len(),
-                            n.t(
-                                "the rest must be sent later.",
-                                "o resto precisa ser enviado depois."
-                            )
-                        )
-                    } else {
-                        format!(
-                            "{} {count} {}",
-                            n.t("Sent", "Enviados"),
-                            n.t(
-                                "bytes (copied into the kernel's send buffer; TCP delivers them).",
-                                "bytes (copiados para o buffer de envio do kernel; o TCP os entrega)."
-                            )
-                        )
-                    }
-                });
+                call.with(|e| e.bytes = Some(count))
+                    .succeeded(count, || sentences::send(n.lang, count, data.len()));
                 return Ok(count);
             }
             Err(errno) => {
-                let why = match errno {
-                    Errno::EAGAIN => Some(n.t("Would block: the send buffer is full; keep the rest and wait until the socket is writable.", "Bloquearia: o buffer de envio está cheio; guarde o resto e espere o socket ficar gravável.")),
-                    Errno::EPIPE => Some(n.t("The peer is gone: MSG_NOSIGNAL spared us the SIGPIPE.", "O outro lado sumiu: o MSG_NOSIGNAL nos poupou do SIGPIPE.")),
-                    _ => None,
-                };
-                let failure = call.failed(errno, why);
+                let failure = call.failed(errno, None);
                 // EINTR: a signal arrived before any byte was taken; send again, unless
                 // the signal asked us to stop.
                 if errno == Errno::EINTR && !crate::signals::stop_requested() {
@@ -582,21 +425,7 @@ pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failur
                     )
                 })
                 .with(|e| e.bytes = Some(count))
-                .succeeded(count, || {
-                    if count == 0 {
-                        n.t(
-                            "0 bytes: end of stream. The peer sent FIN (it closed or shut down its side); nothing more will arrive.",
-                            "0 bytes: fim do fluxo. O outro lado enviou FIN (fechou ou encerrou seu lado); nada mais vai chegar.",
-                        )
-                        .to_string()
-                    } else {
-                        format!(
-                            "{} {count} bytes: {}",
-                            n.t("Received", "Recebidos"),
-                            strace::readable(got, 80)
-                        )
-                    }
-                });
+                .succeeded(count, || sentences::recv(n.lang, got));
                 return Ok(count);
             }
             Err(errno) => {
@@ -622,17 +451,7 @@ pub fn shutdown_write(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
     let call = Call::new(n, "shutdown", fd, || format!("shutdown({fd}, SHUT_WR)"));
     let result = sock.shutdown(Shutdown::Write).map_err(|e| errno_of(&e));
-    call.finish(
-        result,
-        |_| 0,
-        |_| {
-            n.t(
-                "Our side is done sending: the kernel sends FIN. We can still receive.",
-                "Nosso lado terminou de enviar: o kernel envia FIN. Ainda podemos receber.",
-            )
-            .to_string()
-        },
-    )
+    call.finish(result, |_| 0, |_| sentences::shutdown_write(n.lang))
 }
 
 /// **Syscall:** `shutdown(fd, SHUT_RDWR)`, see `shutdown(2)`, on a connection another
@@ -645,13 +464,7 @@ pub fn shutdown_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
     // No state read here: another thread owns this socket and may close it any moment.
     match result {
         Ok(()) => {
-            call.succeeded_stateless(0, || {
-                n.t(
-                    "Both directions shut: the thread blocked in recv on this socket wakes up with 0 (end of stream).",
-                    "As duas direções encerradas: a thread bloqueada no recv deste socket acorda com 0 (fim do fluxo).",
-                )
-                .to_string()
-            });
+            call.succeeded_stateless(0, || sentences::shutdown_both(n.lang));
             Ok(())
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -695,14 +508,7 @@ pub fn close_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
     // No state after close: the fd no longer exists.
     match result {
         Ok(()) => {
-            call.succeeded_stateless(0, || {
-                match kind {
-                    Some(SocketKind::Tcp) => n.t("The fd is released; the kernel itself completes the connection's close.", "O fd foi liberado; o próprio kernel conclui o encerramento da conexão."),
-                    Some(SocketKind::Udp) => n.t("The fd is released. UDP has no connection to close: no packet, no TIME-WAIT.", "O fd foi liberado. O UDP não tem conexão para encerrar: nenhum pacote, nenhum TIME-WAIT."),
-                    None => n.t("The fd is released.", "O fd foi liberado."),
-                }
-                .to_string()
-            });
+            call.succeeded_stateless(0, || sentences::close(n.lang, kind));
             Ok(())
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -758,24 +564,7 @@ pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram,
                 e.bytes = Some(len);
             })
             .succeeded(real_len, || {
-                if real_len > len {
-                    format!(
-                        "{} {real_len} {} {offered}: {}",
-                        n.t("TRUNCATED: the datagram had", "TRUNCADO: o datagrama tinha"),
-                        n.t("bytes but the buffer holds", "bytes mas o buffer tem"),
-                        n.t(
-                            "the kernel dropped the rest (MSG_TRUNC told us).",
-                            "o kernel descartou o resto (o MSG_TRUNC nos avisou)."
-                        )
-                    )
-                } else {
-                    format!(
-                        "{} {len} bytes {} {from}: {}",
-                        n.t("One datagram:", "Um datagrama:"),
-                        n.t("from", "de"),
-                        strace::readable(got, 80)
-                    )
-                }
+                sentences::datagram_in(n.lang, got, real_len, offered, from)
             });
             Ok(Datagram {
                 len,
@@ -783,16 +572,10 @@ pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram,
                 from,
             })
         }
-        Err((errno, pointers)) => {
-            let why = (errno == Errno::EINTR).then(|| n.t(
-                "Interrupted by a signal: the program gets EINTR (strace shows the kernel's ERESTARTSYS, since the handler was installed without SA_RESTART).",
-                "Interrompido por um sinal: o programa recebe EINTR (o strace mostra o ERESTARTSYS do kernel, pois o tratador foi instalado sem SA_RESTART).",
-            ));
-            Err(call
-                .filled(|| format!("recvfrom({fd}, {pointers}, [128])"))
-                .failed(errno, why)
-                .with(Fact::Udp))
-        }
+        Err((errno, pointers)) => Err(call
+            .filled(|| format!("recvfrom({fd}, {pointers}, [128])"))
+            .failed(errno, None)
+            .with(Fact::Udp)),
     }
 }
 
@@ -839,17 +622,7 @@ pub fn sendto(
     call.finish(
         result,
         |count| *count,
-        |count| {
-            format!(
-                "{} {count} bytes{}. {}",
-                n.t("One datagram of", "Um datagrama de"),
-                to.map(|a| format!(" → {a}")).unwrap_or_default(),
-                n.t(
-                    "No handshake, no acknowledgement: the kernel sends it and forgets it.",
-                    "Sem handshake, sem confirmação: o kernel envia e esquece."
-                )
-            )
-        },
+        |count| sentences::datagram_out(n.lang, *count, to),
     )
     .map_err(|failure| {
         let failure = failure.with(Fact::Udp);

@@ -1,0 +1,344 @@
+//! What each syscall means, in one plain sentence, in English and in Brazilian
+//! Portuguese: the single source of the sentences. The steps ([`crate::steps`]) say
+//! them after their own calls; `raw-trace` says the same ones after the calls of any
+//! program it traces (the course's Python scripts, a student's C server).
+//!
+//! Each function takes what the call's strace line shows (fds, addresses, counts,
+//! the data) and nothing else, so the two uses cannot drift apart.
+
+#![forbid(unsafe_code)]
+
+use crate::lang::Lang;
+use crate::record::SocketKind;
+use crate::strace;
+use std::net::SocketAddr;
+
+/// `socket(2)` returned `fd`.
+pub fn socket(lang: Lang, fd: i32) -> String {
+    format!(
+        "{} {fd}.",
+        lang.pick(
+            "The kernel made a new socket, not yet tied to a local address or a destination; nothing on the wire. Its file descriptor is",
+            "O kernel criou um socket novo, ainda sem endereço local nem destino; nada na rede. Seu descritor de arquivo é"
+        )
+    )
+}
+
+/// `setsockopt(SO_REUSEADDR, 1)` on a socket of `kind`.
+pub fn reuseaddr(lang: Lang, kind: Option<SocketKind>) -> String {
+    if kind == Some(SocketKind::Udp) {
+        lang.pick(
+            "SO_REUSEADDR on, as the assignment's server does. UDP has no TIME-WAIT; on Linux this even lets a second UDP socket that also sets it bind the same port (then only one of them gets each datagram).",
+            "SO_REUSEADDR ativado, como no servidor do roteiro. O UDP não tem TIME-WAIT; no Linux isso até deixa um segundo socket UDP que também o ative usar a mesma porta (e só um deles recebe cada datagrama).",
+        )
+    } else {
+        lang.pick(
+            "SO_REUSEADDR on: bind may reuse a port whose old connections still sit in TIME-WAIT.",
+            "SO_REUSEADDR ativado: o bind pode reutilizar uma porta cujas conexões antigas ainda estão em TIME-WAIT.",
+        )
+    }
+    .to_string()
+}
+
+/// `setsockopt(IPV6_V6ONLY, only_v6)`.
+pub fn v6only(lang: Lang, only_v6: bool) -> String {
+    if only_v6 {
+        lang.pick(
+            "IPV6_V6ONLY on: IPv6 clients only.",
+            "IPV6_V6ONLY ativado: só clientes IPv6.",
+        )
+    } else {
+        lang.pick(
+            "IPV6_V6ONLY off: this IPv6 socket also takes IPv4 clients; they will show as ::ffff:a.b.c.d (IPv4-mapped IPv6 addresses).",
+            "IPV6_V6ONLY desativado: este socket IPv6 também aceita clientes IPv4; eles aparecem como ::ffff:a.b.c.d (endereços IPv4 mapeados em IPv6).",
+        )
+    }
+    .to_string()
+}
+
+/// `setsockopt(TCP_NODELAY, 1)`.
+pub fn nodelay(lang: Lang) -> String {
+    lang.pick(
+        "TCP_NODELAY on: small writes leave at once (no Nagle delay); accepted sockets inherit it.",
+        "TCP_NODELAY ativado: escritas pequenas saem na hora (sem o atraso de Nagle); os sockets aceitos herdam a opção.",
+    )
+    .to_string()
+}
+
+/// `setsockopt(SO_RCVTIMEO)` (`receive`) or `setsockopt(SO_SNDTIMEO)`.
+pub fn timeout(lang: Lang, receive: bool) -> String {
+    if receive {
+        lang.pick(
+            "A receive timeout: a blocking recv gives up with EAGAIN instead of waiting forever.",
+            "Um prazo de recepção: um recv bloqueante desiste com EAGAIN em vez de esperar para sempre.",
+        )
+    } else {
+        lang.pick(
+            "A send timeout; for TCP it also bounds how long connect() waits for the handshake.",
+            "Um prazo de envio; no TCP ele também limita quanto o connect() espera pelo handshake.",
+        )
+    }
+    .to_string()
+}
+
+/// `bind(2)` to `addr` succeeded.
+pub fn bind(lang: Lang, addr: SocketAddr) -> String {
+    let mut text = format!(
+        "{} {addr}. {}",
+        lang.pick(
+            "Bound: the socket now owns",
+            "Vinculado: o socket agora é dono de"
+        ),
+        lang.pick("Still no packets.", "Ainda nenhum pacote.")
+    );
+    if addr.port() == 0 {
+        text.push_str(lang.pick(
+            " Port 0 means 'any free port': the kernel picked one now, and getsockname will tell which.",
+            " Porta 0 quer dizer 'qualquer porta livre': o kernel escolheu uma agora, e o getsockname vai dizer qual.",
+        ));
+    }
+    text
+}
+
+/// `getsockname(2)` said `addr`.
+pub fn getsockname(lang: Lang, addr: SocketAddr) -> String {
+    let mut text = format!(
+        "{} {addr}.",
+        lang.pick(
+            "The kernel says this socket's local address is",
+            "O kernel diz que o endereço local deste socket é"
+        )
+    );
+    if addr.ip().is_unspecified() && addr.port() != 0 {
+        text.push_str(lang.pick(
+            " The wildcard address means 'any of this machine's addresses': what is sent to any of them, on this port, reaches this socket. The port is the one bind gave it.",
+            " O endereço curinga quer dizer 'qualquer endereço desta máquina': o que for enviado a qualquer um deles, nesta porta, chega a este socket. A porta é a que o bind deu a ele.",
+        ));
+    }
+    text
+}
+
+/// `listen(2)` with `backlog`.
+pub fn listen(lang: Lang, backlog: i32) -> String {
+    format!(
+        "{} {backlog}.",
+        lang.pick(
+            "Listening: the kernel now completes TCP handshakes for this port by itself and queues finished connections for accept(); queue length",
+            "Escutando: o próprio kernel agora completa os handshakes TCP nesta porta e enfileira as conexões prontas para o accept(); tamanho da fila"
+        )
+    )
+}
+
+/// `accept4(2)` on `listener` returned `fd` for `peer`.
+pub fn accept(lang: Lang, listener: i32, fd: i32, peer: SocketAddr) -> String {
+    let mut text = format!(
+        "{} {peer}. {} {fd}; {} {listener} {}",
+        lang.pick("Connected by", "Conectado por"),
+        lang.pick(
+            "A new socket for this client only: fd",
+            "Um socket novo só para este cliente: fd"
+        ),
+        lang.pick("the listening fd", "o fd de escuta"),
+        lang.pick(
+            "stays in LISTEN, on the same port.",
+            "continua em LISTEN, na mesma porta."
+        )
+    );
+    if peer.ip().to_canonical() != peer.ip() {
+        text.push_str(lang.pick(
+            " The peer is an IPv4 client seen through a dual-stack IPv6 socket, so the kernel writes its address as ::ffff:a.b.c.d.",
+            " O cliente é IPv4, visto por um socket IPv6 de pilha dupla, por isso o kernel escreve o endereço dele como ::ffff:a.b.c.d.",
+        ));
+    }
+    text
+}
+
+/// `connect(2)` to `addr` succeeded on a socket of `kind`.
+pub fn connect(lang: Lang, addr: SocketAddr, kind: Option<SocketKind>) -> String {
+    if kind == Some(SocketKind::Udp) {
+        format!(
+            "{} {addr}. {}",
+            lang.pick("UDP 'connect' to", "'connect' UDP para"),
+            lang.pick(
+                "No packet is sent: the kernel only records a default destination, filters datagrams from anyone else, and reports ICMP errors (ECONNREFUSED) to us.",
+                "Nenhum pacote sai: o kernel só guarda um destino padrão, filtra datagramas de outros e nos repassa erros ICMP (ECONNREFUSED)."
+            )
+        )
+    } else {
+        format!(
+            "{} {addr}: SYN →, ← SYN-ACK, ACK →. {}",
+            lang.pick("Connected to", "Conectado a"),
+            lang.pick("The handshake is complete.", "O handshake terminou.")
+        )
+    }
+}
+
+/// A stream `send` (strace: `sendto(fd, buf, len, flags, NULL, 0)`) took `count` of
+/// `offered` bytes.
+pub fn send(lang: Lang, count: usize, offered: usize) -> String {
+    if count < offered {
+        format!(
+            "{} {count} {} {offered}; {}",
+            lang.pick(
+                "Short write: the kernel took",
+                "Escrita parcial: o kernel aceitou"
+            ),
+            lang.pick("of", "de"),
+            lang.pick(
+                "the rest must be sent later.",
+                "o resto precisa ser enviado depois."
+            )
+        )
+    } else {
+        format!(
+            "{} {count} {}",
+            lang.pick("Sent", "Enviados"),
+            lang.pick(
+                "bytes (copied into the kernel's send buffer; TCP delivers them).",
+                "bytes (copiados para o buffer de envio do kernel; o TCP os entrega)."
+            )
+        )
+    }
+}
+
+/// A stream `recv` (strace: `recvfrom(fd, buf, len, flags, NULL, NULL)`) returned
+/// `data` (empty: end of stream).
+pub fn recv(lang: Lang, data: &[u8]) -> String {
+    if data.is_empty() {
+        lang.pick(
+            "0 bytes: end of stream. The peer sent FIN (it closed or shut down its side); nothing more will arrive.",
+            "0 bytes: fim do fluxo. O outro lado enviou FIN (fechou ou encerrou seu lado); nada mais vai chegar.",
+        )
+        .to_string()
+    } else {
+        format!(
+            "{} {} bytes: {}",
+            lang.pick("Received", "Recebidos"),
+            data.len(),
+            strace::readable(data, 80)
+        )
+    }
+}
+
+/// `shutdown(fd, SHUT_WR)`.
+pub fn shutdown_write(lang: Lang) -> String {
+    lang.pick(
+        "Our side is done sending: the kernel sends FIN. We can still receive.",
+        "Nosso lado terminou de enviar: o kernel envia FIN. Ainda podemos receber.",
+    )
+    .to_string()
+}
+
+/// `shutdown(fd, SHUT_RDWR)` on a socket another thread is blocked on.
+pub fn shutdown_both(lang: Lang) -> String {
+    lang.pick(
+        "Both directions shut: the thread blocked in recv on this socket wakes up with 0 (end of stream).",
+        "As duas direções encerradas: a thread bloqueada no recv deste socket acorda com 0 (fim do fluxo).",
+    )
+    .to_string()
+}
+
+/// `close(2)` of a socket of `kind` (`None`: not a socket we know).
+pub fn close(lang: Lang, kind: Option<SocketKind>) -> String {
+    match kind {
+        Some(SocketKind::Tcp) => lang.pick(
+            "The fd is released; the kernel itself completes the connection's close.",
+            "O fd foi liberado; o próprio kernel conclui o encerramento da conexão.",
+        ),
+        Some(SocketKind::Udp) => lang.pick(
+            "The fd is released. UDP has no connection to close: no packet, no TIME-WAIT.",
+            "O fd foi liberado. O UDP não tem conexão para encerrar: nenhum pacote, nenhum TIME-WAIT.",
+        ),
+        None => lang.pick("The fd is released.", "O fd foi liberado."),
+    }
+    .to_string()
+}
+
+/// A datagram `recvfrom` copied `data` (of a datagram of `real_len` bytes, into a
+/// buffer of `offered`) from `from`.
+pub fn datagram_in(
+    lang: Lang,
+    data: &[u8],
+    real_len: usize,
+    offered: usize,
+    from: SocketAddr,
+) -> String {
+    if real_len > data.len() {
+        format!(
+            "{} {real_len} {} {offered}: {}",
+            lang.pick("TRUNCATED: the datagram had", "TRUNCADO: o datagrama tinha"),
+            lang.pick("bytes but the buffer holds", "bytes mas o buffer tem"),
+            lang.pick(
+                "the kernel dropped the rest (MSG_TRUNC told us).",
+                "o kernel descartou o resto (o MSG_TRUNC nos avisou)."
+            )
+        )
+    } else {
+        format!(
+            "{} {} bytes {} {from}: {}",
+            lang.pick("One datagram:", "Um datagrama:"),
+            data.len(),
+            lang.pick("from", "de"),
+            strace::readable(data, 80)
+        )
+    }
+}
+
+/// A datagram `sendto` of `count` bytes, to `to` (or the connected peer).
+pub fn datagram_out(lang: Lang, count: usize, to: Option<SocketAddr>) -> String {
+    format!(
+        "{} {count} bytes{}. {}",
+        lang.pick("One datagram of", "Um datagrama de"),
+        to.map(|a| format!(" → {a}")).unwrap_or_default(),
+        lang.pick(
+            "No handshake, no acknowledgement: the kernel sends it and forgets it.",
+            "Sem handshake, sem confirmação: o kernel envia e esquece."
+        )
+    )
+}
+
+/// Why an errno is expected on a call, when it is: the sentence after "Failed: ...".
+pub fn expected_failure(lang: Lang, syscall: &str, errno: nix::errno::Errno) -> Option<String> {
+    use nix::errno::Errno;
+    let text = match (syscall, errno) {
+        ("accept4" | "accept", Errno::ECONNABORTED) => lang.pick(
+            "The client gave up while queued: harmless, calling accept again.",
+            "O cliente desistiu enquanto esperava na fila: inofensivo, chamando accept de novo.",
+        ),
+        ("accept4" | "accept", Errno::EAGAIN) => lang.pick(
+            "Would block: no more finished connections in the queue right now.",
+            "Bloquearia: não há mais conexões prontas na fila agora.",
+        ),
+        ("accept4" | "accept", Errno::EINTR) => lang.pick(
+            "Interrupted by a signal before a client arrived.",
+            "Interrompido por um sinal antes de chegar um cliente.",
+        ),
+        ("sendto" | "send" | "write", Errno::EAGAIN) => lang.pick(
+            "Would block: the send buffer is full; keep the rest and wait until the socket is writable.",
+            "Bloquearia: o buffer de envio está cheio; guarde o resto e espere o socket ficar gravável.",
+        ),
+        ("sendto" | "send" | "write", Errno::EPIPE) => lang.pick(
+            "The peer is gone: MSG_NOSIGNAL spared us the SIGPIPE.",
+            "O outro lado sumiu: o MSG_NOSIGNAL nos poupou do SIGPIPE.",
+        ),
+        ("recvfrom" | "recv" | "read", Errno::EINTR) => lang.pick(
+            "Interrupted by a signal: the program gets EINTR (strace shows the kernel's ERESTARTSYS, since the handler was installed without SA_RESTART).",
+            "Interrompido por um sinal: o programa recebe EINTR (o strace mostra o ERESTARTSYS do kernel, pois o tratador foi instalado sem SA_RESTART).",
+        ),
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+/// The sentence of a failed call: "Failed: ERRNO (text).", then why, when expected.
+pub fn failed(lang: Lang, syscall: &str, errno: nix::errno::Errno) -> String {
+    let mut text = format!(
+        "{} {errno:?} ({}).",
+        lang.pick("Failed:", "Falhou:"),
+        strace::errno_text(errno)
+    );
+    if let Some(why) = expected_failure(lang, syscall, errno) {
+        text = format!("{text} {why}");
+    }
+    text
+}
