@@ -129,6 +129,22 @@ fn stopped_server_matches_strace() {
     };
     let trace = tempdir("stopped").join("server.strace");
     let srv = Server::start(strace_cmd(&strace, &trace).args(["--json", "server", "--port", "0"]));
+    // The traced server is strace's child: signal it once it waits in accept
+    // (/proc/PID/wchan), so that the accept is what the signal interrupts.
+    let pid = srv.pid();
+    let server = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .and_then(|c| c.parse::<u32>().ok())
+        .expect("strace's child");
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while std::time::Instant::now() < deadline
+        && !std::fs::read_to_string(format!("/proc/{server}/wchan"))
+            .is_ok_and(|w| w.contains("accept") || w == "0")
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let (status, events, stderr) = srv.terminate();
     assert!(status.success(), "{status:?}: {stderr}");
     let narrated = narrated_calls(&events);
