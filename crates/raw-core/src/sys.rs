@@ -179,3 +179,52 @@ pub fn fork_single_threaded() -> Result<nix::unistd::ForkResult, Errno> {
     // whole copy of a single-threaded process and may run any code until it exits.
     unsafe { nix::unistd::fork() }
 }
+
+/// `wait4(pid, &status, options, NULL)`, see `wait4(2)`, with a status word of our own
+/// so that the narration can print its address when the kernel fills nothing (strace
+/// prints `wait4(-1, 0x7ffc..., WNOHANG, NULL) = 0`). nix's `waitpid` makes the same
+/// call with a status word we cannot see. Returns the pid (0 under `WNOHANG` when no
+/// child has changed state) and the raw status, or the errno; and the address.
+pub fn wait4(
+    pid: libc::pid_t,
+    options: libc::c_int,
+) -> (Result<(libc::pid_t, libc::c_int), Errno>, String) {
+    let mut status: libc::c_int = 0;
+    let status_ptr: *mut libc::c_int = &mut status;
+    // SAFETY: `status` is a live, writable c_int for the whole call and the rusage
+    // pointer is NULL, so the kernel writes at most one c_int, into `status`.
+    let got = unsafe { libc::wait4(pid, status_ptr, options, std::ptr::null_mut()) };
+    let shown = strace::pointer(status_ptr);
+    if got < 0 {
+        (Err(Errno::last()), shown)
+    } else {
+        (Ok((got, status)), shown)
+    }
+}
+
+/// `mmap(NULL, 8, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)`, see `mmap(2)`:
+/// one 64-bit counter in a page that every child forked afterwards shares with this
+/// process (after `fork`, nothing else is shared). Never unmapped: it lives as long
+/// as the process. nix's `mmap_anonymous` is behind a feature we do not enable.
+pub fn shared_counter() -> Result<&'static std::sync::atomic::AtomicU64, Errno> {
+    // SAFETY: an anonymous mapping chosen by the kernel (address NULL, fd -1): it
+    // touches no memory this program already uses.
+    let page = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            8,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if page == libc::MAP_FAILED {
+        return Err(Errno::last());
+    }
+    // SAFETY: the mapping is page-aligned (so aligned for a u64), zero-filled (a
+    // counter at 0), writable, and never unmapped, so a `'static` reference stays valid.
+    // AtomicU64 has the size and alignment of u64, and atomic operations on a
+    // MAP_SHARED page are coherent between the processes that share it.
+    Ok(unsafe { &*page.cast::<std::sync::atomic::AtomicU64>() })
+}

@@ -1,0 +1,388 @@
+//! The process steps of the fork server and the zombies lab: `fork`, `wait4`, `kill`,
+//! the SIGCHLD handler, `exit`, the `close` of a descriptor a child shares with its
+//! parent, and the one page of memory they share. Each is one syscall, narrated as
+//! strace prints it (`strace -f -e trace=clone,wait4,kill,rt_sigaction,exit_group`).
+//!
+//! Where strace prints an address the program would need one more syscall to learn
+//! (glibc's `sa_restorer`, the `child_tidptr` glibc passes to `clone`), the narration
+//! writes `0x...`, as [`crate::signals`] does.
+
+#![forbid(unsafe_code)]
+
+use crate::error::Failure;
+use crate::narrate::Narrator;
+use crate::record::{forget, Call};
+use crate::sys;
+use nix::errno::Errno;
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
+use nix::sys::wait::WaitStatus;
+use nix::unistd::{ForkResult, Pid};
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// What `fork` returned in this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forked {
+    /// We are the child (fork returned 0 here).
+    Child,
+    /// We are the parent; this is the child's pid.
+    Parent(Pid),
+}
+
+/// **Syscall:** `fork()`, see `fork(2)`; glibc makes it the
+/// `clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, ...)`
+/// syscall, which is what strace shows. The kernel copies this process: memory, and
+/// every open fd (both processes then hold each socket). Narrated in the parent only,
+/// as strace shows it, with the child's pid as the return value.
+/// **Packets:** none. **TCP state:** unchanged (the sockets are shared, not copied).
+/// **Errors:** `EAGAIN` (too many processes: `ulimit -u`, `pid_max`), `ENOMEM`.
+/// Refused with `EDEADLK`, before any syscall, when this process has more than one
+/// thread (see [`sys::fork_single_threaded`]).
+#[track_caller]
+pub fn fork(n: &Narrator) -> Result<Forked, Failure> {
+    let call = Call::new(n, "clone", -1, || {
+        "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)".to_string()
+    });
+    match sys::fork_single_threaded() {
+        Ok(ForkResult::Child) => Ok(Forked::Child),
+        Ok(ForkResult::Parent { child }) => {
+            call.succeeded_stateless(child, || {
+                format!(
+                    "{} {child} {}",
+                    n.t("fork(): child", "fork(): o filho"),
+                    n.t(
+                        "is a copy of this process, with a copy of every open fd. fork returns the child's pid here, in the parent, and 0 in the child.",
+                        "é uma cópia deste processo, com uma cópia de cada fd aberto. O fork retorna o pid do filho aqui, no pai, e 0 no filho.",
+                    )
+                )
+            });
+            Ok(Forked::Parent(child))
+        }
+        // The check refused before calling clone: there is no syscall to narrate.
+        Err(Errno::EDEADLK) => Err(Failure::sys("fork", Errno::EDEADLK)),
+        Err(errno) => {
+            let why = (errno == Errno::EAGAIN).then(|| {
+                n.t(
+                    "Too many processes for this user (ulimit -u) or for the system (pid_max).",
+                    "Processos demais para este usuário (ulimit -u) ou para o sistema (pid_max).",
+                )
+            });
+            Err(call.failed(errno, why))
+        }
+    }
+}
+
+/// What one `wait4` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaped {
+    /// A child ended and is reaped: its pid and how it ended.
+    Child(Pid, WaitStatus),
+    /// Children remain but none has ended (`WNOHANG` returned 0).
+    NoneYet,
+    /// No children at all (`ECHILD`).
+    NoChildren,
+}
+
+/// Whether [`wait_any`] may block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// `WNOHANG`: return 0 at once when no child has ended.
+    NoHang,
+    /// `0`: sleep until a child ends.
+    Block,
+}
+
+/// **Syscall:** `wait4(-1, &status, WNOHANG or 0, NULL)` (glibc's `waitpid(-1, ...)`),
+/// see `wait4(2)`: collect one child that has ended, so the kernel can free its entry
+/// in the process table (until then it is a zombie, `<defunct>` in `ps`). Signals do
+/// not queue, so one SIGCHLD may stand for several children: call it in a loop until
+/// it returns [`Reaped::NoneYet`] or [`Reaped::NoChildren`].
+/// **Packets:** none.
+/// **Errors:** `ECHILD` (no children left: not a failure, [`Reaped::NoChildren`]),
+/// `EINTR` (a signal arrived while blocked: strace shows `ERESTARTSYS`).
+#[track_caller]
+pub fn wait_any(n: &Narrator, how: Wait) -> Result<Reaped, Failure> {
+    let (options, option_name) = match how {
+        Wait::NoHang => (libc::WNOHANG, "WNOHANG"),
+        Wait::Block => (0, "0"),
+    };
+    let call = Call::new(n, "wait4", -1, || {
+        format!("wait4(-1, ..., {option_name}, NULL)")
+    });
+    let (result, status_ptr) = sys::wait4(-1, options);
+    match result {
+        Ok((0, _)) => {
+            call.filled(|| format!("wait4(-1, {status_ptr}, {option_name}, NULL)"))
+                .succeeded_stateless(0, || {
+                    n.t(
+                        "0: children remain, but none has ended; with WNOHANG the call returns at once instead of waiting.",
+                        "0: ainda há filhos, mas nenhum terminou; com WNOHANG a chamada volta na hora em vez de esperar.",
+                    )
+                    .to_string()
+                });
+            Ok(Reaped::NoneYet)
+        }
+        Ok((pid, status)) => {
+            let pid = Pid::from_raw(pid);
+            let status = WaitStatus::from_raw(pid, status).unwrap_or(WaitStatus::StillAlive);
+            call.filled(|| format!("wait4(-1, [{}], {option_name}, NULL)", status_text(status)))
+                .succeeded_stateless(pid, || reaped_sentence(n, pid, status));
+            Ok(Reaped::Child(pid, status))
+        }
+        Err(errno) => {
+            let why = match errno {
+                Errno::ECHILD => Some(n.t(
+                    "No children left: every one has been reaped.",
+                    "Não sobrou nenhum filho: todos já foram recolhidos.",
+                )),
+                Errno::EINTR => Some(n.t(
+                    "Interrupted by a signal before any child ended.",
+                    "Interrompido por um sinal antes de algum filho terminar.",
+                )),
+                _ => None,
+            };
+            let failure = call
+                .filled(|| format!("wait4(-1, {status_ptr}, {option_name}, NULL)"))
+                .failed(errno, why);
+            match errno {
+                Errno::ECHILD => Ok(Reaped::NoChildren),
+                _ => Err(failure),
+            }
+        }
+    }
+}
+
+/// A wait status as strace decodes it: `{WIFEXITED(s) && WEXITSTATUS(s) == 0}`.
+fn status_text(status: WaitStatus) -> String {
+    match status {
+        WaitStatus::Exited(_, code) => format!("{{WIFEXITED(s) && WEXITSTATUS(s) == {code}}}"),
+        WaitStatus::Signaled(_, signal, core) => format!(
+            "{{WIFSIGNALED(s) && WTERMSIG(s) == {}{}}}",
+            signal.as_str(),
+            if core { " && WCOREDUMP(s)" } else { "" }
+        ),
+        WaitStatus::Stopped(_, signal) => {
+            format!("{{WIFSTOPPED(s) && WSTOPSIG(s) == {}}}", signal.as_str())
+        }
+        WaitStatus::Continued(_) => "{WIFCONTINUED(s)}".to_string(),
+        _ => "{?}".to_string(),
+    }
+}
+
+/// "Child 893 exited with status 0 and is reaped: ..."
+fn reaped_sentence(n: &Narrator, pid: Pid, status: WaitStatus) -> String {
+    let how = match status {
+        WaitStatus::Exited(_, code) => format!(
+            "{} {code}",
+            n.t("exited with status", "terminou com status")
+        ),
+        WaitStatus::Signaled(_, signal, _) => format!(
+            "{} {}",
+            n.t("was ended by", "foi encerrado pelo"),
+            signal.as_str()
+        ),
+        _ => n.t("changed state", "mudou de estado").to_string(),
+    };
+    format!(
+        "{} {pid} {how} {}",
+        n.t("Child", "O filho"),
+        n.t(
+            "and is reaped: the kernel frees its entry in the process table, so no zombie is left.",
+            "e foi recolhido: o kernel libera a entrada dele na tabela de processos, e não sobra zumbi.",
+        )
+    )
+}
+
+/// **Syscall:** `kill(pid, signal)`, see `kill(2)`: send `signal` to one process.
+/// SIGTERM is the polite way to ask a process to stop: a handler, if it installed one,
+/// runs (and a blocked call returns `EINTR`); otherwise the default action ends it.
+/// **Packets:** none. **Errors:** `ESRCH` (no such process), `EPERM`.
+#[track_caller]
+pub fn kill(n: &Narrator, pid: Pid, signal: Signal) -> Result<(), Failure> {
+    let call = Call::new(n, "kill", -1, || {
+        format!("kill({pid}, {})", signal.as_str())
+    });
+    let result = nix::sys::signal::kill(pid, signal);
+    call.finish(result, |_| 0, |_| {
+        if signal == Signal::SIGTERM {
+            format!(
+                "{} {pid}: {}",
+                n.t("SIGTERM sent to", "SIGTERM enviado para"),
+                n.t(
+                    "the polite way to ask a process to stop. Its handler runs (a blocked call returns EINTR), or, without one, the default action ends it.",
+                    "o jeito educado de pedir que um processo pare. O tratador dele roda (uma chamada bloqueada retorna EINTR) ou, se não houver tratador, a ação padrão o encerra.",
+                )
+            )
+        } else {
+            format!(
+                "{} {} {} {pid}.",
+                n.t("Signal", "Sinal"),
+                signal.as_str(),
+                n.t("sent to", "enviado para")
+            )
+        }
+    })
+}
+
+/// Set by the SIGCHLD handler, cleared by [`take_sigchld`].
+static CHILD_ENDED: AtomicBool = AtomicBool::new(false);
+
+/// The SIGCHLD handler: one store to an atomic, which is async-signal-safe (no print,
+/// no allocation, no lock).
+extern "C" fn on_sigchld(_signal: libc::c_int) {
+    CHILD_ENDED.store(true, Ordering::SeqCst);
+}
+
+/// Our action for SIGCHLD as the kernel receives it from glibc, in strace's notation.
+fn sigchld_action() -> String {
+    format!(
+        "{{sa_handler={:#x}, sa_mask=[], sa_flags=SA_RESTORER|SA_NOCLDSTOP, sa_restorer=0x...}}",
+        on_sigchld as *const () as usize
+    )
+}
+
+/// **Syscall:** `rt_sigaction(SIGCHLD, &act, &oldact, 8)` (glibc's `sigaction`), see
+/// `sigaction(2)`: Stevens' `Signal(SIGCHLD, sig_chld)`. From now on a child's end
+/// runs our handler, which only sets the flag [`take_sigchld`] reads. `SA_NOCLDSTOP`:
+/// not when a child merely stops. No `SA_RESTART`: a parent blocked in `accept`
+/// gets `EINTR` and can reap at once.
+/// **Packets:** none. **Errors:** `EINVAL` only.
+#[track_caller]
+pub fn flag_on_sigchld(n: &Narrator) -> Result<(), Failure> {
+    let old = disposition(Signal::SIGCHLD, sigchld_action);
+    let call = Call::new(n, "rt_sigaction", -1, || {
+        format!("rt_sigaction(SIGCHLD, {}, {old}, 8)", sigchld_action())
+    });
+    let action = SigAction::new(
+        SigHandler::Handler(on_sigchld),
+        SaFlags::SA_NOCLDSTOP, // only ends, not stops; no SA_RESTART: accept returns EINTR
+        SigSet::empty(),
+    );
+    let result = sys::install_flag_handler(Signal::SIGCHLD, &action);
+    call.finish(result, |_| 0, |_| {
+        n.t(
+            "SIGCHLD (a child ended) now runs our handler, which only sets a flag. SA_NOCLDSTOP: not when a child merely stops. No SA_RESTART: a blocked accept returns EINTR, so the parent reaps the child at once.",
+            "O SIGCHLD (um filho terminou) agora executa o nosso tratador, que só liga uma flag. SA_NOCLDSTOP: não quando um filho apenas para. Sem SA_RESTART: um accept bloqueado retorna EINTR, e o pai recolhe o filho na hora.",
+        )
+        .to_string()
+    })
+}
+
+/// Whether a SIGCHLD arrived since the last call (and clears the flag). One flag may
+/// stand for several children: reap with [`wait_any`] in a loop.
+pub fn take_sigchld() -> bool {
+    CHILD_ENDED.swap(false, Ordering::SeqCst)
+}
+
+/// The action `signal` has now, in strace's notation, read from `/proc/self/status`
+/// (a file, no signal syscall): its `SigIgn` and `SigCgt` masks say which signals are
+/// ignored and which caught. Caught means by us (`ours` renders our action); otherwise
+/// the action is the default or ignored, with no flags, no mask and no restorer.
+fn disposition(signal: Signal, ours: fn() -> String) -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let has = |field: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+            .is_some_and(|mask| mask & (1u64 << (signal as i32 - 1)) != 0)
+    };
+    if has("SigCgt:") {
+        ours()
+    } else if has("SigIgn:") {
+        "{sa_handler=SIG_IGN, sa_mask=[], sa_flags=0}".to_string()
+    } else {
+        "{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}".to_string()
+    }
+}
+
+/// **Syscall:** `close(2)` of a descriptor that `fork` copied: the fork server's
+/// parent closing the connected socket, its child closing the listening socket.
+/// A socket lives while any process holds a descriptor for it, so only this copy
+/// goes: nothing is sent, and the other process goes on using it.
+/// **Packets:** none. **TCP state:** unchanged (the other copy holds the socket).
+#[track_caller]
+pub fn close_copy(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
+    let call = Call::new(n, "close", fd, || format!("close({fd})"));
+    let result = nix::unistd::close(fd);
+    forget(fd);
+    match result {
+        Ok(()) => {
+            call.succeeded_stateless(0, || {
+                n.t(
+                    "Only this process's copy is closed: the socket lives on while the other process (fork made the copy) still holds it, so no packet is sent.",
+                    "Só a cópia deste processo é fechada: o socket continua vivo enquanto o outro processo (o fork fez a cópia) ainda tiver a dele, por isso nenhum pacote é enviado.",
+                )
+                .to_string()
+            });
+            Ok(())
+        }
+        Err(errno) => Err(call.failed(errno, None)),
+    }
+}
+
+/// **Syscall:** `exit_group(code)` (what `exit(3)` ends with), see `exit_group(2)`;
+/// never returns, and strace prints its result as `?`. The kernel closes every fd the
+/// process still holds (a connected socket among them sends its FIN) and sends the
+/// parent SIGCHLD; the process stays a zombie until the parent's `wait4`.
+/// Narrated before the call, since nothing comes after it.
+#[track_caller]
+pub fn exit(n: &Narrator, code: i32) -> ! {
+    let call = Call::new(n, "exit_group", -1, || format!("exit_group({code})"));
+    call.succeeded_stateless("?", || {
+        format!(
+            "{} {code}: {}",
+            n.t("The process ends with status", "O processo termina com status"),
+            n.t(
+                "the kernel closes every fd it still holds (a connected socket among them sends its FIN) and sends the parent SIGCHLD. Until the parent's wait4, it is a zombie.",
+                "o kernel fecha todos os fds que ele ainda tem (se um deles for um socket conectado, sai o FIN) e envia SIGCHLD ao pai. Até o wait4 do pai, ele é um zumbi.",
+            )
+        )
+    });
+    std::process::exit(code)
+}
+
+/// **Syscall:** `mmap(NULL, 8, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)`,
+/// see `mmap(2)`: a counter in one page of memory that every child forked afterwards
+/// shares with this process. After `fork`, parent and child share nothing else: this is
+/// where the fork server's children add up the bytes they echo.
+/// **Packets:** none. **Errors:** `ENOMEM`.
+#[track_caller]
+pub fn shared_counter(n: &Narrator) -> Result<&'static AtomicU64, Failure> {
+    let args = "mmap(NULL, 8, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)";
+    let call = Call::new(n, "mmap", -1, || args.to_string());
+    call.finish(
+        sys::shared_counter(),
+        |counter| format!("{:p}", *counter),
+        |_| {
+            n.t(
+                "One page of memory shared with every child forked from now on (MAP_SHARED). After fork, parent and child share nothing else: this is where the children add up the bytes they echo.",
+                "Uma página de memória compartilhada com todos os filhos criados daqui em diante (MAP_SHARED). Depois do fork, pai e filho não compartilham mais nada: é aqui que os filhos somam os bytes que ecoam.",
+            )
+            .to_string()
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Wait statuses read as strace decodes them.
+    #[test]
+    fn statuses_like_strace() {
+        let pid = Pid::from_raw(7);
+        assert_eq!(
+            status_text(WaitStatus::Exited(pid, 0)),
+            "{WIFEXITED(s) && WEXITSTATUS(s) == 0}"
+        );
+        assert_eq!(
+            status_text(WaitStatus::Signaled(pid, Signal::SIGTERM, false)),
+            "{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}"
+        );
+        assert_eq!(
+            status_text(WaitStatus::Signaled(pid, Signal::SIGSEGV, true)),
+            "{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}"
+        );
+    }
+}
