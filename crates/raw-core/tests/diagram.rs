@@ -26,7 +26,11 @@ impl Run {
 
     fn push(&mut self, dt_ms: f64, event: Event) {
         self.t += dt_ms / 1000.0;
-        self.events.push(Stamped { t: self.t, event, cause: None });
+        self.events.push(Stamped {
+            t: self.t,
+            event,
+            cause: None,
+        });
     }
 
     #[allow(clippy::too_many_arguments)]

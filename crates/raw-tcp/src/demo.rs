@@ -81,7 +81,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
         format!(
             "{} {}",
             client.t("Received", "Recebido"),
-            raw_core::strace::quoted(&reply[..back])
+            raw_core::strace::readable(&reply[..back], 200)
         ),
         &reply[..back],
     );

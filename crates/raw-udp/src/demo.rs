@@ -76,7 +76,11 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     let mut reply = vec![0u8; 65535];
     let back = steps::recvfrom(client, &csock, &mut reply)?;
     client.data(
-        format!("Received: {}", raw_core::strace::quoted(&reply[..back.len])),
+        format!(
+            "{} {}",
+            client.t("Received:", "Recebido:"),
+            raw_core::strace::readable(&reply[..back.len], 200)
+        ),
         &reply[..back.len],
     );
     steps::close(client, csock)?; // no FIN, no TIME-WAIT: nothing to say goodbye to

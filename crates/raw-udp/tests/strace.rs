@@ -2,7 +2,9 @@
 //! in order, including the demo's TCP comparison run and the server's `rt_sigaction`
 //! for SIGINT and SIGTERM.
 
-use raw_testkit::{narrated_calls, run_ok, strace_socket_calls, tool, Server, DEADLINE};
+use raw_testkit::{
+    narrated_calls, run_ok, strace_socket_calls, tool, without_restorer, Server, DEADLINE,
+};
 use std::path::Path;
 use std::process::Command;
 
@@ -23,21 +25,6 @@ fn strace_cmd(strace: &Path, out: &Path) -> Command {
     .arg(out)
     .arg(BIN);
     cmd
-}
-
-/// `sa_restorer=0x7f12fb3be050` → `sa_restorer=0x...`: the C library's trampoline, whose
-/// address the program cannot know without one more call (see raw-core's signals.rs).
-fn without_restorer(call: &str) -> String {
-    let mut out = String::with_capacity(call.len());
-    let mut rest = call;
-    while let Some(at) = rest.find("sa_restorer=0x") {
-        let (head, tail) = rest.split_at(at + "sa_restorer=0x".len());
-        out.push_str(head);
-        out.push_str("...");
-        rest = tail.trim_start_matches(|c: char| c.is_ascii_hexdigit() || c == '.');
-    }
-    out.push_str(rest);
-    out
 }
 
 fn compare(events: &[serde_json::Value], trace: &Path) {
