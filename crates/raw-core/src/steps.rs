@@ -27,6 +27,12 @@ use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsRawFd, IntoRawFd, RawFd};
 use std::time::Duration;
 
+/// `EINTR` that asks nothing of us: a signal arrived before the call moved any byte,
+/// and it was not SIGINT/SIGTERM (which ask the program to stop): make the call again.
+fn only_interrupted(errno: Errno) -> bool {
+    errno == Errno::EINTR && !crate::signals::stop_requested()
+}
+
 /// **Syscall:** `socket(2)` — a new, unconnected endpoint; returns its fd.
 /// socket2 always adds `SOCK_CLOEXEC` (the fd is not inherited across `exec`), and so
 /// does the narration, because strace shows it.
@@ -387,10 +393,8 @@ pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Fail
             }
             Err(errno) => {
                 let failure = call.failed(errno, None);
-                // EINTR: a signal arrived before any byte was taken; send again, unless
-                // the signal asked us to stop.
-                if errno == Errno::EINTR && !crate::signals::stop_requested() {
-                    continue;
+                if only_interrupted(errno) {
+                    continue; // nothing was sent yet: send again
                 }
                 return Err(failure);
             }
@@ -430,10 +434,8 @@ pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failur
             }
             Err(errno) => {
                 let failure = call.failed(errno, None);
-                // EINTR: a signal arrived while we waited and nothing was read; wait
-                // again, unless the signal asked us to stop.
-                if errno == Errno::EINTR && !crate::signals::stop_requested() {
-                    continue;
+                if only_interrupted(errno) {
+                    continue; // nothing was read: wait again
                 }
                 return Err(failure);
             }
