@@ -67,6 +67,15 @@ pub fn is_tcp(fd: RawFd) -> bool {
     kind_of(fd) == Some(SocketKind::Tcp)
 }
 
+/// Every syscall the steps of this process made (or tried), narrated or not: what
+/// `raw-bench costs` divides by the round trips, and checks against `strace -c`.
+static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many syscalls the steps of this process have made so far.
+pub fn calls_made() -> u64 {
+    CALLS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// One syscall on its way: its name, the fd it acts on, its arguments as strace prints
 /// them (rendered once, and only when someone will read them), and the source line of
 /// the lab that made it.
@@ -92,6 +101,7 @@ impl<'n> Call<'n> {
         fd: RawFd,
         args: impl FnOnce() -> String,
     ) -> Call<'n> {
+        CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let args = (n.verbose() || n.step).then(args);
         if let Some(text) = &args {
             n.before(|| text.clone()); // --step: say what comes, wait for Enter
