@@ -6,7 +6,7 @@
 #   sudo scripts/two-hosts.sh run     # up, TCP and UDP labs from B to a server on A, capture, down
 #   sudo scripts/two-hosts.sh down
 #
-# Then, by hand:
+# Then, by hand (after `cargo build --workspace`):
 #   sudo ip netns exec rs-a target/debug/raw-tcp server --host 0.0.0.0
 #   sudo ip netns exec rs-b target/debug/raw-tcp client --host 198.18.0.1
 #   sudo ip netns exec rs-a tshark -i rs-va -f 'tcp port 65432'
@@ -41,16 +41,33 @@ down() {
     ip netns del "$b" 2>/dev/null || true
 }
 
+# Waits (at most 5 s) for a listening TCP or bound UDP socket in a namespace. Only
+# TCP and UDP are asked for: `ss -a` would also ask for socket families a fresh
+# namespace does not support, and print "RTNETLINK answers: Invalid argument".
 wait_port() { # namespace, ss filter
     for _ in $(seq 100); do
-        ip netns exec "$1" ss -Hanl "$2" | grep -q . && return 0
+        ip netns exec "$1" ss -Htuln "$2" | grep -q . && return 0
         sleep 0.05
     done
     echo "nothing listening in $1 ($2)" >&2
     return 1
 }
 
+# The lab's programs must be built before anything is set up.
+need_binaries() {
+    local missing=()
+    for prog in raw-tcp raw-udp; do
+        [ -x "$bin/$prog" ] || missing+=("$bin/$prog")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "$0: ${missing[*]} not built yet. Build them first:" >&2
+        echo "    cargo build --workspace" >&2
+        exit 1
+    fi
+}
+
 run() {
+    need_binaries
     up
     trap down EXIT
     ip netns exec "$a" "$bin/raw-tcp" --capture /tmp/two-hosts-tcp.pcap server --host 0.0.0.0 --port 65432 &
