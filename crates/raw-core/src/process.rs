@@ -274,6 +274,72 @@ pub fn take_sigchld() -> bool {
     CHILD_ENDED.swap(false, Ordering::SeqCst)
 }
 
+/// **Syscall:** `rt_sigaction(signal, {SIG_DFL}, &oldact, 8)`, see `sigaction(2)`:
+/// `signal` gets its default action back. The fork server's child does it for SIGTERM:
+/// the handler it inherited from the parent only sets a flag, and a SIGTERM that lands
+/// just before a blocking `recv` would be noticed only when that call returns, which
+/// may be never. With the default action the parent's `kill(pid, SIGTERM)` ends the
+/// child wherever it is, as in Stevens' servers.
+/// **Packets:** none. **Errors:** `EINVAL` only.
+#[track_caller]
+pub fn default_action(n: &Narrator, signal: Signal) -> Result<(), Failure> {
+    let name = signal.as_str();
+    let dfl = "{sa_handler=SIG_DFL, sa_mask=[], sa_flags=SA_RESTORER, sa_restorer=0x...}";
+    let call = Call::new(n, "rt_sigaction", -1, || {
+        format!("rt_sigaction({name}, {dfl}, ..., 8)")
+    });
+    match sys::default_action(signal) {
+        Ok(old) => {
+            call.filled(|| format!("rt_sigaction({name}, {dfl}, {}, 8)", action_text(&old)))
+                .succeeded_stateless(0, || {
+                    format!(
+                        "{name} {}",
+                        n.t(
+                            "gets its default action back (end the process): the parent's kill(pid, SIGTERM) ends this child wherever it is, even just before a blocking recv, where the inherited handler's flag would be seen too late.",
+                            "volta à ação padrão (encerrar o processo): o kill(pid, SIGTERM) do pai encerra este filho onde quer que ele esteja, mesmo logo antes de um recv bloqueante, onde a flag do tratador herdado seria vista tarde demais.",
+                        )
+                    )
+                });
+            Ok(())
+        }
+        Err(errno) => Err(call.failed(errno, None)),
+    }
+}
+
+/// An action as strace prints it. One with a handler was installed through glibc,
+/// which adds `SA_RESTORER` and its trampoline (written `0x...`); the default and
+/// ignore actions a process starts with carry no flags.
+fn action_text(action: &SigAction) -> String {
+    let mask: Vec<&str> = action
+        .mask()
+        .iter()
+        .map(|s| s.as_str().trim_start_matches("SIG"))
+        .collect();
+    let mask = mask.join(" ");
+    let f = action.flags();
+    let flags = crate::strace::flags(&[
+        (true, "SA_RESTORER"),
+        (f.contains(SaFlags::SA_ONSTACK), "SA_ONSTACK"),
+        (f.contains(SaFlags::SA_RESTART), "SA_RESTART"),
+        (f.contains(SaFlags::SA_NODEFER), "SA_NODEFER"),
+        (f.contains(SaFlags::SA_RESETHAND), "SA_RESETHAND"),
+        (f.contains(SaFlags::SA_SIGINFO), "SA_SIGINFO"),
+        (f.contains(SaFlags::SA_NOCLDSTOP), "SA_NOCLDSTOP"),
+        (f.contains(SaFlags::SA_NOCLDWAIT), "SA_NOCLDWAIT"),
+    ]);
+    let handler = match action.handler() {
+        SigHandler::SigDfl => {
+            return format!("{{sa_handler=SIG_DFL, sa_mask=[{mask}], sa_flags=0}}")
+        }
+        SigHandler::SigIgn => {
+            return format!("{{sa_handler=SIG_IGN, sa_mask=[{mask}], sa_flags=0}}")
+        }
+        SigHandler::Handler(f) => f as *const () as usize,
+        SigHandler::SigAction(f) => f as *const () as usize,
+    };
+    format!("{{sa_handler={handler:#x}, sa_mask=[{mask}], sa_flags={flags}, sa_restorer=0x...}}")
+}
+
 /// The action `signal` has now, in strace's notation, read from `/proc/self/status`
 /// (a file, no signal syscall): its `SigIgn` and `SigCgt` masks say which signals are
 /// ignored and which caught. Caught means by us (`ours` renders our action); otherwise

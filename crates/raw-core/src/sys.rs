@@ -228,3 +228,15 @@ pub fn shared_counter() -> Result<&'static std::sync::atomic::AtomicU64, Errno> 
     // MAP_SHARED page are coherent between the processes that share it.
     Ok(unsafe { &*page.cast::<std::sync::atomic::AtomicU64>() })
 }
+
+/// `rt_sigaction(signal, {SIG_DFL}, &oldact)`, see `sigaction(2)`: gives `signal` back
+/// its default action (for SIGTERM: end the process) and returns the action it had.
+pub fn default_action(
+    signal: nix::sys::signal::Signal,
+) -> Result<nix::sys::signal::SigAction, Errno> {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet};
+    let action = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    // SAFETY: SIG_DFL runs none of our code in signal context: the kernel applies the
+    // default action itself.
+    unsafe { nix::sys::signal::sigaction(signal, &action) }
+}
