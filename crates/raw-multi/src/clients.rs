@@ -73,13 +73,15 @@ pub fn run(n: &Narrator, args: &ClientsArgs) -> Result<(), Failure> {
         }
     }
     if let Some(hold) = args.hold {
+        let secs = hold.as_secs_f64();
+        let decimals = if secs.fract() == 0.0 { 0 } else { 2 };
         n.note(format!(
-            "{} {:?}…",
+            "{} {} s…",
             n.t(
                 "Holding the connections open for",
                 "Mantendo as conexões abertas por"
             ),
-            hold
+            n.lang.num(secs, decimals)
         ));
         std::thread::sleep(hold);
     }

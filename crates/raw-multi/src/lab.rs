@@ -7,7 +7,8 @@
 
 use clap::Subcommand;
 use raw_core::kernel_table;
-use raw_core::{steps, Failure, Narrator};
+use raw_core::process::{self, Forked, Reaped, Wait};
+use raw_core::{steps, Failure, Lang, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;
 
@@ -99,12 +100,16 @@ fn port_change(n: &Narrator, count: usize) -> Result<(), Failure> {
 
     n.summary(
         format!(
-            "{server_side} {} {} ({listening} LISTEN + {established} ESTABLISHED); {} {}: {:?}.",
+            "{server_side} {} {} ({listening} LISTEN + {established} ESTABLISHED); {} {}: {}.",
             n.t("sockets on the server's port", "sockets na porta do servidor"),
             addr.port(),
             ephemeral.len(),
             n.t("different client ports", "portas de cliente diferentes"),
             ephemeral
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         n.t(
             "accept gives each connection a new socket on the same local port; the port that differs is the client's, chosen by its kernel at connect. Connections are told apart by the whole 4-tuple.",
@@ -128,16 +133,17 @@ fn children_states() -> Vec<(u32, char)> {
         .collect()
 }
 
+/// Prints this process's children as `/proc` shows them; returns how many are zombies.
 fn show_children(n: &Narrator) -> usize {
     let children = children_states();
     for (pid, state) in &children {
         let what = if *state == 'Z' {
-            "<defunct> (zombie)"
+            n.t("<defunct> (a zombie)", "<defunct> (um zumbi)")
         } else {
             ""
         };
         n.note(format!(
-            "  /proc: {} {pid} {} {state} {what}",
+            "  /proc: {} {pid}, {} {state} {what}",
             n.t("child", "filho"),
             n.t("state", "estado")
         ));
@@ -151,27 +157,27 @@ fn show_children(n: &Narrator) -> usize {
     children.iter().filter(|(_, s)| *s == 'Z').count()
 }
 
+/// "3 zombies" / "1 zumbi".
+fn zombies_count(n: &Narrator, count: usize) -> String {
+    let word = match (count, n.lang) {
+        (1, Lang::En) => "zombie",
+        (_, Lang::En) => "zombies",
+        (1, Lang::PtBr) => "zumbi",
+        (_, Lang::PtBr) => "zumbis",
+    };
+    format!("{count} {word}")
+}
+
 fn zombies(n: &Narrator) -> Result<(), Failure> {
-    use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-    use nix::unistd::{fork, ForkResult};
     let parent = n.side("parent");
     const CHILDREN: usize = 3;
     for _ in 0..CHILDREN {
-        // SAFETY: this lab never starts a thread, so the child is a copy of a
-        // single-threaded process; it only exits.
-        #[allow(unsafe_code)]
-        let forked = unsafe { fork() };
-        match forked {
-            Ok(ForkResult::Child) => std::process::exit(0), // the child's work is done at once
-            Ok(ForkResult::Parent { child }) => parent.syscall(
-                "clone",
-                format!("clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, ...) = {child}"),
-                raw_core::narrate::Event {
-                    text: format!("{} {child} {}", parent.t("fork(): child", "fork(): filho"), parent.t("exits at once; the parent does not wait for it.", "termina na hora; o pai não espera por ele.")),
-                    ..Default::default()
-                },
-            ),
-            Err(errno) => return Err(Failure::sys("fork", errno)),
+        match process::fork(&parent)? {
+            Forked::Child => {
+                let child = parent.side(&format!("child {}", std::process::id()));
+                process::exit(&child, 0) // the child's work is done at once
+            }
+            Forked::Parent(_) => {} // and the parent does not wait for it
         }
     }
     std::thread::sleep(std::time::Duration::from_millis(200)); // the children have exited
@@ -182,22 +188,19 @@ fn zombies(n: &Narrator) -> Result<(), Failure> {
         "Now reaping: waitpid(-1, WNOHANG) in a loop, as the fork server does on each SIGCHLD.",
         "Agora recolhendo: waitpid(-1, WNOHANG) em laço, como o servidor fork faz a cada SIGCHLD.",
     ));
-    loop {
-        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) | Err(_) => break, // ECHILD: none left
-            Ok(status) => parent.note(format!("  waitpid = {:?}", status)),
-        }
-    }
+    while let Reaped::Child(..) = process::wait_any(&parent, Wait::NoHang)? {}
     let after = show_children(&parent);
     n.summary(
         format!(
-            "{before} {} {} {after}.",
-            n.t("zombie(s) before reaping,", "zumbi(s) antes de recolher,"),
+            "{} {}; {} {}.",
+            zombies_count(n, before),
+            n.t("before reaping", "antes de recolher"),
+            zombies_count(n, after),
             n.t("after", "depois"),
         ),
         n.t(
             "an exited child keeps its process-table entry until the parent waits for it. A server reaps in a waitpid(WNOHANG) loop (signals do not queue); its SIGCHLD handler only sets a flag, since printing is not async-signal-safe.",
-            "um filho que terminou mantém sua entrada na tabela de processos até o pai esperar por ele. Um servidor recolhe num laço de waitpid(WNOHANG) (sinais não se acumulam); seu tratador de SIGCHLD só liga uma flag, pois imprimir não é seguro em tratador de sinal.",
+            "um filho que terminou mantém sua entrada na tabela de processos até o pai esperar por ele. Um servidor recolhe num laço de waitpid(WNOHANG) (sinais não se acumulam); seu tratador de SIGCHLD só liga uma flag, pois imprimir não é seguro dentro de um tratador de sinal.",
         ),
     );
     Ok(())

@@ -11,13 +11,18 @@
 //! | `models/poll.rs` | one thread, `poll()` | no fixed ceiling | only `poll` |
 //! | `models/epoll.rs` | one thread, `epoll_wait()` | no ceiling, O(ready) per wake-up | only `epoll_wait` |
 //!
-//! `models/event_loop.rs` is the non-blocking loop the last three share;
+//! `models/mod.rs` holds what every model shares: the listening socket, the 4-tuple
+//! announcement, `str_echo` (the blocking models' client: the echo loop of lab 1), the
+//! `--max-clients` notice and the summary (connections, and bytes added up from the
+//! data lines by a view). `models/event_loop.rs` is the non-blocking loop the last
+//! three share, in mio's vocabulary: `register` at accept, `modify` when a
+//! connection's output fills or drains, `deregister` before close, `wait`;
 //! `clients.rs` opens many connections at once and `sockets.rs` shows the kernel's
 //! table, which together answer the assignment's question: the listening socket never
 //! moves; each client comes from a new ephemeral port, and the kernel tells the
 //! connections apart by their 4-tuple (local address, local port, peer address, peer port).
 
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 pub mod clients;
 pub mod lab;

@@ -1,7 +1,7 @@
 //! `raw-multi`: the third lab, a TCP echo server for many clients at once, in five
 //! models. This file only parses the command line.
 
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
 use raw_core::cli::{run, CommonArgs};
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 ///     raw-multi clients --count 5            (another terminal: 5 connections at once)
 ///     raw-multi sockets                      (the kernel's table: 1 LISTEN + 5 ESTABLISHED)
 /// Watch it from the kernel's side:
-///     strace -f -e trace=%network,process raw-multi server --model fork
+///     strace -f -e trace=%network,close,clone,wait4,kill,rt_sigaction raw-multi server --model fork
 ///     tshark -i lo -f 'tcp port 65432'
 ///     ss -tanp 'sport = :65432 or dport = :65432'
 #[derive(Debug, Parser)]
@@ -36,7 +36,10 @@ enum Command {
     Clients(raw_multi::clients::ClientsArgs),
     /// The kernel's table of TCP sockets on a port, like `ss -tanp`
     Sockets(raw_multi::sockets::SocketsArgs),
-    /// The multi-client lessons, reproduced: port-change
+    /// The multi-client lessons, reproduced and shown: zombies, port-change
+    ///
+    /// Each lab runs its processes or sockets in this one program, narrated syscall by
+    /// syscall, and ends with what was seen and why.
     #[command(subcommand)]
     Lab(raw_multi::lab::Lab),
 }

@@ -1,11 +1,9 @@
 //! The assignment's question, "why does the port change at each connection?", answered
 //! by the kernel: `clients` gets N distinct ephemeral ports, and `sockets` shows one
-//! LISTEN plus N ESTABLISHED sockets, all on the server's port. And the event-loop
-//! models' socket syscalls match strace, call for call.
+//! LISTEN plus N ESTABLISHED sockets, all on the server's port. (Every model's
+//! narration against strace: tests/strace.rs.)
 
-use raw_testkit::{
-    json_lines, narrated_network_calls, run, run_ok, strace_socket_calls, tool, Server, DEADLINE,
-};
+use raw_testkit::{json_lines, run_ok, Server, DEADLINE};
 use std::collections::HashSet;
 use std::process::Command;
 
@@ -100,67 +98,4 @@ fn wait_until(mut check: impl FnMut() -> bool) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     false
-}
-
-/// select, poll and epoll run in one thread, so strace's lines are never split between
-/// threads: their narrated socket calls must equal strace's, in order.
-#[test]
-fn event_loop_narration_matches_strace() {
-    let Some(strace) = tool("strace", "event_loop_narration_matches_strace") else {
-        return;
-    };
-    for (model, calls) in [
-        ("select", "pselect6"),
-        ("poll", "poll"),
-        ("epoll", "epoll_create1,epoll_ctl,epoll_wait"),
-    ] {
-        let dir = std::env::temp_dir().join(format!("raw-multi-{model}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let trace = dir.join("server.strace");
-        let srv = Server::start(
-            Command::new(&strace)
-                .args([
-                    "-f",
-                    "-qq",
-                    "-e",
-                    "signal=none",
-                    "-e",
-                    &format!("trace=%network,close,{calls}"),
-                    "-o",
-                ])
-                .arg(&trace)
-                .args([BIN, "--json", "server", "--model", model, "--port", "0"]),
-        );
-        for _ in 0..2 {
-            let out = run(
-                Command::new(BIN).args([
-                    "-q",
-                    "clients",
-                    "--count",
-                    "2",
-                    "--port",
-                    &srv.port().to_string(),
-                ]),
-                b"",
-                DEADLINE,
-            );
-            assert!(out.status.success());
-        }
-        let (status, events, _) = srv.terminate();
-        assert!(status.success(), "{model}");
-        let also: Vec<&str> = calls.split(',').collect();
-        let narrated = narrated_network_calls(&events, &also);
-        let traced: Vec<String> =
-            strace_socket_calls(&std::fs::read_to_string(&trace).expect("trace"))
-                .into_iter()
-                .map(|c| c.call)
-                // Rust's runtime checks at start-up that fds 0-2 are open: not our call.
-                .filter(|c| !c.starts_with("poll([{fd=0, events=0}"))
-                .collect();
-        assert!(
-            narrated.iter().any(|c| c.starts_with("accept4(")),
-            "{model}: no accept narrated"
-        );
-        raw_testkit::assert_same_calls(model, &narrated, &traced);
-    }
 }

@@ -3,203 +3,96 @@
 //!
 //! ```text
 //! raw-multi server --model epoll
-//! strace -e trace=%network,epoll_create1,epoll_ctl,epoll_wait raw-multi server --model epoll
+//! raw-multi clients --count 3                                  # another terminal
+//! strace -e trace=%network,close,epoll_create1,epoll_ctl,epoll_wait raw-multi server --model epoll
 //! ```
 //!
-//! What makes it epoll: `epoll_create1` makes an interest list inside the kernel;
-//! `epoll_ctl(ADD/MOD/DEL)` changes it only when our interest changes (a reply starts
-//! waiting, a client leaves); `epoll_wait` then costs in proportion to the *ready*
-//! sockets, not to all of them, which is why it scales to many idle clients.
-//! Level-triggered (the default): a socket stays reported while it is ready.
+//! What makes it epoll: `epoll_create1` makes an interest list inside the kernel, and
+//! each change of interest is one `epoll_ctl`: `EPOLL_CTL_ADD` at accept, `MOD` when a
+//! connection's output fills up or drains, `DEL` before close. `epoll_wait` hands
+//! nothing in and costs in proportion to the *ready* sockets, not to all of them,
+//! which is why it scales to many idle clients. Level-triggered (the default): a
+//! socket stays reported while it is ready.
 
-use super::event_loop::{Conn, Multiplexer, Ready};
-use super::poll::poll_timeout;
-use nix::sys::epoll::{Epoll as KernelEpoll, EpollCreateFlags, EpollEvent, EpollFlags};
-use raw_core::narrate::Event;
-use raw_core::{strace, Failure, Narrator};
+use super::event_loop::{Interest, Multiplexer, Open, Ready};
+use nix::sys::epoll::{Epoll as KernelEpoll, EpollEvent, EpollFlags};
+use raw_core::multiplex::{self, poll_timeout, Ctl};
+use raw_core::{steps, Failure, Narrator};
 use socket2::Socket;
-use std::collections::{BTreeMap, HashMap};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{IntoRawFd, RawFd};
 use std::time::Duration;
 
 /// How many ready sockets one `epoll_wait` may return.
 const MAX_EVENTS: usize = 256;
 
-/// An epoll instance and what we registered in it.
+/// An epoll instance, and room for what one `epoll_wait` returns.
 #[derive(Debug)]
 pub struct Epoll {
     epoll: KernelEpoll,
-    registered: HashMap<RawFd, EpollFlags>,
+    events: Vec<EpollEvent>,
 }
 
 impl Epoll {
-    /// **Syscall:** `epoll_create1(EPOLL_CLOEXEC)`, see `epoll_create(2)`: a new, empty
-    /// interest list in the kernel, itself an fd.
+    /// **Syscall:** `epoll_create1(EPOLL_CLOEXEC)`: a new, empty interest list in the
+    /// kernel, itself an fd.
     pub fn new(n: &Narrator) -> Result<Epoll, Failure> {
-        match KernelEpoll::new(EpollCreateFlags::EPOLL_CLOEXEC) {
-            Ok(epoll) => {
-                let fd = epoll.0.as_raw_fd();
-                n.syscall("epoll_create1", format!("epoll_create1(EPOLL_CLOEXEC) = {fd}"), Event {
-                    fd: Some(fd),
-                    text: n.t("A new epoll instance: the kernel will keep our interest list.", "Uma nova instância epoll: o kernel guardará nossa lista de interesse.").to_string(),
-                    ..Event::default()
-                });
-                Ok(Epoll {
-                    epoll,
-                    registered: HashMap::new(),
-                })
-            }
-            Err(errno) => {
-                n.syscall(
-                    "epoll_create1",
-                    format!("epoll_create1(EPOLL_CLOEXEC) = {}", strace::failed(errno)),
-                    Event::default(),
-                );
-                Err(Failure::sys("epoll_create1", errno))
-            }
-        }
-    }
-
-    /// **Syscall:** `epoll_ctl(epfd, op, fd, {events, data})`, see `epoll_ctl(2)`, only
-    /// when the interest in `fd` changed.
-    fn update(
-        &mut self,
-        n: &Narrator,
-        sock: &Socket,
-        want: Option<EpollFlags>,
-    ) -> Result<(), Failure> {
-        let fd = sock.as_raw_fd();
-        let have = self.registered.get(&fd).copied();
-        if have == want {
-            return Ok(());
-        }
-        let epfd = self.epoll.0.as_raw_fd();
-        let (op, result) = match (have, want) {
-            (None, Some(events)) => (
-                "EPOLL_CTL_ADD",
-                self.epoll.add(sock, EpollEvent::new(events, fd as u64)),
-            ),
-            (Some(_), Some(events)) => (
-                "EPOLL_CTL_MOD",
-                self.epoll
-                    .modify(sock, &mut EpollEvent::new(events, fd as u64)),
-            ),
-            (Some(_), None) => ("EPOLL_CTL_DEL", self.epoll.delete(sock)),
-            (None, None) => return Ok(()),
-        };
-        let event = match want {
-            Some(events) => format!("{{events={}, data={{u32={fd}, u64={fd}}}}}", flags(events)),
-            None => "NULL".to_string(),
-        };
-        n.syscall(
-            "epoll_ctl",
-            format!(
-                "epoll_ctl({epfd}, {op}, {fd}, {event}) = {}",
-                strace::ret(result.map(|_| 0))
-            ),
-            Event {
-                fd: Some(fd),
-                text: n
-                    .t(
-                        "The kernel's interest list changes only when our interest does.",
-                        "A lista de interesse do kernel só muda quando o nosso interesse muda.",
-                    )
-                    .to_string(),
-                ..Event::default()
-            },
-        );
-        match want {
-            Some(events) => self.registered.insert(fd, events),
-            None => self.registered.remove(&fd),
-        };
-        result.map_err(|errno| Failure::sys("epoll_ctl", errno))
+        Ok(Epoll {
+            epoll: multiplex::epoll_create1(n)?,
+            events: vec![EpollEvent::empty(); MAX_EVENTS],
+        })
     }
 }
 
 impl Multiplexer for Epoll {
-    /// **Syscall:** `epoll_wait(epfd, events, maxevents, timeout_ms)`, see `epoll_wait(2)`.
+    /// **Syscall:** `epoll_ctl(epfd, EPOLL_CTL_ADD, fd, {EPOLLIN, fd})`.
+    fn register(&mut self, n: &Narrator, sock: &Socket, interest: Interest) -> Result<(), Failure> {
+        multiplex::epoll_ctl(n, &self.epoll, Ctl::Add, sock, events(interest))
+    }
+
+    /// **Syscall:** `epoll_ctl(epfd, EPOLL_CTL_MOD, fd, {EPOLLIN|EPOLLOUT, fd})`.
+    fn modify(&mut self, n: &Narrator, sock: &Socket, interest: Interest) -> Result<(), Failure> {
+        multiplex::epoll_ctl(n, &self.epoll, Ctl::Modify, sock, events(interest))
+    }
+
+    /// **Syscall:** `epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL)`.
+    fn deregister(&mut self, n: &Narrator, sock: &Socket) -> Result<(), Failure> {
+        multiplex::epoll_ctl(n, &self.epoll, Ctl::Delete, sock, EpollFlags::empty())
+    }
+
+    /// **Syscall:** `epoll_wait(epfd, events, 256, timeout_ms)`: nothing to hand in,
+    /// only the ready sockets come back.
     fn wait(
         &mut self,
         n: &Narrator,
-        listener: &Socket,
-        accepting: bool,
-        conns: &BTreeMap<RawFd, Conn>,
+        _open: &Open<'_>,
         timeout: Option<Duration>,
     ) -> Result<Vec<Ready>, Failure> {
-        // The listener: in the list while we accept, out of it while paused.
-        self.update(n, listener, accepting.then_some(EpollFlags::EPOLLIN))?;
-        for conn in conns.values() {
-            let mut events = EpollFlags::empty();
-            if conn.wants_read() {
-                events |= EpollFlags::EPOLLIN;
-            }
-            if conn.wants_write() {
-                events |= EpollFlags::EPOLLOUT;
-            }
-            self.update(n, &conn.sock, Some(events))?;
-        }
-        let mut events = [EpollEvent::empty(); MAX_EVENTS];
-        let ms = poll_timeout(timeout);
-        let epfd = self.epoll.0.as_raw_fd();
-        match self.epoll.wait(&mut events, ms) {
-            Ok(count) => {
-                let got = &events[..count];
-                let shown: Vec<String> = got
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{{events={}, data={{u32={}, u64={}}}}}",
-                            flags(e.events()),
-                            e.data(),
-                            e.data()
-                        )
-                    })
-                    .collect();
-                n.syscall("epoll_wait", format!("epoll_wait({epfd}, [{}], {MAX_EVENTS}, {}) = {count}", shown.join(", "), i32::from(ms)), Event {
-                    text: format!("{count} {}", n.t("ready: epoll_wait returns only the ready sockets, however many are idle.", "prontos: o epoll_wait devolve só os sockets prontos, por mais ociosos que haja.")),
-                    ..Event::default()
-                });
-                Ok(got
-                    .iter()
-                    .map(|e| Ready {
-                        fd: e.data() as RawFd,
-                        readable: e.events().intersects(EpollFlags::EPOLLIN),
-                        writable: e.events().intersects(EpollFlags::EPOLLOUT),
-                        error: e
-                            .events()
-                            .intersects(EpollFlags::EPOLLERR | EpollFlags::EPOLLHUP),
-                    })
-                    .collect())
-            }
-            Err(errno) => {
-                n.syscall(
-                    "epoll_wait",
-                    format!(
-                        "epoll_wait({epfd}, {}, {MAX_EVENTS}, {}) = {}",
-                        strace::pointer(events.as_ptr()),
-                        i32::from(ms),
-                        strace::failed_in("epoll_wait", errno)
-                    ),
-                    Event::default(),
-                );
-                Err(Failure::sys("epoll_wait", errno))
-            }
-        }
+        let count = multiplex::epoll_wait(n, &self.epoll, &mut self.events, poll_timeout(timeout))?;
+        let ready = self.events[..count].iter().map(|e| Ready {
+            fd: e.data() as RawFd,
+            readable: e.events().intersects(EpollFlags::EPOLLIN),
+            writable: e.events().intersects(EpollFlags::EPOLLOUT),
+            error: e
+                .events()
+                .intersects(EpollFlags::EPOLLERR | EpollFlags::EPOLLHUP),
+        });
+        Ok(ready.collect())
     }
 
-    fn forget(&mut self, n: &Narrator, sock: &Socket) {
-        let _ = self.update(n, sock, None);
+    /// **Syscall:** `close(epfd)`: the kernel frees the interest list.
+    fn close(self, n: &Narrator) -> Result<(), Failure> {
+        steps::close_fd(n, self.epoll.0.into_raw_fd())
     }
 }
 
-/// `EPOLLIN|EPOLLOUT`, as strace prints epoll events (`0` for none).
-fn flags(f: EpollFlags) -> String {
-    strace::flags(&[
-        (f.contains(EpollFlags::EPOLLIN), "EPOLLIN"),
-        (f.contains(EpollFlags::EPOLLPRI), "EPOLLPRI"),
-        (f.contains(EpollFlags::EPOLLOUT), "EPOLLOUT"),
-        (f.contains(EpollFlags::EPOLLERR), "EPOLLERR"),
-        (f.contains(EpollFlags::EPOLLHUP), "EPOLLHUP"),
-        (f.contains(EpollFlags::EPOLLRDHUP), "EPOLLRDHUP"),
-    ])
+/// Our interest as epoll's event bits.
+fn events(interest: Interest) -> EpollFlags {
+    let mut events = EpollFlags::empty();
+    if interest.read {
+        events |= EpollFlags::EPOLLIN;
+    }
+    if interest.write {
+        events |= EpollFlags::EPOLLOUT;
+    }
+    events
 }

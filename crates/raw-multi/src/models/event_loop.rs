@@ -1,6 +1,15 @@
 //! The one-thread, non-blocking event loop shared by the select, poll and epoll models.
-//! They differ only in *how they ask the kernel which sockets are ready* (the
-//! [`Multiplexer`] each implements in its own file); everything else is here, once.
+//! They differ only in how they keep the interest list and ask the kernel which
+//! sockets are ready: the [`Multiplexer`] each implements in its own file, in mio's
+//! vocabulary. Everything else is here, once:
+//!
+//! - `register` a socket when it is accepted (watched for reading);
+//! - `modify` it when its output fills (watch for writing too) or drains (stop);
+//! - `deregister` it before it is closed;
+//! - `wait` until something is ready.
+//!
+//! For epoll each of these is one `epoll_ctl` (the kernel keeps the list); select and
+//! poll keep the list in our memory and hand all of it to the kernel at every `wait`.
 //!
 //! Rules a non-blocking server must keep, and where this file keeps them:
 //! - Never block: every socket is non-blocking; `EAGAIN` means "not now", never an error.
@@ -10,21 +19,37 @@
 //!   we stop reading from a client whose replies pile up (`HIGH_WATER`) until it drains.
 //! - One client's failure (`ECONNRESET`, `EPIPE`) closes only that client.
 
-use super::{announce, ServerArgs, Stats};
+use super::{announce, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
 use raw_core::echo::Transform;
 use raw_core::signals::stop_requested;
-use raw_core::{steps, Failure, Narrator};
+use raw_core::{steps, strace, Failure, Narrator};
 use socket2::Socket;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Stop reading from a client while this many echoed bytes wait to be sent to it.
 pub const HIGH_WATER: usize = 256 * 1024;
+
+/// What a socket is watched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interest {
+    /// Tell us when it can be read without blocking (data, EOF, a new connection).
+    pub read: bool,
+    /// Tell us when some bytes can be sent without blocking.
+    pub write: bool,
+}
+
+impl Interest {
+    /// Reading only: a new connection, or a listener.
+    pub const READ: Interest = Interest {
+        read: true,
+        write: false,
+    };
+}
 
 /// One client of the event loop.
 #[derive(Debug)]
@@ -41,18 +66,23 @@ pub struct Conn {
     pub eof: bool,
     /// Last time the client sent something (for `--idle-timeout`).
     pub last_heard: Instant,
+    /// What the multiplexer watches it for now.
+    pub watched: Interest,
 }
 
 impl Conn {
-    /// Whether to watch this socket for reading: not after EOF, not while its replies
-    /// pile up.
-    pub fn wants_read(&self) -> bool {
-        !self.eof && self.pending() < HIGH_WATER
+    /// What to watch this connection for: reading, unless it sent FIN or its replies
+    /// pile up; writing, only while replies wait.
+    pub fn interest(&self) -> Interest {
+        Interest {
+            read: !self.eof && self.pending() < HIGH_WATER,
+            write: self.pending() > 0,
+        }
     }
 
-    /// Whether to watch this socket for writing: only while replies wait.
-    pub fn wants_write(&self) -> bool {
-        self.pending() > 0
+    /// Whether it is done: FIN received and every reply sent.
+    fn finished(&self) -> bool {
+        self.eof && self.pending() == 0
     }
 
     fn pending(&self) -> usize {
@@ -73,116 +103,151 @@ pub struct Ready {
     pub error: bool,
 }
 
-/// How a model asks the kernel which sockets are ready: the only part of the event
-/// loop that differs between select, poll and epoll.
+/// The sockets open now, so that select and poll can lend the kernel each fd of their
+/// list for the length of one call.
+#[derive(Debug, Clone, Copy)]
+pub struct Open<'a> {
+    listener: &'a Socket,
+    conns: &'a BTreeMap<RawFd, Conn>,
+}
+
+impl<'a> Open<'a> {
+    /// The open socket with this fd, if any.
+    pub fn fd(&self, fd: RawFd) -> Option<BorrowedFd<'a>> {
+        if fd == self.listener.as_raw_fd() {
+            return Some(self.listener.as_fd());
+        }
+        self.conns.get(&fd).map(|c| c.sock.as_fd())
+    }
+}
+
+/// How a model keeps its interest list and asks the kernel what is ready: the only part
+/// of the event loop that differs between select, poll and epoll.
 pub trait Multiplexer {
-    /// Blocks until some socket is ready or `timeout` passes (narrated as the syscall
-    /// it makes). The listener is watched only while `accepting`.
+    /// Start watching `sock` for `interest` (at accept; the listener when accepting).
+    fn register(&mut self, n: &Narrator, sock: &Socket, interest: Interest) -> Result<(), Failure>;
+
+    /// Watch `sock` for something else (its output filled up or drained).
+    fn modify(&mut self, n: &Narrator, sock: &Socket, interest: Interest) -> Result<(), Failure>;
+
+    /// Stop watching `sock` (before it is closed; the listener when not accepting).
+    fn deregister(&mut self, n: &Narrator, sock: &Socket) -> Result<(), Failure>;
+
+    /// Sleeps until a watched socket is ready or `timeout` passes (forever: `None`).
     fn wait(
         &mut self,
         n: &Narrator,
-        listener: &Socket,
-        accepting: bool,
-        conns: &BTreeMap<RawFd, Conn>,
+        open: &Open<'_>,
         timeout: Option<Duration>,
     ) -> Result<Vec<Ready>, Failure>;
 
-    /// Called before a client's socket is closed (epoll removes it from its list).
-    fn forget(&mut self, _n: &Narrator, _sock: &Socket) {}
-
-    /// Why this model cannot take a connection on `fd`, if it cannot (select's
-    /// FD_SETSIZE ceiling).
+    /// Why this model cannot watch `fd`, if it cannot (select's FD_SETSIZE ceiling).
     fn refuse(&self, _n: &Narrator, _fd: RawFd) -> Option<String> {
         None
+    }
+
+    /// Gives back what the model holds in the kernel (epoll: its fd). Called once, at
+    /// the end.
+    fn close(self, _n: &Narrator) -> Result<(), Failure>
+    where
+        Self: Sized,
+    {
+        Ok(())
     }
 }
 
 /// The event loop: wait for readiness, accept, read, echo, write; until SIGINT/SIGTERM.
-pub fn serve(
+pub fn serve<M: Multiplexer>(
     n: &Narrator,
     listener: &Socket,
     bound: SocketAddr,
     args: &ServerArgs,
-    stats: &Arc<Stats>,
-    mux: &mut dyn Multiplexer,
+    stats: &Stats,
+    mut mux: M,
 ) -> Result<(), Failure> {
     let mut conns: BTreeMap<RawFd, Conn> = BTreeMap::new();
     let mut buf = vec![0u8; args.buffer as usize];
     let mut accept_paused_until: Option<Instant> = None;
+    let mut listening = false; // whether the listener is registered
+    let mut limit = Limit::default();
     let lfd = listener.as_raw_fd();
     let result = loop {
         if stop_requested() {
             break Ok(());
         }
-        let now = Instant::now();
-        let accepting =
-            conns.len() < args.max_clients() && accept_paused_until.is_none_or(|t| now >= t);
-        let timeout = next_timeout(&conns, args.idle_timeout, accept_paused_until, now);
-        let ready = match mux.wait(n, listener, accepting, &conns, timeout) {
+        let full = limit.reached(n, conns.len(), args.max_clients());
+        let accepting = !full && accept_paused_until.is_none_or(|t| Instant::now() >= t);
+        if accepting != listening {
+            // Watch the listener only while we may accept: at --max-clients, or out of
+            // fds, new clients wait in the backlog and do not wake us.
+            let watched = if accepting {
+                mux.register(n, listener, Interest::READ)
+            } else {
+                mux.deregister(n, listener)
+            };
+            if let Err(f) = watched {
+                break Err(f);
+            }
+            listening = accepting;
+        }
+        let timeout = next_timeout(&conns, args.idle_timeout, accept_paused_until);
+        let open = Open {
+            listener,
+            conns: &conns,
+        };
+        let ready = match mux.wait(n, &open, timeout) {
             Ok(ready) => ready,
             Err(f) if f.errno() == Some(Errno::EINTR) => continue, // the loop top checks the stop flag
             Err(f) => break Err(f),
         };
         for event in ready {
             if event.fd == lfd {
-                accept_paused_until = accept_all(n, listener, bound, args, stats, mux, &mut conns);
+                accept_paused_until =
+                    accept_all(n, listener, bound, args, stats, &mut mux, &mut conns);
                 continue;
             }
             let Some(conn) = conns.get_mut(&event.fd) else {
                 continue;
             };
-            let outcome = service(n, conn, &event, &mut buf, args.transform, stats);
-            match outcome {
-                Ok(true) => {}
-                Ok(false) => close(n, mux, &mut conns, event.fd),
+            let peer = conn.peer;
+            match serve_ready(n, &mut mux, conn, &event, &mut buf, args.transform) {
+                Ok(true) => {} // still open, watched for what it needs
+                Ok(false) => close(n, &mut mux, &mut conns, event.fd), // FIN received, every reply sent
                 Err(f) => {
                     n.problem(
-                        Some(conn.peer),
+                        Some(peer),
                         &f,
                         n.t("Only this connection ends.", "Só esta conexão termina."),
                     );
-                    close(n, mux, &mut conns, event.fd);
+                    close(n, &mut mux, &mut conns, event.fd);
                 }
             }
         }
         if let Some(idle) = args.idle_timeout {
-            let now = Instant::now();
-            let silent: Vec<RawFd> = conns
-                .iter()
-                .filter(|(_, c)| now.duration_since(c.last_heard) >= idle)
-                .map(|(&fd, _)| fd)
-                .collect();
-            for fd in silent {
-                if let Some(c) = conns.get(&fd) {
-                    n.note(format!(
-                        "{}: {}",
-                        c.peer,
-                        n.t(
-                            "idle too long (--idle-timeout): dropping this client.",
-                            "ocioso demais (--idle-timeout): desconectando este cliente."
-                        )
-                    ));
-                }
-                close(n, mux, &mut conns, fd);
-            }
+            drop_idle(n, &mut mux, &mut conns, idle);
         }
     };
     let fds: Vec<RawFd> = conns.keys().copied().collect();
     for fd in fds {
-        close(n, mux, &mut conns, fd);
+        close(n, &mut mux, &mut conns, fd);
     }
-    result
+    if listening {
+        let _ = mux.deregister(n, listener); // the listener itself is closed by the caller
+    }
+    let closed = mux.close(n);
+    result.and(closed)
 }
 
-/// Takes every finished connection from the queue (until `EAGAIN`). Returns a time
-/// until which to stop accepting, after running out of file descriptors.
-fn accept_all(
+/// Takes every finished connection from the queue (until `EAGAIN`), registering each
+/// for reading. Returns a time until which to stop accepting, after running out of
+/// file descriptors.
+fn accept_all<M: Multiplexer>(
     n: &Narrator,
     listener: &Socket,
     bound: SocketAddr,
     args: &ServerArgs,
-    stats: &Arc<Stats>,
-    mux: &mut dyn Multiplexer,
+    stats: &Stats,
+    mux: &mut M,
     conns: &mut BTreeMap<RawFd, Conn>,
 ) -> Option<Instant> {
     while conns.len() < args.max_clients() {
@@ -196,17 +261,25 @@ fn accept_all(
                 }
                 stats.connections.fetch_add(1, Ordering::Relaxed);
                 announce(n, fd, bound, peer);
-                conns.insert(
-                    fd,
-                    Conn {
-                        sock,
-                        peer,
-                        out: Vec::new(),
-                        sent: 0,
-                        eof: false,
-                        last_heard: Instant::now(),
-                    },
-                );
+                if let Err(f) = mux.register(n, &sock, Interest::READ) {
+                    n.problem(
+                        Some(peer),
+                        &f,
+                        n.t("Only this connection ends.", "Só esta conexão termina."),
+                    );
+                    let _ = steps::close(n, sock);
+                    continue;
+                }
+                let conn = Conn {
+                    sock,
+                    peer,
+                    out: Vec::new(),
+                    sent: 0,
+                    eof: false,
+                    last_heard: Instant::now(),
+                    watched: Interest::READ,
+                };
+                conns.insert(fd, conn);
             }
             Err(f) if f.errno() == Some(Errno::EAGAIN) => return None, // the queue is empty
             Err(f) if super::out_of_fds(&f) => {
@@ -234,26 +307,51 @@ fn accept_all(
     None
 }
 
-/// Serves one ready client: read what is there, queue the echo, send what we can.
-/// Returns whether the connection stays open.
+/// One ready client: read and echo what we can, then watch it for what it needs now.
+/// Returns whether it stays open.
+fn serve_ready<M: Multiplexer>(
+    n: &Narrator,
+    mux: &mut M,
+    conn: &mut Conn,
+    event: &Ready,
+    buf: &mut [u8],
+    transform: Transform,
+) -> Result<bool, Failure> {
+    service(n, conn, event, buf, transform)?;
+    if conn.finished() {
+        return Ok(false);
+    }
+    let wanted = conn.interest();
+    if wanted != conn.watched {
+        mux.modify(n, &conn.sock, wanted)?; // its output filled up, or drained
+        conn.watched = wanted;
+    }
+    Ok(true)
+}
+
+/// Reads what is there, queues the echo, sends what the kernel takes.
 fn service(
     n: &Narrator,
     conn: &mut Conn,
     event: &Ready,
     buf: &mut [u8],
     transform: Transform,
-    stats: &Stats,
-) -> Result<bool, Failure> {
+) -> Result<(), Failure> {
     if event.readable || event.error {
-        while conn.wants_read() {
+        while conn.interest().read {
             match steps::recv(n, &conn.sock, buf) {
                 Ok(0) => conn.eof = true,
                 Ok(got) => {
                     conn.last_heard = Instant::now();
                     let data = &mut buf[..got];
+                    if n.shows_data() {
+                        n.data(
+                            format!("{} → {}", conn.peer, strace::quoted_limit(data, 200)),
+                            data,
+                        );
+                    }
                     transform.apply(data);
                     conn.out.extend_from_slice(data);
-                    stats.echoed(got as u64);
                     if got < buf.len() {
                         // A short read drained the socket: no need for one more recv
                         // just to hear EAGAIN. Level-triggered readiness reports it
@@ -266,7 +364,7 @@ fn service(
             }
         }
     }
-    while conn.wants_write() {
+    while conn.interest().write {
         match steps::send_some(n, &conn.sock, &conn.out[conn.sent..]) {
             Ok(sent) => conn.sent += sent,
             Err(f) if f.errno() == Some(Errno::EAGAIN) => break, // the rest waits in conn.out
@@ -277,12 +375,39 @@ fn service(
         conn.out.clear();
         conn.sent = 0;
     }
-    Ok(!(conn.eof && conn.out.is_empty()))
+    Ok(())
 }
 
-fn close(n: &Narrator, mux: &mut dyn Multiplexer, conns: &mut BTreeMap<RawFd, Conn>, fd: RawFd) {
+/// Drops the clients that sent nothing for `idle` (`--idle-timeout`).
+fn drop_idle<M: Multiplexer>(
+    n: &Narrator,
+    mux: &mut M,
+    conns: &mut BTreeMap<RawFd, Conn>,
+    idle: Duration,
+) {
+    let now = Instant::now();
+    let silent: Vec<(RawFd, SocketAddr)> = conns
+        .iter()
+        .filter(|(_, c)| now.duration_since(c.last_heard) >= idle)
+        .map(|(&fd, c)| (fd, c.peer))
+        .collect();
+    for (fd, peer) in silent {
+        n.note(format!(
+            "{peer}: {}",
+            n.t(
+                "idle too long (--idle-timeout): dropping this client.",
+                "ocioso demais (--idle-timeout): desconectando este cliente."
+            )
+        ));
+        close(n, mux, conns, fd);
+    }
+}
+
+/// Deregisters a client, then closes it (mio's order: the interest list never names a
+/// closed fd, whose number the next `accept` may reuse).
+fn close<M: Multiplexer>(n: &Narrator, mux: &mut M, conns: &mut BTreeMap<RawFd, Conn>, fd: RawFd) {
     if let Some(conn) = conns.remove(&fd) {
-        mux.forget(n, &conn.sock);
+        let _ = mux.deregister(n, &conn.sock);
         let _ = steps::close(n, conn.sock);
     }
 }
@@ -293,12 +418,11 @@ fn next_timeout(
     conns: &BTreeMap<RawFd, Conn>,
     idle: Option<Duration>,
     paused_until: Option<Instant>,
-    now: Instant,
 ) -> Option<Duration> {
     let idle_deadline = idle.and_then(|idle| conns.values().map(|c| c.last_heard + idle).min());
     [idle_deadline, paused_until]
         .into_iter()
         .flatten()
         .min()
-        .map(|deadline| deadline.saturating_duration_since(now))
+        .map(|deadline| deadline.saturating_duration_since(Instant::now()))
 }

@@ -1,42 +1,41 @@
-//! The fork model (Stevens, UNP §5): the parent accepts; for each client it `fork`s.
-//! The child closes the listening socket and serves; the parent closes the connected
-//! socket and goes back to `accept`.
+//! The fork model (Stevens, UNP §5, `tcpserv04.c`): the parent accepts; for each client
+//! it `fork`s. The child closes the listening socket, serves, exits; the parent closes
+//! the connected socket and goes back to `accept`.
 //!
 //! ```text
 //! raw-multi server --model fork
-//! strace -f -e trace=%network,process raw-multi server --model fork
-//! ps --forest -o pid,stat,cmd -C raw-multi        # one child per client, no zombies
+//! raw-multi clients --count 3                                  # another terminal
+//! strace -f -e trace=%network,close,clone,wait4,kill,rt_sigaction,exit_group raw-multi server --model fork
+//! ps --forest -o pid,stat,cmd -C raw-multi                     # one child per client, no zombies
 //! ```
 //!
 //! Where it differs from the other models:
-//! - After `fork` both processes hold both sockets; each closes the one it does not
-//!   need, or the connection would never end (the parent's copy keeps it open).
-//! - A child that exits stays a zombie until the parent `waitpid`s it. SIGCHLD sets a
-//!   flag and interrupts `accept` (`EINTR`); the parent then reaps in a
+//! - After `fork` both processes hold both sockets; each closes the copy it does not
+//!   need, or the connection would never end (the parent's copy would keep it open).
+//! - A child that exits stays a zombie until the parent reaps it with `wait4`. SIGCHLD
+//!   sets a flag and interrupts `accept` (`EINTR`); the parent then reaps in a
 //!   `waitpid(-1, WNOHANG)` loop, because several exits may share one signal.
-//! - The parent counts connections; each child counts its own bytes and says so.
-//! - To stop, the parent sends SIGTERM to every child and reaps them all.
+//! - Parent and children share no memory after `fork`: the children add up the bytes
+//!   they echo in one page mapped shared before the first `fork`.
+//! - To stop, the parent sends SIGTERM to every child and reaps them all. Each child
+//!   has given SIGTERM its default action back: the handler it inherited only sets a
+//!   flag, which a child about to block in `recv` would notice too late.
 //!
 //! Safety of `fork`: this model never starts a thread, so the child is a copy of a
-//! single-threaded process and may run any code (no lock can be held by a thread that
-//! does not exist in the child).
+//! single-threaded process and may run any code (`process::fork` refuses otherwise).
 
-use super::{accept_or_retry, announce, ServerArgs, Stats};
+use super::{accept_or_retry, announce, str_echo, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
-use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::{fork, ForkResult, Pid};
-use raw_core::echo::echo_stream;
-use raw_core::narrate::Event;
-use raw_core::signals::{flag_on_sigchld, stop_requested, take_sigchld};
-use raw_core::steps::{self, Timeout};
-use raw_core::{Failure, Narrator};
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+use raw_core::process::{self, Forked, Reaped, Wait};
+use raw_core::signals::stop_requested;
+use raw_core::{steps, Failure, Narrator};
 use socket2::Socket;
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, IntoRawFd};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
 /// Accepts clients and forks a child for each, until SIGINT/SIGTERM.
 pub fn serve(
@@ -44,195 +43,96 @@ pub fn serve(
     listener: &Socket,
     bound: SocketAddr,
     args: &ServerArgs,
-    stats: &Arc<Stats>,
+    stats: &Stats,
 ) -> Result<(), Failure> {
-    flag_on_sigchld()?;
     let n = &n.side("parent"); // after fork, every line says which process printed it
-    n.note(n.t(
-        "rt_sigaction(SIGCHLD): a child's exit interrupts accept (EINTR) so the parent reaps it at once.",
-        "rt_sigaction(SIGCHLD): a saída de um filho interrompe o accept (EINTR) para o pai recolhê-lo na hora.",
-    ));
+    process::flag_on_sigchld(n)?; // Signal(SIGCHLD, sig_chld): a child's end interrupts accept
     let mut children: HashSet<Pid> = HashSet::new();
+    let mut limit = Limit::default();
     let result = loop {
-        if take_sigchld() {
-            reap(n, &mut children, false);
+        if process::take_sigchld() {
+            reap(n, &mut children); // waitpid(-1, WNOHANG) until no child has ended
         }
         if stop_requested() {
             break Ok(());
         }
-        if children.len() >= args.max_clients() {
-            reap(n, &mut children, true); // wait for one child to end; others wait in the backlog
+        if limit.reached(n, children.len(), args.max_clients()) {
+            wait_for_one(n, &mut children); // the others wait in the backlog meanwhile
             continue;
         }
         let (conn, peer) = match accept_or_retry(n, listener) {
             Ok(Some(accepted)) => accepted,
-            Ok(None) => continue, // None: SIGCHLD, a stop, or out of fds; the loop top handles each
+            Ok(None) => continue, // EINTR (SIGCHLD, a stop) or out of fds: the loop top sees to it
             Err(f) => break Err(f),
         };
         stats.connections.fetch_add(1, Ordering::Relaxed);
         announce(n, conn.as_raw_fd(), bound, peer);
-
-        // SAFETY: this process is single-threaded (the fork model never starts a
-        // thread), so the child may run any code until it exits.
-        #[allow(unsafe_code)]
-        let forked = unsafe { fork() };
-        match forked {
-            Ok(ForkResult::Child) => child(n, listener, conn, peer, args),
-            Ok(ForkResult::Parent { child }) => {
-                narrate_fork(n, child);
-                children.insert(child);
-                steps::close(n, conn)?; // the child has its own copy; ours would keep the connection open
+        let closed = match process::fork(n) {
+            Ok(Forked::Child) => child(n, listener, conn, peer, args), // never returns
+            Ok(Forked::Parent(pid)) => {
+                children.insert(pid);
+                process::close_copy(n, conn.into_raw_fd()) // parent closes connected socket
             }
-            Err(errno) => {
-                // glibc's fork() is the clone syscall (EAGAIN: too many processes).
+            Err(f) => {
                 n.problem(
                     Some(peer),
-                    &Failure::sys("clone", errno),
+                    &f,
                     n.t("This client is dropped.", "Este cliente é descartado."),
                 );
-                steps::close(n, conn)?;
+                steps::close(n, conn) // no child to serve it: the client gets FIN
             }
+        };
+        if let Err(f) = closed {
+            break Err(f);
         }
     };
     stop_children(n, &mut children);
     result
 }
 
-/// The child: close the listener, serve this one client, exit. Never returns.
+/// The child, as in `tcpserv04.c`: `Close(listenfd); str_echo(connfd); exit(0);`,
+/// plus SIGTERM's default action back, so that the parent's stop always ends it.
 fn child(n: &Narrator, listener: &Socket, conn: Socket, peer: SocketAddr, args: &ServerArgs) -> ! {
-    let pid = std::process::id();
     // The capture belongs to the parent: a child reading the same packet socket and
     // writing its own copy of the file would garble both.
-    let n = &n.side(&format!("child {pid}")).without_capture();
-    let mut outcome = Ok(());
-    // The listener's fd is a copy here; closing it (not with steps::close, which takes
-    // ownership of the parent's socket value) leaves the parent's listener untouched.
-    let lfd = listener.as_raw_fd();
-    let closed = nix::unistd::close(lfd);
-    n.syscall(
-        "close",
-        format!(
-            "close({lfd}) = {}",
-            raw_core::strace::ret(closed.map(|_| 0))
-        ),
-        Event {
-            fd: Some(lfd),
-            text: n
-                .t(
-                    "Child: the listening socket is the parent's business; closing our copy.",
-                    "Filho: o socket de escuta é assunto do pai; fechando nossa cópia.",
-                )
-                .to_string(),
-            ..Event::default()
-        },
-    );
-    if let Some(idle) = args.idle_timeout {
-        outcome = steps::set_timeout(n, &conn, Timeout::Receive, idle);
-    }
-    let served =
-        outcome.and_then(|_| echo_stream(n, &conn, peer, args.buffer as usize, args.transform));
-    let code = match &served {
-        Ok(echo) => {
-            n.note(format!(
-                "{} {pid}: {peer}, {} bytes.",
-                n.t("Child", "Filho"),
-                echo.bytes
-            ));
-            0
-        }
-        Err(f) if f.errno() == Some(Errno::EAGAIN) => {
-            n.note(format!(
-                "{peer}: {}",
-                n.t(
-                    "idle too long (--idle-timeout): dropping this client.",
-                    "ocioso demais (--idle-timeout): desconectando este cliente."
-                )
-            ));
-            0
-        }
-        Err(f) if f.errno() == Some(Errno::EINTR) => 0, // the parent asked us to stop
-        Err(f) => {
-            n.problem(
-                Some(peer),
-                f,
-                n.t("Only this connection ends.", "Só esta conexão termina."),
-            );
-            1
-        }
-    };
-    let _ = steps::close(n, conn);
-    std::process::exit(code)
+    let n = &n
+        .side(&format!("child {}", std::process::id()))
+        .without_capture();
+    let _ = process::close_copy(n, listener.as_raw_fd()); // child closes listening socket
+    let _ = process::default_action(n, Signal::SIGTERM); // the parent's SIGTERM ends us, wherever we are
+    let status = str_echo(n, &conn, peer, args); // process the request
+    process::exit(n, status) // child terminates: the kernel closes connfd (FIN)
 }
 
-/// Narrates the parent's side of `fork`. glibc's `fork()` is the `clone` syscall.
-fn narrate_fork(n: &Narrator, child: Pid) {
-    n.syscall(
-        "clone",
-        format!("clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, ...) = {child}"),
-        Event {
-            text: format!(
-                "{} {child} {}",
-                n.t("fork(): child", "fork(): filho"),
-                n.t("serves this client with a copy of both sockets; the parent goes back to accept.", "atende este cliente com uma cópia dos dois sockets; o pai volta ao accept.")
-            ),
-            ..Event::default()
-        },
-    );
-}
-
-/// **Syscall:** `wait4(-1, &status, WNOHANG, NULL)` in a loop, see `waitpid(2)`: collect
-/// every child that has exited (several may share one SIGCHLD). With `block`, first
-/// wait for one child to exit.
-fn reap(n: &Narrator, children: &mut HashSet<Pid>, block: bool) {
-    let mut flags = if block {
-        None
-    } else {
-        Some(WaitPidFlag::WNOHANG)
-    };
-    loop {
-        match waitpid(None, flags) {
-            Ok(WaitStatus::StillAlive) => return,
-            Ok(status) => {
-                if let Some(pid) = status.pid() {
-                    children.remove(&pid);
-                    n.note(format!(
-                        "waitpid: {} {pid} {} ({status:?}).",
-                        n.t("child", "filho"),
-                        n.t("reaped, no zombie left", "recolhido, nenhum zumbi")
-                    ));
-                }
-                flags = Some(WaitPidFlag::WNOHANG); // then collect any others without blocking
-            }
-            Err(Errno::EINTR) if !stop_requested() => continue,
-            Err(_) => return, // ECHILD: none left; EINTR while stopping: the caller goes on
-        }
+/// Stevens' `sig_chld` loop, `while ((pid = waitpid(-1, &stat, WNOHANG)) > 0)`: reaps
+/// every child that has ended, since several ends may share one SIGCHLD.
+fn reap(n: &Narrator, children: &mut HashSet<Pid>) {
+    while let Ok(Reaped::Child(pid, _)) = process::wait_any(n, Wait::NoHang) {
+        children.remove(&pid);
     }
 }
 
-/// Stopping: SIGTERM to every child, then reap them all.
+/// At `--max-clients`: sleeps in `wait4` until one child ends.
+fn wait_for_one(n: &Narrator, children: &mut HashSet<Pid>) {
+    if let Ok(Reaped::Child(pid, _)) = process::wait_any(n, Wait::Block) {
+        children.remove(&pid);
+    }
+}
+
+/// Stopping: SIGTERM to every child (its default action ends it at once), then reap
+/// them all.
 fn stop_children(n: &Narrator, children: &mut HashSet<Pid>) {
     for &pid in children.iter() {
-        let _ = kill(pid, Signal::SIGTERM);
-    }
-    if !children.is_empty() {
-        n.note(format!(
-            "{} {}",
-            children.len(),
-            n.t(
-                "children sent SIGTERM; reaping them.",
-                "filhos receberam SIGTERM; recolhendo-os."
-            )
-        ));
+        let _ = process::kill(n, pid, Signal::SIGTERM);
     }
     while !children.is_empty() {
-        match waitpid(None, None) {
-            Ok(status) => {
-                if let Some(pid) = status.pid() {
-                    children.remove(&pid);
-                }
+        match process::wait_any(n, Wait::Block) {
+            Ok(Reaped::Child(pid, _)) => {
+                children.remove(&pid);
             }
-            Err(Errno::EINTR) => continue,
-            Err(_) => break, // ECHILD: all gone
+            Ok(_) => break,                                        // none left
+            Err(f) if f.errno() == Some(Errno::EINTR) => continue, // another SIGTERM: wait again
+            Err(_) => break,
         }
     }
 }

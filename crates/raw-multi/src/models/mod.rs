@@ -9,18 +9,25 @@ pub mod poll;
 pub mod select;
 pub mod thread;
 
+use epoll::Epoll;
+use poll::Poll;
+use select::Select;
+
 use clap::{Args, ValueEnum};
+use nix::errno::Errno;
 use raw_core::cli::ListenArgs;
-use raw_core::echo::Transform;
+use raw_core::echo::{echo_stream, Transform};
 use raw_core::narrate::{Event, Kind};
+use raw_core::process;
 use raw_core::resolve::resolve;
-use raw_core::signals::stop_on_sigint_sigterm;
-use raw_core::{steps, Failure, Narrator};
-use socket2::{Domain, Protocol, Type};
+use raw_core::signals::stop_on_sigint_sigterm_narrated;
+use raw_core::steps::{self, Timeout};
+use raw_core::views::Sink;
+use raw_core::{Failure, Lang, Narrator};
+use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The five ways to serve many clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -36,6 +43,29 @@ pub enum Model {
     /// One thread with epoll: the kernel keeps the interest list, epoll_wait returns
     /// only the ready sockets.
     Epoll,
+}
+
+impl Model {
+    /// The model's name, as `--model` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Fork => "fork",
+            Model::Thread => "thread",
+            Model::Select => "select",
+            Model::Poll => "poll",
+            Model::Epoll => "epoll",
+        }
+    }
+
+    /// The call the server waits in, which a Ctrl-C interrupts.
+    pub fn blocks_in(self) -> &'static str {
+        match self {
+            Model::Fork | Model::Thread => "accept",
+            Model::Select => "select",
+            Model::Poll => "poll",
+            Model::Epoll => "epoll_wait",
+        }
+    }
 }
 
 /// Options of `raw-multi server`.
@@ -75,18 +105,32 @@ impl ServerArgs {
 }
 
 /// What the server did, for the summary printed when it stops.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Stats {
     /// Connections accepted.
     pub connections: AtomicU64,
-    /// Bytes echoed (not counted by the parent in the fork model: each child counts its own).
-    pub bytes: AtomicU64,
+    /// Bytes received and echoed, added up by the [`Echoed`] view from the data lines.
+    pub bytes: &'static AtomicU64,
 }
 
-impl Stats {
-    /// Adds echoed bytes.
-    pub fn echoed(&self, bytes: u64) {
-        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+/// The byte counter of the models that run in one process (thread, select, poll,
+/// epoll); the fork model's lives in a page its children share ([`process::shared_counter`]).
+static ECHOED_HERE: AtomicU64 = AtomicU64::new(0);
+
+/// A view that adds up the bytes of every data line (each `recv` that returned data,
+/// in every model), so the summary's figure is the sum of what the data lines said,
+/// however the connection ended: a client that resets after sending counts too.
+/// (`-qq` shows neither data lines nor the summary.)
+#[derive(Debug, Clone, Copy)]
+pub struct Echoed(pub &'static AtomicU64);
+
+impl Sink for Echoed {
+    fn event(&self, _n: &Narrator, event: &Event) {
+        if event.kind == Some(Kind::Data) {
+            if let Some(bytes) = event.bytes {
+                self.0.fetch_add(bytes as u64, Ordering::Relaxed);
+            }
+        }
     }
 }
 
@@ -94,55 +138,69 @@ impl Stats {
 pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
     let addr = resolve(&args.listen.host, args.listen.port)?[0];
     raise_fd_limit(n);
-    stop_on_sigint_sigterm()?;
-    // The event-loop models need a listener that never blocks: one flag in socket().
-    let event_loop = matches!(args.model, Model::Select | Model::Poll | Model::Epoll);
-    let ty = if event_loop {
-        Type::STREAM.nonblocking()
-    } else {
-        Type::STREAM
+    // Ctrl-C or kill: the call the server waits in returns EINTR, and it stops cleanly.
+    stop_on_sigint_sigterm_narrated(n, args.model.blocks_in())?;
+    // Where the bytes echoed are added up: after fork, parent and children share no
+    // memory but a page mapped to be shared.
+    let bytes = match args.model {
+        Model::Fork => process::shared_counter(n)?,
+        _ => &ECHOED_HERE,
     };
-
+    let stats = Stats {
+        connections: AtomicU64::new(0),
+        bytes,
+    };
+    let n = &n.also(Echoed(bytes)); // adds up the bytes of every data line
+                                    // The event-loop models need a listener that never blocks: one flag in socket().
+    let ty = match args.model {
+        Model::Select | Model::Poll | Model::Epoll => Type::STREAM.nonblocking(),
+        Model::Fork | Model::Thread => Type::STREAM,
+    };
     let listener = steps::socket(n, Domain::for_address(addr), ty, Some(Protocol::TCP))?;
-    let stats = Arc::new(Stats::default());
-    let outcome = (|| -> Result<(), Failure> {
-        steps::set_reuseaddr(n, &listener)?;
-        if addr.is_ipv6() && addr.ip().is_unspecified() {
-            steps::set_v6only(n, &listener, false)?;
-        }
-        if args.nodelay {
-            steps::set_nodelay(n, &listener)?; // inherited by each accepted socket
-        }
-        steps::bind(n, &listener, addr, true)?;
-        let bound = steps::getsockname(n, &listener)?;
-        steps::listen(n, &listener, args.listen.backlog)?;
-        n.ready(
-            bound,
-            format!(
-                "{} {bound} ({:?}) — {}: raw-multi clients --count 5 --port {}",
-                n.t("Listening on", "Escutando em"),
-                args.model,
-                n.t("try", "experimente"),
-                bound.port()
-            ),
-        );
-        raw_core::interfaces::announce_reachable(n, bound, "raw-multi clients");
-        match args.model {
-            Model::Fork => fork::serve(n, &listener, bound, args, &stats),
-            Model::Thread => thread::serve(n, &listener, bound, args, &stats),
-            Model::Select => {
-                event_loop::serve(n, &listener, bound, args, &stats, &mut select::Select)
-            }
-            Model::Poll => event_loop::serve(n, &listener, bound, args, &stats, &mut poll::Poll),
-            Model::Epoll => {
-                let mut epoll = epoll::Epoll::new(n)?;
-                event_loop::serve(n, &listener, bound, args, &stats, &mut epoll)
-            }
-        }
-    })();
-    let closed = steps::close(n, listener);
-    summary(n, args.model, &stats);
-    outcome.and(closed)
+    let served = listen_and_serve(n, &listener, addr, args, &stats);
+    let closed = steps::close(n, listener); // however serving ended
+    summary(n, &stats);
+    served?;
+    closed
+}
+
+/// setsockopt, bind, listen, then the chosen model's loop until SIGINT/SIGTERM.
+fn listen_and_serve(
+    n: &Narrator,
+    listener: &Socket,
+    addr: SocketAddr,
+    args: &ServerArgs,
+    stats: &Stats,
+) -> Result<(), Failure> {
+    steps::set_reuseaddr(n, listener)?;
+    if addr.is_ipv6() && addr.ip().is_unspecified() {
+        steps::set_v6only(n, listener, false)?;
+    }
+    if args.nodelay {
+        steps::set_nodelay(n, listener)?; // inherited by each accepted socket
+    }
+    steps::bind(n, listener, addr, true)?;
+    let bound = steps::getsockname(n, listener)?;
+    steps::listen(n, listener, args.listen.backlog)?;
+    n.ready(
+        bound,
+        format!(
+            "{} {bound} ({} {}) — {}: raw-multi clients --count 5 --port {}",
+            n.t("Listening on", "Escutando em"),
+            n.t("model", "modelo"),
+            args.model.name(),
+            n.t("try", "experimente"),
+            bound.port()
+        ),
+    );
+    raw_core::interfaces::announce_reachable(n, bound, "raw-multi clients");
+    match args.model {
+        Model::Fork => fork::serve(n, listener, bound, args, stats),
+        Model::Thread => thread::serve(n, listener, bound, args, stats),
+        Model::Select => event_loop::serve(n, listener, bound, args, stats, Select::default()),
+        Model::Poll => event_loop::serve(n, listener, bound, args, stats, Poll::default()),
+        Model::Epoll => event_loop::serve(n, listener, bound, args, stats, Epoll::new(n)?),
+    }
 }
 
 /// The assignment's question, answered per connection: same local port, new peer port.
@@ -179,29 +237,106 @@ fn raise_fd_limit(n: &Narrator) {
     }
 }
 
-/// Printed when the server stops (SIGINT/SIGTERM, or a fatal error).
-fn summary(n: &Narrator, model: Model, stats: &Stats) {
+/// Printed when the server stops (SIGINT/SIGTERM, or a fatal error), in every model
+/// the same line: connections served, bytes echoed.
+fn summary(n: &Narrator, stats: &Stats) {
     let connections = stats.connections.load(Ordering::Relaxed);
     let bytes = stats.bytes.load(Ordering::Relaxed);
-    let bytes = if model == Model::Fork {
-        n.t(
-            "counted by each child (see their lines)",
-            "contados por cada filho (veja as linhas deles)",
-        )
-        .to_string()
-    } else {
-        bytes.to_string()
+    let served = match (connections, n.lang) {
+        (1, Lang::En) => "connection served",
+        (_, Lang::En) => "connections served",
+        (1, Lang::PtBr) => "conexão atendida",
+        (_, Lang::PtBr) => "conexões atendidas",
+    };
+    let echoed = match (bytes, n.lang) {
+        (1, Lang::En) => "byte echoed",
+        (_, Lang::En) => "bytes echoed",
+        (1, Lang::PtBr) => "byte ecoado",
+        (_, Lang::PtBr) => "bytes ecoados",
     };
     n.emit(Event {
         kind: Some(Kind::Data),
         text: format!(
-            "{}: {connections} {}; {}: {bytes}",
-            n.t("Summary", "Resumo"),
-            n.t("connections served", "conexões atendidas"),
-            n.t("bytes echoed", "bytes ecoados")
+            "{}: {connections} {served}; {bytes} {echoed}.",
+            n.t("Summary", "Resumo")
         ),
         ..Event::default()
     });
+}
+
+/// Says that `--max-clients` is reached, when it happens: as a note, or with `-q` and
+/// `-qq` (which show no notes) as a warning on stderr. At most once a second, so a
+/// busy server that keeps reaching it does not flood its output.
+#[derive(Debug, Default)]
+pub struct Limit {
+    /// Whether the server was at the limit when last checked.
+    full: bool,
+    /// When it was last said.
+    said: Option<Instant>,
+}
+
+impl Limit {
+    /// Whether `serving` clients reach `max`; says so on reaching it.
+    pub fn reached(&mut self, n: &Narrator, serving: usize, max: usize) -> bool {
+        let full = serving >= max;
+        let recently = self
+            .said
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1));
+        if full && !self.full && !recently {
+            self.said = Some(Instant::now());
+            let text = format!(
+                "--max-clients {max} {} {max} {}",
+                n.t("reached:", "atingido:"),
+                n.t(
+                    "clients are being served; new ones wait in the kernel's accept queue (the listen backlog) until one of them leaves.",
+                    "clientes em atendimento; os novos esperam na fila de accept do kernel (o backlog do listen) até um deles sair.",
+                )
+            );
+            if n.verbose() {
+                n.note(text);
+            } else {
+                n.problem(None, &Failure::Runtime(text), "");
+            }
+        }
+        self.full = full;
+        full
+    }
+}
+
+/// Stevens' `str_echo(connfd)` for the blocking models (the fork model's child, the
+/// thread model's worker): the echo loop of lab 1 (`raw_core::echo`) for one client,
+/// until it leaves, then what happened. Returns the status a forked child exits with:
+/// 0, or 1 when the connection failed.
+pub fn str_echo(n: &Narrator, conn: &Socket, peer: SocketAddr, args: &ServerArgs) -> i32 {
+    let mut ended = Ok(());
+    if let Some(idle) = args.idle_timeout {
+        ended = steps::set_timeout(n, conn, Timeout::Receive, idle); // a silent client: recv gives EAGAIN
+    }
+    if ended.is_ok() {
+        ended = echo_stream(n, conn, peer, args.buffer as usize, args.transform).map(|_| ());
+    }
+    match ended {
+        Ok(()) => 0,
+        Err(f) if f.errno() == Some(Errno::EAGAIN) => {
+            n.note(format!(
+                "{peer}: {}",
+                n.t(
+                    "idle too long (--idle-timeout): dropping this client.",
+                    "ocioso demais (--idle-timeout): desconectando este cliente."
+                )
+            ));
+            0
+        }
+        Err(f) if f.errno() == Some(Errno::EINTR) => 0, // SIGTERM: the server is stopping
+        Err(f) => {
+            n.problem(
+                Some(peer),
+                &f,
+                n.t("Only this connection ends.", "Só esta conexão termina."),
+            );
+            1
+        }
+    }
 }
 
 /// Sleeps a little after `accept` failed for lack of file descriptors, so the server

@@ -1,9 +1,10 @@
 //! The thread model: the main thread accepts; each client gets a thread of its own,
-//! blocked in its own `recv`, running the same echo loop as lab 1.
+//! blocked in its own `recv`, running the same echo loop as lab 1 (`str_echo`).
 //!
 //! ```text
 //! raw-multi server --model thread
-//! strace -f -e trace=%network raw-multi server --model thread   # -f: follow the threads
+//! raw-multi clients --count 3                                  # another terminal
+//! strace -f -e trace=%network,close raw-multi server --model thread   # -f: follow the threads
 //! ```
 //!
 //! Where it differs from the other models:
@@ -16,11 +17,10 @@
 //! - To stop, the main thread `shutdown`s every live connection: each worker's `recv`
 //!   returns 0, it closes its socket and ends; then the main thread joins them.
 
-use super::{accept_or_retry, announce, ServerArgs, Stats};
+use super::{accept_or_retry, announce, str_echo, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
-use raw_core::echo::echo_stream;
 use raw_core::signals::{block_stop_signals, stop_requested, unblock_stop_signals};
-use raw_core::steps::{self, Timeout};
+use raw_core::steps;
 use raw_core::{Failure, Narrator};
 use socket2::Socket;
 use std::collections::HashMap;
@@ -44,14 +44,15 @@ pub fn serve(
     listener: &Socket,
     bound: SocketAddr,
     args: &ServerArgs,
-    stats: &Arc<Stats>,
+    stats: &Stats,
 ) -> Result<(), Failure> {
     let n = &n.side("main"); // every line says which thread printed it
     let live: Live = Arc::new((Mutex::new(HashMap::new()), Condvar::new()));
     let mut workers: Vec<JoinHandle<()>> = Vec::new();
     let mut next_id: u64 = 0;
+    let mut limit = Limit::default();
     let result = loop {
-        wait_for_slot(&live, &mut workers, args.max_clients());
+        wait_for_slot(n, &live, &mut workers, args.max_clients(), &mut limit);
         if stop_requested() {
             break Ok(());
         }
@@ -62,15 +63,12 @@ pub fn serve(
         };
         stats.connections.fetch_add(1, Ordering::Relaxed);
         announce(n, conn.as_raw_fd(), bound, peer);
-        if let Some(idle) = args.idle_timeout {
-            steps::set_timeout(n, &conn, Timeout::Receive, idle)?; // a silent client: recv gives EAGAIN
-        }
         next_id += 1;
         if let Ok(mut map) = live.0.lock() {
             map.insert(next_id, conn.as_raw_fd());
         }
         block_stop_signals(); // the new thread inherits this mask
-        let spawned = spawn_worker(n, conn, peer, next_id, args, &live, stats);
+        let spawned = spawn_worker(n, conn, peer, next_id, args, &live);
         unblock_stop_signals();
         match spawned {
             Ok(handle) => workers.push(handle),
@@ -108,32 +106,15 @@ fn spawn_worker(
     id: u64,
     args: &ServerArgs,
     live: &Live,
-    stats: &Arc<Stats>,
 ) -> std::io::Result<JoinHandle<()>> {
-    let (n, live, stats) = (n.side(&format!("thread {id}")), live.clone(), stats.clone());
-    let (buffer, transform) = (args.buffer as usize, args.transform);
+    let (n, live, args) = (n.side(&format!("thread {id}")), live.clone(), args.clone());
     std::thread::Builder::new()
         .name(format!("client-{id}"))
         .stack_size(STACK_SIZE)
         .spawn(move || {
-            let served = echo_stream(&n, &conn, peer, buffer, transform);
-            match &served {
-                Ok(echo) => stats.echoed(echo.bytes),
-                Err(f) if f.errno() == Some(Errno::EAGAIN) => n.note(format!(
-                    "{peer}: {}",
-                    n.t(
-                        "idle too long (--idle-timeout): dropping this client.",
-                        "ocioso demais (--idle-timeout): desconectando este cliente."
-                    )
-                )),
-                Err(f) => n.problem(
-                    Some(peer),
-                    f,
-                    n.t("Only this connection ends.", "Só esta conexão termina."),
-                ),
-            }
-            // Leave the live set before close, so the main thread never shuts down a
-            // reused fd number.
+            str_echo(&n, &conn, peer, &args); // the echo loop, until the client leaves
+                                              // Leave the live set before close, so the main thread never shuts down a
+                                              // reused fd number.
             let (map, ended) = &*live;
             if let Ok(mut map) = map.lock() {
                 map.remove(&id);
@@ -144,10 +125,17 @@ fn spawn_worker(
 }
 
 /// Blocks the accept loop while `max` threads exist (their clients wait in the
-/// backlog). Finished threads are joined first: `join` returns only once the thread is
-/// really gone, so there are never more than `max` worker threads, even for a moment.
-/// Wakes every 10 ms at most, to notice a stop request.
-fn wait_for_slot(live: &Live, workers: &mut Vec<JoinHandle<()>>, max: usize) {
+/// backlog), and says so when it starts. Finished threads are joined first: `join`
+/// returns only once the thread is really gone, so there are never more than `max`
+/// worker threads, even for a moment. Wakes every 10 ms at most, to notice a stop
+/// request.
+fn wait_for_slot(
+    n: &Narrator,
+    live: &Live,
+    workers: &mut Vec<JoinHandle<()>>,
+    max: usize,
+    limit: &mut Limit,
+) {
     loop {
         let (finished, running): (Vec<_>, Vec<_>) =
             workers.drain(..).partition(|w| w.is_finished());
@@ -155,7 +143,7 @@ fn wait_for_slot(live: &Live, workers: &mut Vec<JoinHandle<()>>, max: usize) {
         for worker in finished {
             let _ = worker.join();
         }
-        if workers.len() < max || stop_requested() {
+        if !limit.reached(n, workers.len(), max) || stop_requested() {
             return;
         }
         let (map, ended) = &**live;
