@@ -342,3 +342,244 @@ pub fn failed(lang: Lang, syscall: &str, errno: nix::errno::Errno) -> String {
     }
     text
 }
+
+// ---------------------------------------------------------------------------------
+// Calls the labs make differently or never make, met by `raw-trace` in the programs
+// it traces (the course's Python scripts, a student's C server). Same rule: each
+// function takes only what the call's strace line shows.
+// ---------------------------------------------------------------------------------
+
+/// A stream `recv`/`read` returned `count` bytes, of which strace's line shows only
+/// the first ones (`shown`: strace cuts buffers at 32 bytes unless run with `-s`).
+pub fn recv_shown(lang: Lang, count: usize, shown: &[u8]) -> String {
+    format!(
+        "{} {count} bytes; {} {}: {}...",
+        lang.pick("Received", "Recebidos"),
+        lang.pick("strace shows the first", "o strace mostra os primeiros"),
+        shown.len(),
+        strace::readable(shown, 80)
+    )
+}
+
+/// A datagram `recvfrom`/`recvmsg`/`read` returned `count` bytes (strace shows
+/// `shown`, maybe only their beginning), from `from` when the line names the sender.
+pub fn datagram_in_seen(
+    lang: Lang,
+    count: usize,
+    shown: &[u8],
+    from: Option<SocketAddr>,
+) -> String {
+    let cut = if count > shown.len() { "..." } else { "" };
+    let sender = match from {
+        Some(addr) => format!("{} {addr}", lang.pick("from", "de")),
+        None => lang
+            .pick("from the connected peer", "do destino conectado")
+            .to_string(),
+    };
+    format!(
+        "{} {count} bytes {sender}: {}{cut}",
+        lang.pick("One datagram:", "Um datagrama:"),
+        strace::readable(shown, 80)
+    )
+}
+
+/// `accept(2)`/`accept4(2)` on `listener` returned `fd`, the client's address not
+/// asked for (`accept(3, NULL, NULL)`) nor found in the kernel's table.
+pub fn accepted_unnamed(lang: Lang, listener: i32, fd: i32) -> String {
+    format!(
+        "{} {fd}; {} {listener} {}",
+        lang.pick(
+            "A client connected (the program did not ask for its address). A new socket for this client only: fd",
+            "Um cliente conectou (o programa não pediu o endereço dele). Um socket novo só para este cliente: fd"
+        ),
+        lang.pick("the listening fd", "o fd de escuta"),
+        lang.pick(
+            "stays in LISTEN, on the same port.",
+            "continua em LISTEN, na mesma porta."
+        )
+    )
+}
+
+/// A call on a socket of another family than IP (`AF_UNIX`, `AF_NETLINK`, ...).
+pub fn not_ip(lang: Lang, family: &str) -> String {
+    format!(
+        "{} {family}{}",
+        lang.pick("An", "Um socket"),
+        lang.pick(
+            " socket, not an IP one: nothing it carries reaches the network (the C library uses such sockets to ask local services: AF_NETLINK for this machine's addresses, AF_UNIX for nscd).",
+            ", não IP: nada do que ele transporta chega à rede (a biblioteca C usa sockets assim para consultar serviços locais: AF_NETLINK para os endereços desta máquina, AF_UNIX para o nscd)."
+        )
+    )
+}
+
+/// `setsockopt(2)` of an option the labs do not explain one by one (`option` as
+/// strace names it: `SO_KEEPALIVE`, `SO_RCVBUF`...).
+pub fn setsockopt_other(lang: Lang, option: &str) -> String {
+    format!(
+        "{} {option} {}",
+        lang.pick("Option", "Opção"),
+        lang.pick(
+            "set on this socket: the kernel changes how it treats it; no packets.",
+            "ajustada neste socket: muda como o kernel o trata; nenhum pacote."
+        )
+    )
+}
+
+/// `getsockopt(2)` of `option` (`SO_ERROR` has its own sentence: [`so_error`]).
+pub fn getsockopt(lang: Lang, option: &str) -> String {
+    format!(
+        "{} {option}{}",
+        lang.pick(
+            "The program asked the kernel for this socket's",
+            "O programa perguntou ao kernel o valor de"
+        ),
+        lang.pick(
+            "; nothing changes, no packets.",
+            " deste socket; nada muda, nenhum pacote."
+        )
+    )
+}
+
+/// `getsockopt(SO_ERROR)` read `value`: how a non-blocking `connect` ended.
+pub fn so_error(lang: Lang, value: i64) -> String {
+    if value == 0 {
+        lang.pick(
+            "SO_ERROR is 0: the connection attempt succeeded (the handshake is complete).",
+            "SO_ERROR é 0: a tentativa de conexão deu certo (o handshake terminou).",
+        )
+        .to_string()
+    } else {
+        format!(
+            "{} {value}: {}",
+            lang.pick("SO_ERROR is", "SO_ERROR é"),
+            lang.pick(
+                "the connection attempt failed with this errno number.",
+                "a tentativa de conexão falhou com este número de errno."
+            )
+        )
+    }
+}
+
+/// `getpeername(2)` said `addr`.
+pub fn getpeername(lang: Lang, addr: SocketAddr) -> String {
+    format!(
+        "{} {addr}.",
+        lang.pick(
+            "The kernel says the other end of this socket is",
+            "O kernel diz que a outra ponta deste socket é"
+        )
+    )
+}
+
+/// `shutdown(fd, SHUT_RD)`.
+pub fn shutdown_read(lang: Lang) -> String {
+    lang.pick(
+        "Our side will read no more: recv now returns 0. No packet is sent.",
+        "Nosso lado não vai ler mais: o recv agora devolve 0. Nenhum pacote é enviado.",
+    )
+    .to_string()
+}
+
+/// `shutdown(fd, SHUT_RDWR)` (when no other thread is known to be blocked on it).
+pub fn shutdown_rdwr(lang: Lang) -> String {
+    lang.pick(
+        "Both directions shut: the kernel sends FIN, and recv now returns 0.",
+        "As duas direções encerradas: o kernel envia FIN, e o recv agora devolve 0.",
+    )
+    .to_string()
+}
+
+/// `connect(2)` on a non-blocking socket returned `EINPROGRESS` (Python's
+/// `settimeout` makes its sockets non-blocking underneath).
+pub fn connect_in_progress(lang: Lang) -> String {
+    lang.pick(
+        "In progress: the socket is non-blocking, so connect returned at once; the SYN is out and the handshake goes on without the program. It waits until the socket is writable (poll), then reads SO_ERROR for the outcome.",
+        "Em andamento: o socket é não bloqueante, então o connect voltou na hora; o SYN já saiu e o handshake continua sem o programa. Ele espera o socket ficar gravável (poll) e depois lê SO_ERROR para saber o resultado.",
+    )
+    .to_string()
+}
+
+/// `recv`/`read` on a non-blocking socket returned `EAGAIN`.
+pub fn nothing_to_read(lang: Lang) -> String {
+    lang.pick(
+        "Would block: nothing has arrived yet on this non-blocking socket; the program must wait (poll) and try again.",
+        "Bloquearia: nada chegou ainda neste socket não bloqueante; o programa precisa esperar (poll) e tentar de novo.",
+    )
+    .to_string()
+}
+
+/// `poll`/`select`/`epoll_wait` (`syscall`) returned `ready` (0: the timeout ran out).
+pub fn waited(lang: Lang, syscall: &str, ready: i64) -> String {
+    match (lang.pick("en", "pt"), ready) {
+        (_, 0) => format!(
+            "{syscall}: {}",
+            lang.pick(
+                "the time ran out and no fd was ready.",
+                "o tempo acabou e nenhum fd ficou pronto."
+            )
+        ),
+        ("pt", 1) => format!(
+            "{syscall}: 1 dos fds observados está pronto; o programa já pode usá-lo sem bloquear."
+        ),
+        ("pt", n) => format!(
+            "{syscall}: {n} dos fds observados estão prontos; o programa já pode usá-los sem bloquear."
+        ),
+        (_, n) => format!(
+            "{syscall}: {n} of the watched fds ready; the program can now use them without blocking."
+        ),
+    }
+}
+
+/// `clone`/`fork`/`vfork` made a new process, `child`.
+pub fn forked(lang: Lang, child: u32) -> String {
+    format!(
+        "{} {child}: {}",
+        lang.pick("A new process, pid", "Um processo novo, pid"),
+        lang.pick(
+            "a copy of this one, with copies of all its file descriptors, sockets included. When it ends, its parent must reap it with wait, or it stays a zombie.",
+            "uma cópia deste, com cópias de todos os seus descritores de arquivo, sockets incluídos. Quando ele terminar, o pai precisa recolhê-lo com wait, senão ele fica zumbi."
+        )
+    )
+}
+
+/// `clone`/`clone3` with `CLONE_THREAD` made a new thread, `tid`.
+pub fn thread_created(lang: Lang, tid: u32) -> String {
+    format!(
+        "{} {tid}: {}",
+        lang.pick("A new thread,", "Uma thread nova,"),
+        lang.pick(
+            "it shares this process's memory and file descriptors (the very same sockets).",
+            "ela compartilha a memória e os descritores de arquivo deste processo (os mesmos sockets)."
+        )
+    )
+}
+
+/// `wait4`/`waitid` returned `child`.
+pub fn reaped(lang: Lang, child: u32) -> String {
+    format!(
+        "{} {child} {}",
+        lang.pick("Child", "Filho"),
+        lang.pick(
+            "reaped: its exit status was collected, so it leaves no zombie.",
+            "recolhido: o status de saída dele foi coletado, então ele não fica zumbi."
+        )
+    )
+}
+
+/// `wait4(..., WNOHANG)` returned 0.
+pub fn nothing_reaped(lang: Lang) -> String {
+    lang.pick(
+        "No child has ended yet (WNOHANG: do not wait for one).",
+        "Nenhum filho terminou ainda (WNOHANG: não esperar por um).",
+    )
+    .to_string()
+}
+
+/// strace printed `= ?`: the process ended while inside the call.
+pub fn ended_inside(lang: Lang) -> String {
+    lang.pick(
+        "The process ended inside this call (killed, or another thread ended the process): it never returned.",
+        "O processo terminou dentro desta chamada (foi morto, ou outra thread encerrou o processo): ela nunca retornou.",
+    )
+    .to_string()
+}
