@@ -15,11 +15,15 @@ use std::net::SocketAddr;
 /// The labs of `raw-multi`.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Lab {
-    /// Children that exit while the parent does not wait for them stay as zombies
-    /// (`<defunct>`); reaping them with waitpid removes them
+    /// Exited children stay zombies (<defunct>) until the parent reaps them
+    ///
+    /// Forks three children that exit at once, shows them as zombies in /proc, then
+    /// reaps them with a waitpid(-1, WNOHANG) loop, as the fork server does on SIGCHLD.
     Zombies,
+    /// The server's port never changes; each client gets its own ephemeral port
+    ///
     /// N clients connect to one listening socket: the 4-tuples and the kernel's table
-    /// show that the server's port never changes, and each client's ephemeral port does
+    /// (as ss -tan shows it) answer "why does the port change at each connection?".
     PortChange {
         /// How many clients
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
