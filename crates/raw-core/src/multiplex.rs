@@ -127,21 +127,21 @@ fn ctl_sentence(n: &Narrator, op: Ctl, fd: RawFd, events: EpollFlags) -> String 
             ),
             n.t(
                 "from now on epoll_wait reports it when it is ready, without our passing it again.",
-                "daqui em diante o epoll_wait o informa quando estiver pronto, sem precisarmos passá-lo de novo.",
+                "daqui em diante o epoll_wait avisa quando ele estiver pronto, sem precisarmos passá-lo de novo.",
             )
         ),
         Ctl::Modify if events.contains(EpollFlags::EPOLLOUT) => format!(
             "fd {fd}: {wanted}. {}",
             n.t(
                 "Replies wait to be sent, so we also want to hear when it is writable. The kernel's list changes only when our interest does.",
-                "Há respostas esperando para sair, então também queremos saber quando ele aceitar escrita. A lista do kernel só muda quando o nosso interesse muda.",
+                "Há respostas esperando para sair, então também queremos saber quando ele ficar gravável. A lista do kernel só muda quando o nosso interesse muda.",
             )
         ),
         Ctl::Modify => format!(
             "fd {fd}: {wanted}. {}",
             n.t(
                 "Everything was sent: no longer asking whether it is writable (it nearly always is, and epoll_wait would wake us for nothing).",
-                "Tudo foi enviado: deixamos de perguntar se ele aceita escrita (quase sempre aceita, e o epoll_wait nos acordaria à toa).",
+                "Tudo foi enviado: deixamos de perguntar se ele está gravável (quase sempre está, e o epoll_wait nos acordaria à toa).",
             )
         ),
         Ctl::Delete => format!(
@@ -376,8 +376,8 @@ fn fd_list(set: &FdSet, nfds: RawFd) -> String {
 fn interrupted(n: &Narrator, errno: nix::errno::Errno) -> Option<&str> {
     (errno == nix::errno::Errno::EINTR).then(|| {
         n.t(
-            "Interrupted by a signal: the loop looks at what it asked (a stop?) and waits again.",
-            "Interrompido por um sinal: o laço vê o que ele pediu (parar?) e volta a esperar.",
+            "Interrupted by a signal: the loop checks whether it asks us to stop and, if not, waits again.",
+            "Interrompido por um sinal: o laço confere se ele pede para parar e, se não, volta a esperar.",
         )
     })
 }

@@ -261,8 +261,8 @@ pub fn flag_on_sigchld(n: &Narrator) -> Result<(), Failure> {
     let result = sys::install_flag_handler(Signal::SIGCHLD, &action);
     call.finish(result, |_| 0, |_| {
         n.t(
-            "SIGCHLD (a child ended) now runs our handler, which only sets a flag. SA_NOCLDSTOP: not when a child merely stops. No SA_RESTART: a blocked accept returns EINTR, so the parent reaps the child at once.",
-            "O SIGCHLD (um filho terminou) agora executa o nosso tratador, que só liga uma flag. SA_NOCLDSTOP: não quando um filho apenas para. Sem SA_RESTART: um accept bloqueado retorna EINTR, e o pai recolhe o filho na hora.",
+            "SIGCHLD (a child ended) now runs our handler, which only sets a flag. SA_NOCLDSTOP: not when a child is merely stopped (SIGSTOP). No SA_RESTART: a blocked accept returns EINTR, so the parent reaps the child at once.",
+            "O SIGCHLD (um filho terminou) agora executa o nosso tratador, que só liga uma flag. SA_NOCLDSTOP: nada de sinal quando um filho é só suspenso (SIGSTOP). Sem SA_RESTART: um accept bloqueado retorna EINTR, e o pai recolhe o filho na hora.",
         )
         .to_string()
     })
