@@ -346,6 +346,18 @@ impl<'n> Session<'n> {
         }
     }
 
+    /// The socket behind `fd`. For `read`/`write` (`plain_io`) only a socket the
+    /// trace already showed: strace does not hold the program after those calls, so
+    /// by the time raw-trace looks at `/proc/PID/fd`, the number may name another
+    /// file (Python reads its libraries on fd 3 just before its socket gets fd 3).
+    fn socket(&mut self, pid: u32, fd: i32, plain_io: bool) -> Option<Sock> {
+        if plain_io {
+            self.sockets.get(pid, fd).cloned()
+        } else {
+            self.sockets.resolve(pid, fd)
+        }
+    }
+
     fn on_socket(&mut self, pid: u32, call: &Call) -> Option<Told> {
         let Some(fd) = call.value().filter(|_| call.ok()) else {
             return Some(Told::new(None, unsuccessful("socket", call)));
@@ -625,8 +637,8 @@ impl<'n> Session<'n> {
         call: &Call,
     ) -> Option<Told> {
         let fd = fd?;
-        let sock = self.sockets.resolve(pid, fd);
         let plain_io = matches!(name, "write" | "writev");
+        let sock = self.socket(pid, fd, plain_io);
         let Some(sock) = sock else {
             return if plain_io {
                 None
@@ -679,7 +691,7 @@ impl<'n> Session<'n> {
     ) -> Option<Told> {
         let fd = fd?;
         let plain_io = matches!(name, "read" | "readv");
-        let Some(sock) = self.sockets.resolve(pid, fd) else {
+        let Some(sock) = self.socket(pid, fd, plain_io) else {
             return if plain_io {
                 None
             } else {
@@ -844,7 +856,7 @@ impl<'n> Session<'n> {
             self.sockets.has_ip_sockets(pid)
         } else {
             fds.iter()
-                .any(|fd| self.sockets.resolve(pid, *fd).is_some_and(|s| s.is_ip()))
+                .any(|fd| self.sockets.get(pid, *fd).is_some_and(|s| s.is_ip()))
         };
         if !on_sockets {
             return None;
