@@ -7,6 +7,8 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`steps`] | one function per syscall (`socket`, `bind`, `listen`, `accept`, ...), each narrated |
+//! | [`process`] | fork (as `clone`), `wait4`, `kill`, the SIGCHLD handler, `exit_group`: the fork model's steps |
+//! | [`multiplex`] | `epoll_create1`/`epoll_ctl`/`epoll_wait`, `poll`, `pselect6`: the event loops' steps |
 //! | [`sentences`] | what each syscall means, in both languages: one source for the labs and `raw-trace` |
 //! | [`record`] | the one shape of a step: a [`record::Call`] opened, the syscall, the call finished |
 //! | [`narrate`] | the narrator: language, mode, role, and the views it feeds |

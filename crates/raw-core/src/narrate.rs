@@ -282,7 +282,10 @@ impl Narrator {
         event.kind = Some(Kind::Syscall);
         event.syscall = Some(syscall);
         if event.ret.is_none() {
-            event.ret = call.rsplit(" = ").next().and_then(|r| r.parse().ok());
+            event.ret = call
+                .rsplit(" = ")
+                .next()
+                .and_then(crate::record::leading_number);
         }
         event.call = Some(call);
         if event.source.is_none() {

@@ -55,6 +55,26 @@ pub fn forget(fd: RawFd) {
     if let Ok(mut k) = kinds().lock() {
         k.remove(&fd);
     }
+    if let Ok(mut l) = listening().lock() {
+        l.remove(&fd);
+    }
+}
+
+fn listening() -> &'static Mutex<std::collections::HashSet<RawFd>> {
+    static LISTENING: OnceLock<Mutex<std::collections::HashSet<RawFd>>> = OnceLock::new();
+    LISTENING.get_or_init(|| Mutex::new(std::collections::HashSet::new()))
+}
+
+/// Records that `fd` listens (`listen(2)` succeeded on it).
+pub fn listens(fd: RawFd) {
+    if let Ok(mut l) = listening().lock() {
+        l.insert(fd);
+    }
+}
+
+/// Whether `fd` is a listening socket of ours.
+pub fn is_listening(fd: RawFd) -> bool {
+    listening().lock().is_ok_and(|l| l.contains(&fd))
 }
 
 /// The kind of socket `fd` is, when one of our steps made it.
@@ -184,7 +204,7 @@ impl<'n> Call<'n> {
             (with_state && self.fd >= 0 && is_tcp(self.fd)).then(|| tcp_state::probe(self.fd));
         let mut event = self.event;
         event.fd = (self.fd >= 0).then_some(self.fd).or(event.fd);
-        event.ret = ret.parse::<i64>().ok();
+        event.ret = leading_number(&ret);
         event.state = probe.as_ref().and_then(|p| p.state);
         event.text = sentence();
         if self.n.bilingual {
@@ -239,6 +259,11 @@ impl<'n> Call<'n> {
         );
         failure
     }
+}
+
+/// The number a return value starts with: `1` of `1 ([{fd=5, revents=POLLIN}])`.
+pub fn leading_number(ret: &str) -> Option<i64> {
+    ret.split_whitespace().next()?.parse().ok()
 }
 
 /// The name of a syscall as the failure message says it: strace's name, except where

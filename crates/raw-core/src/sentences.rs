@@ -238,6 +238,15 @@ pub fn shutdown_both(lang: Lang) -> String {
     .to_string()
 }
 
+/// `close(2)` of a listening socket.
+pub fn close_listener(lang: Lang) -> String {
+    lang.pick(
+        "The listening socket is closed: the port stops accepting (a new SYN gets RST), and connections still waiting in the accept queue are reset.",
+        "O socket de escuta foi fechado: a porta para de aceitar (um SYN novo recebe RST), e as conexões que ainda esperavam na fila de accept são resetadas.",
+    )
+    .to_string()
+}
+
 /// `close(2)` of a socket of `kind` (`None`: not a socket we know).
 pub fn close(lang: Lang, kind: Option<SocketKind>) -> String {
     match kind {
@@ -320,6 +329,10 @@ pub fn expected_failure(lang: Lang, syscall: &str, errno: nix::errno::Errno) -> 
         ("sendto" | "send" | "write", Errno::EPIPE) => lang.pick(
             "The peer is gone: MSG_NOSIGNAL spared us the SIGPIPE.",
             "O outro lado sumiu: o MSG_NOSIGNAL nos poupou do SIGPIPE.",
+        ),
+        ("wait4" | "waitpid", Errno::ECHILD) => lang.pick(
+            "No child left to wait for: every child has been reaped.",
+            "Nenhum filho para esperar: todos já foram recolhidos.",
         ),
         ("recvfrom" | "recv" | "read", Errno::EINTR) => lang.pick(
             "Interrupted by a signal: the program gets EINTR (strace shows the kernel's ERESTARTSYS, since the handler was installed without SA_RESTART).",

@@ -154,31 +154,6 @@ pub fn stop_signal() -> Option<&'static str> {
         .map(Signal::as_str)
 }
 
-static CHILD_EXITED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigchld(_signal: libc::c_int) {
-    CHILD_EXITED.store(true, Ordering::SeqCst);
-}
-
-/// **Syscall:** `rt_sigaction(SIGCHLD)`: a child's exit sets a flag and interrupts the
-/// parent's blocking `accept` with `EINTR`, so it can reap the child at once.
-pub fn flag_on_sigchld() -> Result<(), Failure> {
-    let action = SigAction::new(
-        SigHandler::Handler(on_sigchld),
-        SaFlags::SA_NOCLDSTOP, // only exits, not stops; no SA_RESTART: accept returns EINTR
-        SigSet::empty(),
-    );
-    crate::sys::install_flag_handler(Signal::SIGCHLD, &action)
-        .map_err(|e| Failure::sys("rt_sigaction", e))?;
-    Ok(())
-}
-
-/// Whether a SIGCHLD arrived since the last call (and clears the flag). Signals do not
-/// queue: one flag may stand for several exited children, so reap in a loop.
-pub fn take_sigchld() -> bool {
-    CHILD_EXITED.swap(false, Ordering::SeqCst)
-}
-
 /// **Syscall:** `rt_sigprocmask(SIG_BLOCK, [INT TERM])` in this thread. A thread spawned
 /// while they are blocked inherits the mask, so SIGINT/SIGTERM are always delivered to
 /// the main thread (the one blocked in `accept`), never to a worker.

@@ -243,6 +243,9 @@ pub fn listen(n: &Narrator, sock: &Socket, backlog: i32) -> Result<(), Failure> 
     let fd = sock.as_raw_fd();
     let call = Call::new(n, "listen", fd, || format!("listen({fd}, {backlog})"));
     let result = sock.listen(backlog).map_err(|e| errno_of(&e));
+    if result.is_ok() {
+        crate::record::listens(fd);
+    }
     call.finish(result, |_| 0, |_| sentences::listen(n.lang, backlog))
 }
 
@@ -503,14 +506,20 @@ pub fn close(n: &Narrator, sock: Socket) -> Result<(), Failure> {
 /// child, an epoll instance.
 #[track_caller]
 pub fn close_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
-    let kind = kind_of(fd);
+    let (kind, listening) = (kind_of(fd), crate::record::is_listening(fd));
     let call = Call::new(n, "close", fd, || format!("close({fd})"));
     let result = nix::unistd::close(fd);
     forget(fd);
     // No state after close: the fd no longer exists.
     match result {
         Ok(()) => {
-            call.succeeded_stateless(0, || sentences::close(n.lang, kind));
+            call.succeeded_stateless(0, || {
+                if listening {
+                    sentences::close_listener(n.lang)
+                } else {
+                    sentences::close(n.lang, kind)
+                }
+            });
             Ok(())
         }
         Err(errno) => Err(call.failed(errno, None)),
