@@ -108,12 +108,13 @@ pub fn finish(child: Child) -> Output {
     wait_output(child, LIMIT)
 }
 
-/// The JSON events on stdout; the traced program's own lines (which share stdout)
-/// are left out.
+/// The JSON events on stdout; the traced program's own output (which shares stdout)
+/// is left out, even a prompt written without a newline just before an event
+/// (`Message: {"role":...}`).
 pub fn events(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter(|l| l.starts_with('{'))
+        .filter_map(|l| l.find("{\"").map(|at| &l[at..]))
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
 }
