@@ -175,18 +175,26 @@ impl Finding {
                     )
                 )
             }
-            Detail::EofIgnored { fd, repeats } => format!(
-                "{} {fd} {} {repeats} {}",
-                lang.pick("recv on fd", "o recv no fd"),
-                lang.pick(
-                    "returned 0 — end of stream: the peer closed — and the program called it again on the same socket",
-                    "devolveu 0 — fim do fluxo: o outro lado fechou — e o programa chamou de novo no mesmo socket, mais"
-                ),
-                lang.pick(
-                    "more time(s), getting 0 each time: a loop that spins at full CPU and never ends by itself.",
-                    "vez(es), recebendo 0 a cada vez: um laço que gira com a CPU a toda e nunca termina sozinho."
+            Detail::EofIgnored { fd, repeats } => {
+                let again = match (lang.pick("en", "pt"), repeats) {
+                    ("en", 1) => "once more".to_string(),
+                    ("en", n) => format!("{n} more times"),
+                    (_, 1) => "mais 1 vez".to_string(),
+                    (_, n) => format!("mais {n} vezes"),
+                };
+                format!(
+                    "{} {fd} {} {again}{}",
+                    lang.pick("recv on fd", "o recv no fd"),
+                    lang.pick(
+                        "returned 0 — end of stream: the peer closed — and the program called it again on the same socket",
+                        "devolveu 0 — fim do fluxo: o outro lado fechou — e o programa chamou de novo no mesmo socket,"
+                    ),
+                    lang.pick(
+                        ", getting 0 each time: a loop that spins at full CPU and never ends by itself.",
+                        ", recebendo 0 a cada vez: um laço que gira com a CPU a toda e nunca termina sozinho."
+                    )
                 )
-            ),
+            }
             Detail::ShortSend { fd, count, offered } => format!(
                 "{} {fd} {} {count} {} {offered} {} {} {}",
                 lang.pick("send on fd", "o send no fd"),
@@ -258,14 +266,20 @@ impl Finding {
                 queued,
             } => {
                 let local = local.map(|a| format!(" ({a})")).unwrap_or_default();
+                let waiting = match (lang.pick("en", "pt"), queued) {
+                    ("en", 1) => "1 finished connection waited".to_string(),
+                    ("en", n) => format!("{n} finished connections waited"),
+                    (_, 1) => "1 conexão pronta esperava".to_string(),
+                    (_, n) => format!("{n} conexões prontas esperavam"),
+                };
                 format!(
-                    "{} {pid} {} {call}({reader}) {} {queued} {} {listener}{local} {} {} s{}",
+                    "{} {pid} {} {call}({reader}) {} {waiting} {} {listener}{local} {} {} s{}",
                     lang.pick("while pid", "enquanto o pid"),
                     lang.pick("sat blocked in", "estava bloqueado em"),
                     lang.pick("waiting for one client,", "esperando um cliente,"),
                     lang.pick(
-                        "finished connection(s) waited in the accept queue of listening fd",
-                        "conexão(ões) prontas esperavam na fila de accept do fd de escuta"
+                        "in the accept queue of listening fd",
+                        "na fila de accept do fd de escuta"
                     ),
                     lang.pick("for over", "havia mais de"),
                     lang.num(STALL_AFTER.as_secs_f64(), 0),
