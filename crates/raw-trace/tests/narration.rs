@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
@@ -447,21 +447,11 @@ fn portuguese_narration() {
     let dir = tempdir("pt");
     let port = raw_testkit::free_port();
     let script = on_port(&example("echo-server.py"), port, &dir);
-    let mut cmd = raw_trace(&["--lang", "pt-BR"], &[&python, &script]);
-    cmd.stdout(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let child = start(raw_trace(&["--lang", "pt-BR"], &[&python, &script]));
     assert_eq!(echo(port, b"Hello, world"), b"HELLO, WORLD");
-    let out = raw_testkit::wait_output(child, LIMIT);
+    let out = finish(child);
     assert!(out.status.success(), "{}", show(&out));
-    let text: Vec<String> = rx.try_iter().collect();
-    let text = text.join("\n");
+    let text = String::from_utf8_lossy(&out.stdout);
     for expected in [
         format!("Vinculado: o socket agora é dono de 127.0.0.1:{port}. Ainda nenhum pacote."),
         "estado TCP: LISTEN   (tabela de sockets do kernel, inode do socket".to_string(),

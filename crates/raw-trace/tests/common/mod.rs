@@ -84,7 +84,9 @@ pub fn raw_trace(args: &[&str], command: &[&dyn AsRef<std::ffi::OsStr>]) -> Comm
     for a in command {
         cmd.arg(a.as_ref());
     }
-    cmd.env("PYTHONUNBUFFERED", "1")
+    // Python's unbuffered mode writes a print's text and its newline in two writes,
+    // between which a narration line may land; buffered, each print is whole.
+    cmd.env_remove("PYTHONUNBUFFERED")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
