@@ -58,7 +58,9 @@ pub mod steps;
 pub mod strace;
 pub mod sys;
 pub mod tcp_state;
+pub mod uring;
 pub mod views;
+pub mod workers;
 
 pub use error::{Fact, Failure};
 pub use lang::Lang;

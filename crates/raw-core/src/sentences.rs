@@ -596,3 +596,182 @@ pub fn ended_inside(lang: Lang) -> String {
     )
     .to_string()
 }
+
+/// `io_uring_setup` returned `fd`, with queues of `sq` requests and `cq` completions.
+pub fn io_uring_setup(lang: Lang, fd: i32, sq: u32, cq: u32) -> String {
+    match lang {
+        Lang::En => format!(
+            "A new io_uring, fd {fd}: a queue of {sq} requests we write and a queue of {cq} completions the kernel writes, both in memory this process shares with the kernel. From now on accept, recv, send and close are requests written there, not syscalls: strace will see only io_uring_enter."
+        ),
+        Lang::PtBr => format!(
+            "Um io_uring novo, fd {fd}: uma fila de {sq} pedidos que nós escrevemos e uma fila de {cq} conclusões que o kernel escreve, ambas em memória que este processo compartilha com o kernel. Daqui em diante accept, recv, send e close são pedidos escritos ali, não syscalls: o strace só vai ver io_uring_enter."
+        ),
+    }
+}
+
+/// `io_uring_register(IORING_REGISTER_PBUF_RING)` registered `entries` buffers of `size`.
+pub fn io_uring_buf_ring(lang: Lang, entries: u16, size: u32) -> String {
+    match lang {
+        Lang::En => format!(
+            "A ring of {entries} buffers of {size} bytes, registered as buffer group 0: when data arrives on any connection, the kernel takes a buffer from here and says which in the completion. A silent client ties up no buffer; giving one back is a store to shared memory, no syscall."
+        ),
+        Lang::PtBr => format!(
+            "Um anel de {entries} buffers de {size} bytes, registrado como grupo de buffers 0: quando chegam dados em qualquer conexão, o kernel pega um buffer daqui e diz qual na conclusão. Um cliente calado não prende buffer nenhum; devolver um é uma escrita na memória compartilhada, sem syscall."
+        ),
+    }
+}
+
+/// A request written into the submission queue (not a syscall).
+pub fn io_uring_sqe(lang: Lang, sqe: &crate::sys::Sqe) -> String {
+    use crate::sys::Sqe;
+    let pick = |en: &str, pt: &str| lang.pick(en, pt).to_string();
+    match sqe {
+        Sqe::Accept { multishot: true, .. } => pick(
+            "Queued, no syscall yet: one request that accepts every connection that arrives, one completion each (multishot), until cancelled.",
+            "Na fila, ainda sem syscall: um pedido que aceita cada conexão que chegar, uma conclusão para cada (multishot), até ser cancelado.",
+        ),
+        Sqe::Accept { .. } => pick(
+            "Queued, no syscall yet: accept one connection (one at a time: close to --max-clients, a multishot accept could take the whole backlog at once).",
+            "Na fila, ainda sem syscall: aceitar uma conexão (uma por vez: perto de --max-clients, um accept multishot poderia pegar o backlog inteiro de uma vez).",
+        ),
+        Sqe::RecvMulti { .. } => pick(
+            "Queued, no syscall yet: receive on this connection every time data arrives, into a buffer the kernel picks from the ring (multishot).",
+            "Na fila, ainda sem syscall: receber nesta conexão toda vez que chegarem dados, num buffer que o kernel escolhe do anel (multishot).",
+        ),
+        Sqe::Send { .. } => pick(
+            "Queued, no syscall yet: send these bytes back; the ring keeps them until the completion says how many went.",
+            "Na fila, ainda sem syscall: enviar estes bytes de volta; o anel os guarda até a conclusão dizer quantos foram.",
+        ),
+        Sqe::Close { .. } => pick(
+            "Queued, no syscall yet: close this connection (FIN to the client).",
+            "Na fila, ainda sem syscall: fechar esta conexão (FIN para o cliente).",
+        ),
+        Sqe::Cancel { .. } => pick(
+            "Queued, no syscall yet: cancel that armed request; its last completion will say ECANCELED.",
+            "Na fila, ainda sem syscall: cancelar aquele pedido armado; a última conclusão dele vai dizer ECANCELED.",
+        ),
+    }
+}
+
+/// `io_uring_enter` handed the kernel `submitted` requests and waited for `want`
+/// completions.
+pub fn io_uring_enter(lang: Lang, submitted: usize, want: u32) -> String {
+    match (lang, want) {
+        (Lang::En, 0) => format!(
+            "The one syscall: the kernel took the {submitted} queued request(s), without waiting for completions."
+        ),
+        (Lang::En, _) => format!(
+            "The one syscall: the kernel took the {submitted} queued request(s) and this thread slept until a completion was posted. Every accept, recv, send and close below happened inside it, unseen by strace."
+        ),
+        (Lang::PtBr, 0) => format!(
+            "A única syscall: o kernel pegou o(s) {submitted} pedido(s) da fila, sem esperar conclusões."
+        ),
+        (Lang::PtBr, _) => format!(
+            "A única syscall: o kernel pegou o(s) {submitted} pedido(s) da fila e esta thread dormiu até sair uma conclusão. Cada accept, recv, send e close abaixo aconteceu dentro dela, sem o strace ver."
+        ),
+    }
+}
+
+/// A completion of `asked` with `result` (`-errno` on failure); `more`: still armed.
+pub fn io_uring_cqe(lang: Lang, asked: &crate::sys::Sqe, result: i32, more: bool) -> String {
+    use crate::sys::Sqe;
+    if result < 0 {
+        let errno = nix::errno::Errno::from_raw(-result);
+        let ended = if more {
+            lang.pick(" The request stays armed.", " O pedido continua armado.")
+        } else {
+            lang.pick(
+                " The request is over (no IORING_CQE_F_MORE).",
+                " O pedido acabou (sem IORING_CQE_F_MORE).",
+            )
+        };
+        return format!(
+            "{} {errno:?} ({}).{ended}",
+            lang.pick("Failed:", "Falhou:"),
+            crate::strace::errno_text(errno)
+        );
+    }
+    let still = if more {
+        lang.pick(
+            " Still armed (IORING_CQE_F_MORE).",
+            " Continua armado (IORING_CQE_F_MORE).",
+        )
+    } else {
+        ""
+    };
+    match (asked, result) {
+        (Sqe::Accept { fd, .. }, new) => format!(
+            "{} {fd}: {} {new}.{still}",
+            lang.pick("A connection accepted on", "Uma conexão aceita no"),
+            lang.pick("the kernel made socket fd", "o kernel criou o socket fd")
+        ),
+        (Sqe::RecvMulti { .. }, 0) => lang
+            .pick(
+                "0 bytes: the client closed its side (FIN). The multishot recv ends.",
+                "0 bytes: o cliente fechou o lado dele (FIN). O recv multishot termina.",
+            )
+            .to_string(),
+        (Sqe::RecvMulti { .. }, got) => format!(
+            "{got} {}{still}",
+            lang.pick(
+                "bytes received into a buffer of the ring; we copy them out and give the buffer back.",
+                "bytes recebidos num buffer do anel; copiamos os bytes e devolvemos o buffer.",
+            )
+        ),
+        (Sqe::Send { data, .. }, sent) if (sent as usize) < data.len() => format!(
+            "{sent} {} {} {}",
+            lang.pick("of", "de"),
+            data.len(),
+            lang.pick(
+                "bytes sent (a short send): the rest goes in the next request.",
+                "bytes enviados (envio parcial): o resto vai no próximo pedido.",
+            )
+        ),
+        (Sqe::Send { .. }, sent) => format!(
+            "{sent} {}",
+            lang.pick(
+                "bytes sent back, all of them.",
+                "bytes enviados de volta, todos."
+            )
+        ),
+        (Sqe::Close { .. }, _) => lang
+            .pick(
+                "Closed: the kernel sends FIN; the fd number is free again.",
+                "Fechado: o kernel envia FIN; o número do fd fica livre de novo.",
+            )
+            .to_string(),
+        (Sqe::Cancel { .. }, _) => lang
+            .pick("The request was found and cancelled.", "O pedido foi encontrado e cancelado.")
+            .to_string(),
+    }
+}
+
+/// `close` of an io_uring's fd.
+pub fn io_uring_close(lang: Lang) -> String {
+    lang.pick(
+        "The io_uring is closed: the kernel cancels every request still armed (the accept, each connection's recv).",
+        "O io_uring foi fechado: o kernel cancela todo pedido ainda armado (o accept, o recv de cada conexão).",
+    )
+    .to_string()
+}
+
+/// `setsockopt(SO_REUSEPORT, 1)`.
+pub fn reuseport(lang: Lang) -> String {
+    lang.pick(
+        "SO_REUSEPORT on: other sockets that also set it may bind the very same address and port; the kernel then spreads the incoming connections among their listen queues (by a hash of each connection's 4-tuple).",
+        "SO_REUSEPORT ativado: outros sockets que também o ativem podem fazer bind no mesmo endereço e porta; o kernel então reparte as conexões que chegam entre as filas de listen deles (por um hash da 4-tupla de cada conexão).",
+    )
+    .to_string()
+}
+
+/// `tgkill(pid, tid, signal)` sent `signal` to one thread.
+pub fn tgkill(lang: Lang, tid: i32, signal: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "{signal} sent to thread {tid} only: its blocked call returns EINTR, and it sees that the server stops."
+        ),
+        Lang::PtBr => format!(
+            "{signal} enviado só para a thread {tid}: a chamada bloqueada dela retorna EINTR, e ela vê que o servidor vai parar."
+        ),
+    }
+}

@@ -98,9 +98,11 @@ fn child(n: &Narrator, listener: &Socket, conn: Socket, peer: SocketAddr, args: 
     let n = &n
         .side(&format!("child {}", std::process::id()))
         .without_capture();
+    let since = raw_core::record::calls_made(); // the parent counted everything before fork
     let _ = process::close_copy(n, listener.as_raw_fd()); // child closes listening socket
     let _ = process::default_action(n, Signal::SIGTERM); // the parent's SIGTERM ends us, wherever we are
     let status = str_echo(n, &conn, peer, args); // process the request
+    args.flush_calls(since); // for raw-bench costs: this child's syscalls, before exit
     process::exit(n, status) // child terminates: the kernel closes connfd (FIN)
 }
 

@@ -5,7 +5,10 @@
 pub mod epoll;
 pub mod event_loop;
 pub mod fork;
+pub mod io_uring;
 pub mod poll;
+pub mod prefork;
+pub mod reuseport;
 pub mod select;
 pub mod thread;
 
@@ -29,7 +32,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// The five ways to serve many clients.
+/// The eight ways to serve many clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Model {
     /// A process per client: accept, then fork; the child serves, the parent accepts.
@@ -43,7 +46,29 @@ pub enum Model {
     /// One thread with epoll: the kernel keeps the interest list, epoll_wait returns
     /// only the ready sockets.
     Epoll,
+    /// One thread with io_uring: accept, recv, send and close are requests in a queue
+    /// shared with the kernel; io_uring_enter is the only syscall left.
+    #[value(name = "io-uring")]
+    IoUring,
+    /// One epoll thread per core, each with its own listening socket on the same port
+    /// (SO_REUSEPORT): the kernel spreads the connections among them.
+    Reuseport,
+    /// Stevens' preforked server: N children forked before any client, all blocked in
+    /// accept on the one listening socket.
+    Prefork,
 }
+
+/// Every model, in the lab's order: `--model` takes these names.
+pub const MODELS: [Model; 8] = [
+    Model::Fork,
+    Model::Thread,
+    Model::Select,
+    Model::Poll,
+    Model::Epoll,
+    Model::IoUring,
+    Model::Reuseport,
+    Model::Prefork,
+];
 
 impl Model {
     /// The model's name, as `--model` takes it.
@@ -54,6 +79,9 @@ impl Model {
             Model::Select => "select",
             Model::Poll => "poll",
             Model::Epoll => "epoll",
+            Model::IoUring => "io-uring",
+            Model::Reuseport => "reuseport",
+            Model::Prefork => "prefork",
         }
     }
 
@@ -63,10 +91,15 @@ impl Model {
             Model::Fork | Model::Thread => "accept",
             Model::Select => "select",
             Model::Poll => "poll",
-            Model::Epoll => "epoll_wait",
+            Model::Epoll | Model::Reuseport => "epoll_wait",
+            Model::IoUring => "io_uring_enter",
+            Model::Prefork => "wait4",
         }
     }
 }
+
+/// The prefork model's children when `--workers` is not given.
+pub const PREFORK_CHILDREN: usize = 16;
 
 /// Options of `raw-multi server`.
 #[derive(Debug, Clone, Args)]
@@ -94,6 +127,14 @@ pub struct ServerArgs {
     /// recv() buffer size in bytes
     #[arg(long, default_value_t = 16384, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
     pub buffer: u32,
+    /// reuseport: worker threads [default: the number of cores]; prefork: children, the
+    /// most clients served at once [default: 16]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub workers: Option<u32>,
+    /// Where the fork and prefork models' children add up the syscalls their steps made
+    /// (`raw_core::record::calls_made`), for `raw-bench costs`: a page shared with them.
+    #[arg(skip)]
+    pub children_calls: Option<&'static AtomicU64>,
 }
 
 impl ServerArgs {
@@ -101,6 +142,28 @@ impl ServerArgs {
     pub fn max_clients(&self) -> usize {
         let default = if self.model == Model::Fork { 256 } else { 1024 };
         self.max_clients.unwrap_or(default) as usize
+    }
+
+    /// The reuseport model's threads (`--workers`, or one per core) and the prefork
+    /// model's children (`--workers`, or 16: each serves one client at a time, so they
+    /// are as many clients as are served at once).
+    pub fn workers(&self) -> usize {
+        match (self.workers, self.model) {
+            (Some(w), _) => w as usize,
+            (None, Model::Prefork) => PREFORK_CHILDREN,
+            (None, _) => std::thread::available_parallelism().map_or(2, usize::from),
+        }
+    }
+
+    /// A forked child adds the syscalls its steps made since `since` to
+    /// [`ServerArgs::children_calls`] (when `raw-bench costs` asked for them); returns
+    /// the count now, the next `since`.
+    pub fn flush_calls(&self, since: u64) -> u64 {
+        let now = raw_core::record::calls_made();
+        if let Some(total) = self.children_calls {
+            total.fetch_add(now.saturating_sub(since), Ordering::Relaxed);
+        }
+        now
     }
 }
 
@@ -111,6 +174,9 @@ pub struct Stats {
     pub connections: AtomicU64,
     /// Bytes received and echoed, added up by the [`Echoed`] view from the data lines.
     pub bytes: &'static AtomicU64,
+    /// Connections per worker (reuseport's threads, prefork's children), as the kernel
+    /// spread them: said after the summary.
+    pub per_worker: std::sync::Mutex<Vec<(String, u64)>>,
 }
 
 /// The byte counter of the models that run in one process (thread, select, poll,
@@ -143,18 +209,19 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
     // Where the bytes echoed are added up: after fork, parent and children share no
     // memory but a page mapped to be shared.
     let bytes = match args.model {
-        Model::Fork => process::shared_counter(n)?,
+        Model::Fork | Model::Prefork => process::shared_counter(n)?,
         _ => &ECHOED_HERE,
     };
     let stats = Stats {
         connections: AtomicU64::new(0),
         bytes,
+        per_worker: std::sync::Mutex::new(Vec::new()),
     };
     let n = &n.also(Echoed(bytes)); // adds up the bytes of every data line
                                     // The event-loop models need a listener that never blocks: one flag in socket().
     let ty = match args.model {
-        Model::Select | Model::Poll | Model::Epoll => Type::STREAM.nonblocking(),
-        Model::Fork | Model::Thread => Type::STREAM,
+        Model::Select | Model::Poll | Model::Epoll | Model::Reuseport => Type::STREAM.nonblocking(),
+        Model::Fork | Model::Thread | Model::IoUring | Model::Prefork => Type::STREAM,
     };
     let listener = steps::socket(n, Domain::for_address(addr), ty, Some(Protocol::TCP))?;
     let served = listen_and_serve(n, &listener, addr, args, &stats);
@@ -173,6 +240,9 @@ fn listen_and_serve(
     stats: &Stats,
 ) -> Result<(), Failure> {
     steps::set_reuseaddr(n, listener)?;
+    if args.model == Model::Reuseport {
+        raw_core::workers::set_reuseport(n, listener)?; // before bind: others may share the port
+    }
     if addr.is_ipv6() && addr.ip().is_unspecified() {
         steps::set_v6only(n, listener, false)?;
     }
@@ -200,6 +270,9 @@ fn listen_and_serve(
         Model::Select => event_loop::serve(n, listener, bound, args, stats, Select::default()),
         Model::Poll => event_loop::serve(n, listener, bound, args, stats, Poll::default()),
         Model::Epoll => event_loop::serve(n, listener, bound, args, stats, Epoll::new(n)?),
+        Model::IoUring => io_uring::serve(n, listener, bound, args, stats),
+        Model::Reuseport => reuseport::serve(n, listener, addr, bound, args, stats),
+        Model::Prefork => prefork::serve(n, listener, bound, args, stats),
     }
 }
 
@@ -262,6 +335,25 @@ fn summary(n: &Narrator, stats: &Stats) {
         ),
         ..Event::default()
     });
+    let per_worker = stats
+        .per_worker
+        .lock()
+        .map(|w| w.clone())
+        .unwrap_or_default();
+    if !per_worker.is_empty() {
+        let shares: Vec<String> = per_worker
+            .iter()
+            .map(|(who, count)| format!("{who}: {count}"))
+            .collect();
+        n.note(format!(
+            "{} {}.",
+            n.t(
+                "Connections each worker got from the kernel:",
+                "Conexões que cada trabalhador recebeu do kernel:"
+            ),
+            shares.join(", ")
+        ));
+    }
 }
 
 /// Says that `--max-clients` is reached, when it happens: as a note, or with `-q` and

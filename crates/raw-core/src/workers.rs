@@ -1,0 +1,81 @@
+//! The steps of the models that spread one server over several workers: `SO_REUSEPORT`
+//! (one listening socket per thread, the kernel choosing among them), `tgkill` (waking
+//! one thread), and Stevens' `meter` (one page of counters shared with preforked
+//! children, UNP §30.6). Each is one syscall, narrated as strace prints it.
+
+#![forbid(unsafe_code)]
+
+use crate::error::Failure;
+use crate::narrate::Narrator;
+use crate::record::{errno_of, Call};
+use crate::sentences;
+use nix::sys::signal::Signal;
+use socket2::Socket;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::AtomicU64;
+
+/// **Syscall:** `setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, [1], 4)`, see `socket(7)`.
+/// Lets several sockets bind the same address and port, as long as each sets it before
+/// `bind` (and all belong to the same user). For TCP listeners the kernel then hands
+/// each new connection to one of their accept queues, chosen by a hash of the
+/// connection's 4-tuple: no lock, no thundering herd.
+/// **Packets:** none. **TCP state:** unchanged (CLOSED).
+#[track_caller]
+pub fn set_reuseport(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
+    let fd = sock.as_raw_fd();
+    let call = Call::new(n, "setsockopt", fd, || {
+        format!("setsockopt({fd}, SOL_SOCKET, SO_REUSEPORT, [1], 4)")
+    });
+    let result = sock.set_reuse_port(true).map_err(|e| errno_of(&e));
+    call.finish(result, |_| 0, |_| sentences::reuseport(n.lang))
+}
+
+/// **Syscall:** `tgkill(pid, tid, signal)` (glibc's `pthread_kill`), see `tgkill(2)`:
+/// sends `signal` to one thread of this process, `thread` (its pthread handle) whose
+/// kernel id is `tid`. A thread blocked in `epoll_wait` gets `EINTR`.
+/// **Packets:** none. **Errors:** `ESRCH` (the thread has ended).
+#[track_caller]
+pub fn wake_thread(
+    n: &Narrator,
+    thread: nix::sys::pthread::Pthread,
+    tid: i32,
+    signal: Signal,
+) -> Result<(), Failure> {
+    let pid = std::process::id();
+    let call = Call::new(n, "tgkill", -1, || {
+        format!("tgkill({pid}, {tid}, {})", signal.as_str())
+    });
+    let result = nix::sys::pthread::pthread_kill(thread, signal);
+    call.finish(
+        result,
+        |_| 0,
+        |_| sentences::tgkill(n.lang, tid, signal.as_str()),
+    )
+}
+
+/// **Syscall:** `mmap(NULL, 8 * count, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)`,
+/// see `mmap(2)`: Stevens' `meter(nchildren)`, one counter per preforked child in
+/// memory every child forked afterwards shares with this process, so that the parent
+/// can say how many connections the kernel gave each child.
+/// **Packets:** none. **Errors:** `ENOMEM`.
+#[track_caller]
+pub fn meter(n: &Narrator, count: usize) -> Result<&'static [AtomicU64], Failure> {
+    let len = 8 * count.max(1);
+    let call = Call::new(n, "mmap", -1, || {
+        format!("mmap(NULL, {len}, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)")
+    });
+    call.finish(
+        crate::sys::shared_counters(count),
+        |slots| format!("{:p}", slots.as_ptr()),
+        |_| {
+            format!(
+                "{} {count} {}",
+                n.t("A page shared with the children to come:", "Uma página compartilhada com os filhos que virão:"),
+                n.t(
+                    "counters, one per child (Stevens' meter): each child adds one per connection it accepts, and the parent reads them all at the end.",
+                    "contadores, um por filho (o meter de Stevens): cada filho soma um a cada conexão que aceita, e o pai lê todos no fim.",
+                )
+            )
+        },
+    )
+}

@@ -1,0 +1,187 @@
+//! The reuseport model: one epoll loop per core, each on a listening socket of its own,
+//! all bound to the same port. `SO_REUSEPORT` lets them share it, and the kernel hands
+//! each new connection to one of their accept queues, chosen by a hash of the
+//! connection's 4-tuple: no shared queue, no lock, no thread woken for nothing.
+//!
+//! ```text
+//! raw-multi server --model reuseport --workers 2
+//! raw-multi clients --count 6                                  # another terminal
+//! ss -tlnp 'sport = :65432'                                    # two LISTEN sockets, one port
+//! strace -f -e trace=%network,close,epoll_create1,epoll_ctl,epoll_wait,tgkill raw-multi server --model reuseport
+//! ```
+//!
+//! Where it differs from the epoll model:
+//! - `setsockopt(SO_REUSEPORT)` before each `bind`; the main thread makes the other
+//!   workers' sockets (`socket`, `setsockopt`, `bind`, `listen`) before starting them.
+//! - Each worker is the epoll model's loop (`event_loop.rs`), unchanged, on its own
+//!   listener, with its own epoll instance and `--max-clients` divided among them.
+//! - The main thread is worker 1. SIGINT/SIGTERM sent to the process land on it; when
+//!   its loop stops, it wakes each other worker with `tgkill` (its `epoll_wait`
+//!   returns `EINTR`), then joins them.
+//! - The summary says how many connections the kernel gave each worker: the hash
+//!   spreads them evenly only on average, and a busy worker gets no fewer for it.
+
+use super::epoll::Epoll;
+use super::event_loop;
+use super::{ServerArgs, Stats};
+use nix::sys::signal::Signal;
+use raw_core::{steps, workers, Failure, Narrator};
+use socket2::{Domain, Protocol, Socket, Type};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Makes the other workers' listening sockets, starts them, runs worker 1 here, and
+/// stops them all when SIGINT/SIGTERM arrives.
+pub fn serve(
+    n: &Narrator,
+    listener: &Socket,
+    addr: SocketAddr,
+    bound: SocketAddr,
+    args: &ServerArgs,
+    stats: &Stats,
+) -> Result<(), Failure> {
+    let n = &n.side("main"); // every line says which thread printed it
+    let count = args.workers().max(1);
+    // --max-clients is divided among the workers (at least one each).
+    let mut worker_args = args.clone();
+    worker_args.max_clients = Some((args.max_clients() / count).max(1) as u32);
+    let mut listeners = Vec::with_capacity(count - 1);
+    for _ in 1..count {
+        match listen_again(n, addr, bound, args) {
+            Ok(sock) => listeners.push(sock),
+            Err(f) => {
+                for sock in listeners {
+                    let _ = steps::close(n, sock);
+                }
+                return Err(f);
+            }
+        }
+    }
+    let counts: Vec<AtomicU64> = (0..count).map(|_| AtomicU64::new(0)).collect();
+    let worker_args = &worker_args;
+    let result = std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel();
+        let mut others = Vec::with_capacity(count - 1);
+        for (i, sock) in listeners.into_iter().enumerate() {
+            let (wn, tx, counted) = (
+                n.side(&format!("worker {}", i + 2)),
+                tx.clone(),
+                &counts[i + 1],
+            );
+            let spawned = std::thread::Builder::new()
+                .name(format!("worker-{}", i + 2))
+                .spawn_scoped(scope, move || {
+                    // Its pthread and kernel thread id, for tgkill when stopping.
+                    let _ = tx.send((nix::sys::pthread::pthread_self(), nix::unistd::gettid()));
+                    let served = worker(&wn, &sock, bound, worker_args, stats.bytes, counted);
+                    let closed = steps::close(&wn, sock);
+                    served.and(closed)
+                });
+            match spawned {
+                Ok(handle) => others.push(handle),
+                Err(e) => {
+                    let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
+                    n.problem(
+                        None,
+                        &Failure::sys("clone", errno),
+                        n.t(
+                            "One worker fewer: its listening socket is closed, and the kernel spreads the connections among the others.",
+                            "Um trabalhador a menos: o socket de escuta dele é fechado, e o kernel reparte as conexões entre os outros.",
+                        ),
+                    );
+                }
+            }
+        }
+        drop(tx);
+        let ids: Vec<_> = rx.iter().take(others.len()).collect();
+        let mine = worker(n, listener, bound, worker_args, stats.bytes, &counts[0]);
+        // This thread stopped (SIGINT/SIGTERM, or a failure): wake the others.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while others.iter().any(|h| !h.is_finished()) && Instant::now() < deadline {
+            for ((thread, tid), handle) in ids.iter().zip(&others) {
+                if !handle.is_finished() {
+                    let _ = workers::wake_thread(n, *thread, tid.as_raw(), Signal::SIGTERM);
+                }
+            }
+            // One that checked the stop flag just before the signal sleeps on in
+            // epoll_wait: look again in a moment, and wake it once more.
+            let again = Instant::now() + Duration::from_millis(100);
+            while others.iter().any(|h| !h.is_finished()) && Instant::now() < again {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+        others
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Ok(())))
+            .fold(mine, |all, one| all.and(one))
+    });
+    let per_worker: Vec<(String, u64)> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("worker {}", i + 1), c.load(Ordering::Relaxed)))
+        .collect();
+    stats
+        .connections
+        .fetch_add(per_worker.iter().map(|(_, c)| c).sum(), Ordering::Relaxed);
+    if let Ok(mut shares) = stats.per_worker.lock() {
+        *shares = per_worker;
+    }
+    result
+}
+
+/// One worker: the epoll model's loop on its own listener, counting its connections.
+fn worker(
+    n: &Narrator,
+    listener: &Socket,
+    bound: SocketAddr,
+    args: &ServerArgs,
+    bytes: &'static AtomicU64,
+    counted: &AtomicU64,
+) -> Result<(), Failure> {
+    let mine = Stats {
+        connections: AtomicU64::new(0),
+        bytes,
+        per_worker: std::sync::Mutex::new(Vec::new()),
+    };
+    let served =
+        Epoll::new(n).and_then(|epoll| event_loop::serve(n, listener, bound, args, &mine, epoll));
+    counted.store(mine.connections.load(Ordering::Relaxed), Ordering::Relaxed);
+    served
+}
+
+/// Another listening socket on the port the first one got: `socket`, `SO_REUSEADDR`,
+/// `SO_REUSEPORT`, `bind`, `listen`, as `listen_and_serve` made the first.
+fn listen_again(
+    n: &Narrator,
+    addr: SocketAddr,
+    bound: SocketAddr,
+    args: &ServerArgs,
+) -> Result<Socket, Failure> {
+    let sock = steps::socket(
+        n,
+        Domain::for_address(bound),
+        Type::STREAM.nonblocking(),
+        Some(Protocol::TCP),
+    )?;
+    let made = (|| {
+        steps::set_reuseaddr(n, &sock)?;
+        workers::set_reuseport(n, &sock)?; // before bind: the port is shared
+        if addr.is_ipv6() && addr.ip().is_unspecified() {
+            steps::set_v6only(n, &sock, false)?;
+        }
+        if args.nodelay {
+            steps::set_nodelay(n, &sock)?;
+        }
+        steps::bind(n, &sock, bound, true)?; // the same address and port as worker 1
+        steps::listen(n, &sock, args.listen.backlog)
+    })();
+    match made {
+        Ok(()) => Ok(sock),
+        Err(f) => {
+            let _ = steps::close(n, sock);
+            Err(f)
+        }
+    }
+}
