@@ -787,7 +787,12 @@ impl<'n> Session<'n> {
             return Some(Told::new(Some(fd), unsuccessful("close", call)));
         }
         let kind = sock.kind;
-        let mut told = Told::new(Some(fd), Box::new(move |lang| say::close(lang, kind)));
+        let say: Say = if sock.listening {
+            Box::new(say::close_listener)
+        } else {
+            Box::new(move |lang| say::close(lang, kind))
+        };
+        let mut told = Told::new(Some(fd), say);
         if let (true, Some(local), Some(peer)) = (sock.is_tcp(), sock.local, sock.peer) {
             told.after = Some(After::Closed(fd, local, peer));
         }

@@ -341,13 +341,8 @@ fn udp_scripts_are_narrated_and_the_server_stops_on_sigterm() {
     assert!(raw_testkit::wait_for_udp(port));
     let mut cmd = raw_trace(&["--json"], &[&python, &client]);
     cmd.stdin(std::process::Stdio::piped());
-    let mut cli = cmd.spawn().expect("client");
-    cli.stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"hello\nwho is there\n")
-        .expect("type");
-    let out = raw_testkit::wait_output(cli, LIMIT);
+    cmd.stdout(std::process::Stdio::piped());
+    let out = raw_testkit::run(&mut cmd, b"hello\nwho is there\n", LIMIT);
     assert!(out.status.success(), "{}", show(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Received: HELLO"), "{text}");

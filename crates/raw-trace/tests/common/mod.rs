@@ -100,13 +100,39 @@ pub fn run(mut cmd: Command) -> Output {
     wait_output(child, LIMIT)
 }
 
+/// A raw-trace running in the background, in a process group of its own. If the test
+/// fails before [`finish`], dropping it kills the whole group (raw-trace, strace and the
+/// traced program), so a failed test leaves nothing running.
+pub struct Running(Option<Child>);
+
+impl Running {
+    /// raw-trace's pid.
+    pub fn id(&self) -> u32 {
+        self.0.as_ref().map(Child::id).unwrap_or(0)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .stderr(Stdio::null())
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// Starts in the background (stop it with [`finish`]).
-pub fn start(mut cmd: Command) -> Child {
-    cmd.spawn().expect("spawn raw-trace")
+pub fn start(mut cmd: Command) -> Running {
+    Running(Some(cmd.spawn().expect("spawn raw-trace")))
 }
 
 /// Waits (bounded) for a background raw-trace to end.
-pub fn finish(child: Child) -> Output {
+pub fn finish(mut running: Running) -> Output {
+    let child = running.0.take().expect("running");
     wait_output(child, LIMIT)
 }
 
