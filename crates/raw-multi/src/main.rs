@@ -1,4 +1,4 @@
-//! `raw-multi`: the third lab, a TCP echo server for many clients at once, in five
+//! `raw-multi`: the third lab, a TCP echo server for many clients at once, in eight
 //! models. This file only parses the command line.
 
 #![forbid(unsafe_code)]
@@ -7,10 +7,11 @@ use clap::{Parser, Subcommand};
 use raw_core::cli::{run, CommonArgs};
 use std::process::ExitCode;
 
-/// One echo service, five server models, and the answer to "why does the port change
+/// One echo service, eight server models, and the answer to "why does the port change
 /// at each connection?".
 ///
-///     raw-multi server --model thread        (fork | thread | select | poll | epoll)
+///     raw-multi server --model thread        (fork | thread | select | poll | epoll |
+///                                             io-uring | reuseport | prefork)
 ///     raw-multi clients --count 5            (another terminal: 5 connections at once)
 ///     raw-multi sockets                      (the kernel's table: 1 LISTEN + 5 ESTABLISHED)
 /// Watch it from the kernel's side:
@@ -29,7 +30,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve many clients at once: fork (a process per client), thread (a thread per
-    /// client), select / poll / epoll (one thread, non-blocking sockets, readiness)
+    /// client), select / poll / epoll (one thread, non-blocking sockets, readiness),
+    /// io-uring (requests and completions, one syscall), reuseport (an epoll loop per
+    /// core, SO_REUSEPORT), prefork (children forked before any client)
     Server(raw_multi::models::ServerArgs),
     /// Open N connections at once, echo over each, and print which local (ephemeral)
     /// port each one got

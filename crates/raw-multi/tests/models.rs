@@ -11,15 +11,85 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_raw-multi");
-const MODELS: [&str; 5] = ["fork", "thread", "select", "poll", "epoll"];
+/// Every model `raw-multi server --model` takes ([`every_model_is_tested`] checks the
+/// list against `--help`).
+const MODELS: [&str; 8] = [
+    "fork",
+    "thread",
+    "select",
+    "poll",
+    "epoll",
+    "io-uring",
+    "reuseport",
+    "prefork",
+];
+
+/// The reuseport model's threads in these tests (its default is one per core).
+const REUSEPORT_WORKERS: usize = 2;
+
+/// What every test passes for `model`: reuseport with a fixed number of workers (each
+/// is a listening socket the fd counts must subtract).
+fn model_args(model: &str) -> Vec<String> {
+    let mut args = vec!["--model".to_string(), model.to_string()];
+    if model == "reuseport" {
+        args.extend(["--workers".to_string(), REUSEPORT_WORKERS.to_string()]);
+    }
+    args
+}
+
+/// Listening sockets a server of `model` holds.
+fn listeners(model: &str) -> usize {
+    if model == "reuseport" {
+        REUSEPORT_WORKERS
+    } else {
+        1
+    }
+}
+
+/// One `#[test]` per model, in a module named after the check: `per_model!(check:
+/// fork = "fork", ...)` makes `check::fork()` calling `check("fork")`.
+macro_rules! per_model {
+    ($check:ident: $($test:ident = $model:literal),+ $(,)?) => {
+        mod $check {
+            $(
+                #[test]
+                fn $test() {
+                    super::$check($model);
+                }
+            )+
+        }
+    };
+}
 
 /// A silent (`-qq`) server of `model`, on a free port.
 fn server(model: &str, extra: &[&str]) -> Server {
     Server::start_quiet(
         Command::new(BIN)
-            .args(["-qq", "server", "--model", model, "--port", "0"])
+            .args(["-qq", "server", "--port", "0"])
+            .args(model_args(model))
             .args(extra),
     )
+}
+
+/// The models the list above names are those `raw-multi server --help` offers: a new
+/// model is tested everywhere the list is used.
+#[test]
+fn every_model_is_tested() {
+    let help = run(Command::new(BIN).args(["server", "--help"]), b"", DEADLINE);
+    let help = String::from_utf8_lossy(&help.stdout);
+    // The --model section lists "- fork:      A process per client ...", one per model.
+    let section = help
+        .split("--model <MODEL>")
+        .nth(1)
+        .and_then(|rest| rest.split("[default:").next())
+        .unwrap_or_default();
+    let offered: Vec<&str> = section
+        .lines()
+        .map(str::trim_start)
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert_eq!(offered, MODELS, "{help}");
 }
 
 fn connect(addr: SocketAddr) -> TcpStream {
@@ -73,26 +143,16 @@ fn two_hundred_clients(model: &str) {
     assert!(status.success(), "{model}: exit after SIGTERM {status:?}");
 }
 
-#[test]
-fn fork_echoes_200_clients_at_once() {
-    two_hundred_clients("fork");
-}
-#[test]
-fn thread_echoes_200_clients_at_once() {
-    two_hundred_clients("thread");
-}
-#[test]
-fn select_echoes_200_clients_at_once() {
-    two_hundred_clients("select");
-}
-#[test]
-fn poll_echoes_200_clients_at_once() {
-    two_hundred_clients("poll");
-}
-#[test]
-fn epoll_echoes_200_clients_at_once() {
-    two_hundred_clients("epoll");
-}
+per_model!(two_hundred_clients:
+    fork = "fork",
+    thread = "thread",
+    select = "select",
+    poll = "poll",
+    epoll = "epoll",
+    io_uring = "io-uring",
+    reuseport = "reuseport",
+    prefork = "prefork",
+);
 
 /// The pids of a process's children, and how many of them are zombies.
 fn children(pid: u32) -> (Vec<u32>, usize) {
@@ -170,6 +230,84 @@ fn fork_leaves_no_zombies_and_no_children() {
     drop(held);
 }
 
+/// Whether process `pid` is gone (or only a zombie its new parent has yet to reap).
+fn gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|state| state == "Z" || state == "X"),
+    }
+}
+
+/// A student stops the server with Ctrl-C (SIGINT to the whole process group, as the
+/// terminal sends it) or with `kill` (SIGTERM to the server alone), while a client is
+/// still connected: every model exits 0, the client reads its end of stream (or a
+/// reset), and no process of the server's is left (the fork model's children and the
+/// prefork model's were stopped and reaped). Each signal is sent again every 500 ms, as
+/// one landing just before a blocking call is seen only at the next one; all bounded.
+fn stops_cleanly(model: &str) {
+    use nix::sys::signal::{kill, killpg, Signal};
+    use nix::unistd::Pid;
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        let mut srv = server(model, &[]);
+        let pid = srv.pid();
+        let mut held = connect(srv.addr);
+        held.write_all(b"x").expect("write");
+        let mut one = [0u8; 1];
+        held.read_exact(&mut one).expect("echo");
+        let family = children(pid).0;
+        if model == "fork" || model == "prefork" {
+            assert!(!family.is_empty(), "{model}: no child to stop");
+        }
+        let child = srv.child.as_mut().expect("child"); // reaped when `srv` is dropped
+        let end = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            let target = Pid::from_raw(pid as i32);
+            let _ = match signal {
+                Signal::SIGINT => killpg(target, signal), // Ctrl-C: the whole group
+                _ => kill(target, signal),
+            };
+            let again = Instant::now() + Duration::from_millis(500);
+            let mut status = None;
+            while status.is_none() && Instant::now() < again {
+                status = child.try_wait().ok().flatten();
+                thread::sleep(Duration::from_millis(10));
+            }
+            if let Some(status) = status {
+                break status;
+            }
+            if Instant::now() > end {
+                panic!("{model}: still running 10 s after {signal:?}"); // dropping srv kills it
+            }
+        };
+        assert!(status.success(), "{model}: {signal:?} gave {status:?}");
+        let mut byte = [0u8; 1];
+        match held.read(&mut byte) {
+            Ok(0) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            other => panic!("{model}: the held client read {other:?} after {signal:?}"),
+        }
+        assert!(
+            eventually(Duration::from_secs(5), || family.iter().all(|&k| gone(k))),
+            "{model}: children {family:?} outlived the server after {signal:?}"
+        );
+    }
+}
+
+per_model!(stops_cleanly:
+    fork = "fork",
+    thread = "thread",
+    select = "select",
+    poll = "poll",
+    epoll = "epoll",
+    io_uring = "io-uring",
+    reuseport = "reuseport",
+    prefork = "prefork",
+);
+
 /// 50 idle clients do not delay a new client's echo, and `--idle-timeout` drops them.
 fn idle_clients(model: &str) {
     let srv = server(model, &["--idle-timeout", "1"]);
@@ -193,18 +331,16 @@ fn idle_clients(model: &str) {
     assert!(srv.terminate().0.success());
 }
 
-#[test]
-fn thread_serves_new_clients_past_idle_ones() {
-    idle_clients("thread");
-}
-#[test]
-fn poll_serves_new_clients_past_idle_ones() {
-    idle_clients("poll");
-}
-#[test]
-fn epoll_serves_new_clients_past_idle_ones() {
-    idle_clients("epoll");
-}
+// Not fork and prefork, whose each idle client holds a whole process (prefork's 16 are
+// all held by 50 idle clients: a new one waits for --idle-timeout, as UNP §30.6 says),
+// nor select, as before.
+per_model!(idle_clients:
+    thread = "thread",
+    poll = "poll",
+    epoll = "epoll",
+    io_uring = "io-uring",
+    reuseport = "reuseport",
+);
 
 /// 200 clients that reset their connection (SO_LINGER 0) while 50 others echo: the
 /// server stays up and the well-behaved clients see no error.
@@ -288,8 +424,8 @@ fn max_clients_is_never_exceeded() {
             // kernel wakes a joining thread before it removes the exiting one, so a
             // finished, joined thread can still be counted for a moment.
             let live = match model {
-                "fork" => children(pid).0.len(),
-                _ => socket_fds(pid).saturating_sub(1),
+                "fork" | "prefork" => children(pid).0.len(),
+                _ => socket_fds(pid).saturating_sub(listeners(model)),
             };
             peak = peak.max(live);
             thread::sleep(Duration::from_millis(5));
@@ -335,18 +471,12 @@ fn fd_exhaustion_backs_off_and_recovers() {
         return;
     };
     for model in MODELS {
-        let srv = Server::start_quiet(Command::new(&prlimit).args([
-            "--nofile=64:64",
-            BIN,
-            "-qq",
-            "server",
-            "--model",
-            model,
-            "--port",
-            "0",
-            "--backlog",
-            "512",
-        ]));
+        let srv = Server::start_quiet(
+            Command::new(&prlimit)
+                .args(["--nofile=64:64", BIN, "-qq", "server"])
+                .args(model_args(model))
+                .args(["--port", "0", "--backlog", "512"]),
+        );
         let pid = srv.pid();
         let held: Vec<TcpStream> = (0..200).map(|_| connect(srv.addr)).collect();
         thread::sleep(Duration::from_millis(300)); // let it hit EMFILE
@@ -387,7 +517,7 @@ fn usage() {
 /// once it reads, every byte comes back: buffered, never lost.
 #[test]
 fn a_slow_reader_never_blocks_the_others() {
-    for model in ["select", "poll", "epoll"] {
+    for model in ["select", "poll", "epoll", "io-uring", "reuseport"] {
         let srv = server(model, &["--transform", "none"]);
         let addr = srv.addr;
         let data = pseudo_random(4 << 20, 99);
@@ -555,7 +685,8 @@ impl Limited {
 /// descriptors and connects 60 clients: `accept` fails with EMFILE, the server backs
 /// off and goes on, and stderr says so, errno named, in the language asked for; stdout
 /// stays empty. (Not the fork model: its parent closes each connection right after
-/// `fork`, so it never holds enough fds to run out.)
+/// `fork`, so it never holds enough fds to run out; nor prefork, whose children hold one
+/// connection each.)
 #[test]
 fn qq_still_reports_emfile_on_stderr() {
     let Some(prlimit) = raw_testkit::tool("prlimit", "qq_still_reports_emfile_on_stderr") else {
@@ -566,12 +697,13 @@ fn qq_still_reports_emfile_on_stderr() {
         ("select", "pt-BR", "aviso:"),
         ("poll", "en", "warning:"),
         ("epoll", "pt-BR", "aviso:"),
+        ("io-uring", "en", "warning:"),
+        ("reuseport", "pt-BR", "aviso:"),
     ] {
-        let srv = Limited::start(
-            &prlimit,
-            32,
-            &["-qq", "--lang", lang, "server", "--model", model],
-        );
+        let mut args = vec!["-qq", "--lang", lang, "server"];
+        let model_args = model_args(model);
+        args.extend(model_args.iter().map(String::as_str));
+        let srv = Limited::start(&prlimit, 32, &args);
         let held: Vec<TcpStream> = (0..60).map(|_| connect(srv.addr)).collect();
         let lines = srv.stderr_until("EMFILE");
         let line = lines.last().cloned().unwrap_or_default();

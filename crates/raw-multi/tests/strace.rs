@@ -16,7 +16,24 @@ use std::rc::Rc;
 const BIN: &str = env!("CARGO_BIN_EXE_raw-multi");
 
 /// What every model's trace holds, plus its own readiness call.
-const TRACED: &str = "%network,close,clone,clone3,wait4,kill,rt_sigaction,exit_group";
+const TRACED: &str = "%network,close,clone,clone3,wait4,kill,tgkill,rt_sigaction,exit_group";
+
+/// Each model, the calls its trace adds to [`TRACED`] (its readiness call), and the
+/// processes or threads besides the main one its narration names in [`traced_run`].
+const MODELS: [(&str, &str, usize); 8] = [
+    ("fork", "", 5),
+    ("thread", "", 5),
+    ("select", "pselect6", 0),
+    ("poll", "poll", 0),
+    ("epoll", "epoll_create1,epoll_ctl,epoll_wait", 0),
+    (
+        "io-uring",
+        "io_uring_setup,io_uring_register,io_uring_enter",
+        0,
+    ),
+    ("reuseport", "epoll_create1,epoll_ctl,epoll_wait", 1),
+    ("prefork", "", 2),
+];
 
 /// The signals the server installs handlers for (the Rust runtime's own SIGPIPE,
 /// SIGSEGV and SIGBUS settings at start-up are not the lab's).
@@ -123,10 +140,16 @@ fn lab_calls(trace: &[Traced]) -> (u32, BTreeMap<u32, Vec<String>>) {
             order.push(t.pid);
         }
         let keep = match t.name.as_str() {
-            "socket" | "accept4" | "epoll_create1" => {
+            "socket" | "accept4" | "epoll_create1" | "io_uring_setup" => {
                 if let Some(fd) = ret_number(&t.call) {
                     table.borrow_mut().insert(fd.to_string());
                 }
+                true
+            }
+            // A socket the trace never saw made: io_uring accepted it, and the server
+            // asks who is on the other end.
+            "getpeername" => {
+                table.borrow_mut().insert(first_arg(&t.call).to_string());
                 true
             }
             "close" => table.borrow_mut().remove(first_arg(&t.call)),
@@ -180,8 +203,15 @@ fn narrated_calls(events: &[Value], traced: &[&str]) -> BTreeMap<String, Vec<Str
 }
 
 /// Every address as `0x?`: strace prints glibc's, the narration writes `0x...` for
-/// those it would need one more syscall to learn.
+/// those it would need one more syscall to learn. `io_uring_setup`'s struct as `...`:
+/// strace 6.1 prints flags it does not know as a number and the kernel's offsets, which
+/// the narration leaves out.
 fn normalize(call: &str) -> String {
+    if let Some(rest) = call.strip_prefix("io_uring_setup(") {
+        let entries = rest.split(',').next().unwrap_or_default();
+        let ret = call.rsplit(" = ").next().unwrap_or_default();
+        return format!("io_uring_setup({entries}, ...) = {ret}");
+    }
     let mut out = String::with_capacity(call.len());
     let mut rest = call;
     while let Some(at) = rest.find("0x") {
@@ -222,6 +252,7 @@ fn names(extra: &str) -> Vec<&'static str> {
         "clone",
         "wait4",
         "kill",
+        "tgkill",
         "rt_sigaction",
         "exit_group",
     ];
@@ -231,6 +262,9 @@ fn names(extra: &str) -> Vec<&'static str> {
         "epoll_wait",
         "poll",
         "pselect6",
+        "io_uring_setup",
+        "io_uring_register",
+        "io_uring_enter",
     ] {
         if extra.split(',').any(|e| e == name) {
             names.push(name);
@@ -252,7 +286,8 @@ fn traced_run(model: &str, extra: &str, strace: &std::path::Path) -> (Vec<Value>
             .arg(format!("trace={TRACED},{extra}"))
             .arg("-o")
             .arg(&trace)
-            .args([BIN, "--json", "server", "--model", model, "--port", "0"]),
+            .args([BIN, "--json", "server", "--model", model, "--port", "0"])
+            .args(["--workers", "2"]), // reuseport's threads, prefork's children
     );
     for _ in 0..2 {
         let out = run(
@@ -287,8 +322,14 @@ fn traced_run(model: &str, extra: &str, strace: &std::path::Path) -> (Vec<Value>
 /// forked child is matched by its pid (its role is `child PID`); one that the stop
 /// ended with SIGTERM may have died between a syscall and its narration, so its
 /// narration need only be the beginning of its trace. Threads are named by number,
-/// not by thread id: their sequences are compared as a whole, sorted.
-fn assert_matches_strace(model: &str, extra: &str, strace: &std::path::Path) {
+/// not by thread id: their sequences are compared as a whole, sorted. Returns the
+/// events and the main process's traced calls, for a model's own checks.
+fn assert_matches_strace(
+    model: &str,
+    extra: &str,
+    others_expected: usize,
+    strace: &std::path::Path,
+) -> (Vec<Value>, Vec<String>) {
     let (events, text) = traced_run(model, extra, strace);
     let (main_pid, mut traced) = lab_calls(&parse_trace(&text));
     let mut narrated = narrated_calls(&events, &names(extra));
@@ -296,12 +337,12 @@ fn assert_matches_strace(model: &str, extra: &str, strace: &std::path::Path) {
     let narrated_main = narrated.remove("main").unwrap_or_default();
     raw_testkit::assert_same_calls(&format!("{model} (main)"), &narrated_main, &traced_main);
     let others = narrated.len();
-    if model == "fork" {
+    if model == "fork" || model == "prefork" {
         for (role, calls) in narrated {
             let pid: u32 = role
                 .strip_prefix("child ")
                 .and_then(|p| p.parse().ok())
-                .unwrap_or_else(|| panic!("fork: unexpected role {role}"));
+                .unwrap_or_else(|| panic!("{model}: unexpected role {role}"));
             let seen = traced.remove(&pid).unwrap_or_default();
             let killed = format!(
                 "wait4(-1, [{{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}}], 0, NULL) = {pid}"
@@ -309,15 +350,15 @@ fn assert_matches_strace(model: &str, extra: &str, strace: &std::path::Path) {
             if traced_main.contains(&killed) {
                 assert!(
                     seen.starts_with(&calls),
-                    "fork: child {pid} (ended by SIGTERM) narrated what strace did not see\nnarrated: {calls:#?}\nstrace: {seen:#?}"
+                    "{model}: child {pid} (ended by SIGTERM) narrated what strace did not see\nnarrated: {calls:#?}\nstrace: {seen:#?}"
                 );
             } else {
-                raw_testkit::assert_same_calls(&format!("fork (child {pid})"), &calls, &seen);
+                raw_testkit::assert_same_calls(&format!("{model} (child {pid})"), &calls, &seen);
             }
         }
         assert!(
             traced.is_empty(),
-            "fork: processes never narrated: {traced:#?}"
+            "{model}: processes never narrated: {traced:#?}"
         );
     } else {
         let mut narrated_others: Vec<Vec<String>> = narrated.into_values().collect();
@@ -329,62 +370,140 @@ fn assert_matches_strace(model: &str, extra: &str, strace: &std::path::Path) {
             "{model}: the threads' calls differ\nnarrated: {narrated_others:#?}\nstrace:   {traced_others:#?}"
         );
     }
-    match model {
-        "fork" | "thread" => {
-            assert_eq!(others, 5, "{model}: five clients, five children or threads")
+    assert_eq!(
+        others, others_expected,
+        "{model}: other processes or threads that narrated"
+    );
+    (events, traced_main)
+}
+
+/// Runs [`assert_matches_strace`] for `model`, as [`MODELS`] describes it.
+fn narration_matches_strace(model: &str) {
+    let test = format!("narration_matches_strace::{model}");
+    let Some(strace) = tool("strace", &test) else {
+        return;
+    };
+    let (_, extra, others) = MODELS
+        .iter()
+        .copied()
+        .find(|(m, _, _)| *m == model)
+        .unwrap_or_else(|| panic!("{model} is not in MODELS"));
+    assert_matches_strace(model, extra, others, &strace);
+}
+
+/// One `#[test]` per model: fork (the parent's `rt_sigaction(SIGCHLD)`, each `clone`
+/// with the child's pid, `close` of its copy of the connection, the `wait4` loop,
+/// `kill` and the blocking `wait4` when stopping; each child's `close` of the listener,
+/// its echo, its `exit_group(0)`); thread (the accepts, the `shutdown` when stopping,
+/// each thread's echo and `close`); select (`pselect6` with both bitmaps); poll (the
+/// whole array); epoll (`epoll_create1`, `epoll_ctl` ADD and DEL, `epoll_wait`, the
+/// epoll fd's `close`); io-uring (`io_uring_setup`, `io_uring_register`,
+/// `io_uring_enter`, `getpeername`, the ring's `close`); reuseport (the second worker's
+/// socket, `SO_REUSEPORT`, bind and listen made by the main thread, each worker's epoll
+/// loop, the `tgkill` that wakes worker 2); prefork (the meter's `mmap` is not traced;
+/// each child's `rt_sigaction(SIGTERM)`, accepts and echoes, the parent's `kill`s).
+macro_rules! per_model {
+    ($($test:ident = $model:literal),+ $(,)?) => {
+        mod narration_matches_strace {
+            $(
+                #[test]
+                fn $test() {
+                    super::narration_matches_strace($model);
+                }
+            )+
         }
-        _ => assert_eq!(others, 0, "{model}: one thread only"),
+    };
+}
+
+per_model!(
+    fork = "fork",
+    thread = "thread",
+    select = "select",
+    poll = "poll",
+    epoll = "epoll",
+    io_uring = "io-uring",
+    reuseport = "reuseport",
+    prefork = "prefork",
+);
+
+/// The io-uring model, both facts at once: the narration says every accept, recv, send
+/// and close as a request (`sqe: IORING_OP_...`) and a completion (`cqe: ...`), while
+/// strace, in the same run, sees none of them as a syscall: only `io_uring_setup`,
+/// `io_uring_register` (the buffer ring), `io_uring_enter`, and the socket calls made
+/// outside the ring (the listener's, `getpeername`, the `close` of what is still open
+/// when the server stops).
+#[test]
+fn io_uring_requests_are_narrated_but_strace_sees_only_io_uring_enter() {
+    let Some(strace) = tool(
+        "strace",
+        "io_uring_requests_are_narrated_but_strace_sees_only_io_uring_enter",
+    ) else {
+        return;
+    };
+    let (_, extra, others) = MODELS[5];
+    let (events, traced_main) = assert_matches_strace("io-uring", extra, others, &strace);
+    let said = |prefix: &str| {
+        events
+            .iter()
+            .filter_map(|e| e["call"].as_str())
+            .filter(|c| c.starts_with(prefix))
+            .count()
+    };
+    for op in [
+        "sqe: IORING_OP_ACCEPT accept4(",
+        "cqe: IORING_OP_ACCEPT accept4(",
+        "sqe: IORING_OP_RECV recv(",
+        "cqe: IORING_OP_RECV recv(",
+        "sqe: IORING_OP_SEND sendto(",
+        "cqe: IORING_OP_SEND sendto(",
+        "sqe: IORING_OP_CLOSE close(",
+        "cqe: IORING_OP_CLOSE close(",
+    ] {
+        assert!(said(op) > 0, "no narrated {op}...");
     }
-}
-
-/// The fork model: the parent's `rt_sigaction(SIGCHLD)`, each `clone` with the child's
-/// pid, `close` of its copy of the connection, the `wait4` loop ending with `= 0` or
-/// `ECHILD`, `kill(pid, SIGTERM)` and the blocking `wait4` when stopping; each child's
-/// `close` of the listener, its echo, its `exit_group(0)`.
-#[test]
-fn fork_narration_matches_strace() {
-    let Some(strace) = tool("strace", "fork_narration_matches_strace") else {
-        return;
-    };
-    assert_matches_strace("fork", "", &strace);
-}
-
-/// The thread model: the main thread's accepts and, when stopping, its `shutdown` of
-/// the connection still open; each thread's echo and `close`.
-#[test]
-fn thread_narration_matches_strace() {
-    let Some(strace) = tool("strace", "thread_narration_matches_strace") else {
-        return;
-    };
-    assert_matches_strace("thread", "", &strace);
-}
-
-/// select: `pselect6` with both bitmaps, rebuilt at every call.
-#[test]
-fn select_narration_matches_strace() {
-    let Some(strace) = tool("strace", "select_narration_matches_strace") else {
-        return;
-    };
-    assert_matches_strace("select", "pselect6", &strace);
-}
-
-/// poll: the whole `{fd, events}` array at every call.
-#[test]
-fn poll_narration_matches_strace() {
-    let Some(strace) = tool("strace", "poll_narration_matches_strace") else {
-        return;
-    };
-    assert_matches_strace("poll", "poll", &strace);
-}
-
-/// epoll: `epoll_create1`, `epoll_ctl` ADD at accept and DEL before close, `epoll_wait`,
-/// and the `close` of the epoll fd.
-#[test]
-fn epoll_narration_matches_strace() {
-    let Some(strace) = tool("strace", "epoll_narration_matches_strace") else {
-        return;
-    };
-    assert_matches_strace("epoll", "epoll_create1,epoll_ctl,epoll_wait", &strace);
+    // Five clients, each echoed once: five sends completed.
+    assert_eq!(said("cqe: IORING_OP_SEND"), 5, "one send per client");
+    let name = |call: &String| call.split('(').next().unwrap_or_default().to_string();
+    let traced: std::collections::BTreeSet<String> = traced_main.iter().map(name).collect();
+    for absent in [
+        "accept", "accept4", "recvfrom", "recvmsg", "sendto", "sendmsg",
+    ] {
+        assert!(!traced.contains(absent), "strace saw {absent}: {traced:?}");
+    }
+    let enters = traced_main
+        .iter()
+        .filter(|c| c.starts_with("io_uring_enter("))
+        .count();
+    assert!(enters > 0, "strace saw no io_uring_enter: {traced_main:#?}");
+    let expected: std::collections::BTreeSet<String> = [
+        "rt_sigaction",
+        "socket",
+        "setsockopt",
+        "bind",
+        "getsockname",
+        "listen",
+        "getsockopt",
+        "io_uring_setup",
+        "io_uring_register",
+        "io_uring_enter",
+        "getpeername",
+        "close",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert!(
+        traced.is_subset(&expected),
+        "strace saw other calls: {:?}",
+        traced.difference(&expected).collect::<Vec<_>>()
+    );
+    // The closes strace saw: the ring's, the listener's, and the one client still
+    // connected when the server stopped; the other four went as IORING_OP_CLOSE.
+    let closes = traced_main
+        .iter()
+        .filter(|c| c.starts_with("close("))
+        .count();
+    assert_eq!(closes, 3, "{traced_main:#?}");
 }
 
 /// The trace reader joins interrupted lines where the call started and keeps only the

@@ -16,7 +16,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_raw-multi");
-const MODELS: [&str; 5] = ["fork", "thread", "select", "poll", "epoll"];
+const MODELS: [&str; 8] = [
+    "fork",
+    "thread",
+    "select",
+    "poll",
+    "epoll",
+    "io-uring",
+    "reuseport",
+    "prefork",
+];
 
 /// A server started with any output options, its stdout and stderr read line by line
 /// as they come (bytes that are not UTF-8 are kept, lossily, so they show up).
@@ -228,7 +237,7 @@ fn max_clients_reached_is_said_when_it_happens() {
     }
 }
 
-/// `-q` ("only the data") prints the same lines in all five models: one data line per
+/// `-q` ("only the data") prints the same lines in all eight models: one data line per
 /// message received, then the summary; the address goes to stderr.
 #[test]
 fn quiet_prints_the_same_lines_in_every_model() {
@@ -312,59 +321,63 @@ fn one_connection_is_said_in_the_singular() {
     }
 }
 
-/// The fork model with `--json` under load: 30 clients at once, each sending 3 KB of
-/// binary data, while the parent and 30 children share one stdout. Every line is one
-/// whole JSON object (each event is one write(2) of at most 4 KB, which a pipe never
-/// splits), and the summary counts every byte.
+/// Every model with `--json` under load: 30 clients at once, each sending 3 KB of
+/// binary data, while the processes (fork, prefork) or threads (thread, reuseport)
+/// share one stdout. Every line is one whole JSON object (each event is one write(2) of
+/// at most 4 KB, which a pipe never splits), and the summary counts every byte.
 #[test]
-fn fork_json_lines_stay_whole_under_load() {
-    let srv = Running::start(&["--json"], &["--model", "fork", "--transform", "none"]);
-    let addr = srv.addr;
-    let clients: Vec<_> = (0..30u64)
-        .map(|i| {
-            thread::spawn(move || {
-                let data = pseudo_random(3 * 1024, 300 + i);
-                echo(addr, data.clone()) == data
+fn json_lines_stay_whole_under_load() {
+    for model in MODELS {
+        let srv = Running::start(&["--json"], &["--model", model, "--transform", "none"]);
+        let addr = srv.addr;
+        let clients: Vec<_> = (0..30u64)
+            .map(|i| {
+                thread::spawn(move || {
+                    let data = pseudo_random(3 * 1024, 300 + i);
+                    echo(addr, data.clone()) == data
+                })
             })
-        })
-        .collect();
-    let served = clients
-        .into_iter()
-        .filter_map(|c| c.join().ok())
-        .filter(|&ok| ok)
-        .count();
-    assert_eq!(served, 30, "every client got its bytes back");
-    let (status, stdout, _) = srv.stop();
-    assert!(status.success(), "{status:?}");
-    let broken: Vec<&String> = stdout
-        .iter()
-        .filter(|l| serde_json::from_str::<Value>(l).is_err())
-        .collect();
-    assert!(
-        broken.is_empty(),
-        "{} of {} stdout lines are not JSON, e.g. {:?}",
-        broken.len(),
-        stdout.len(),
-        broken.first()
-    );
-    let from_children = stdout
-        .iter()
-        .filter(|l| l.contains(r#""role":"child "#))
-        .count();
-    assert!(
-        from_children > 30,
-        "the children narrated: {from_children} lines"
-    );
-    assert!(
-        stdout
+            .collect();
+        let served = clients
+            .into_iter()
+            .filter_map(|c| c.join().ok())
+            .filter(|&ok| ok)
+            .count();
+        assert_eq!(served, 30, "{model}: every client got its bytes back");
+        let (status, stdout, _) = srv.stop();
+        assert!(status.success(), "{model}: {status:?}");
+        let broken: Vec<&String> = stdout
             .iter()
-            .any(|l| l.contains("Summary: 30 connections served; 92160 bytes echoed.")),
-        "the summary counts every byte"
-    );
+            .filter(|l| serde_json::from_str::<Value>(l).is_err())
+            .collect();
+        assert!(
+            broken.is_empty(),
+            "{model}: {} of {} stdout lines are not JSON, e.g. {:?}",
+            broken.len(),
+            stdout.len(),
+            broken.first()
+        );
+        if model == "fork" {
+            let from_children = stdout
+                .iter()
+                .filter(|l| l.contains(r#""role":"child "#))
+                .count();
+            assert!(
+                from_children > 30,
+                "the children narrated: {from_children} lines"
+            );
+        }
+        assert!(
+            stdout
+                .iter()
+                .any(|l| l.contains("Summary: 30 connections served; 92160 bytes echoed.")),
+            "{model}: the summary counts every byte"
+        );
+    }
 }
 
 /// What Rust's `{:?}` would print, which no output may contain.
-const DEBUG_MARKERS: [&str; 16] = [
+const DEBUG_MARKERS: [&str; 19] = [
     "Pid(",
     "Exited(",
     "Signaled(",
@@ -378,6 +391,9 @@ const DEBUG_MARKERS: [&str; 16] = [
     "(Select)",
     "(Poll)",
     "(Epoll)",
+    "(IoUring)",
+    "(Reuseport)",
+    "(Prefork)",
     "Errno",
     "Sys {",
     "Duration",

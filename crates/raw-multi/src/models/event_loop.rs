@@ -175,8 +175,12 @@ pub fn serve<M: Multiplexer>(
         if stop_requested() {
             break Ok(());
         }
-        let full = limit.reached(n, conns.len(), args.max_clients());
+        let full = limit.reached(n, serving(stats, &conns), args.max_clients());
         let accepting = !full && accept_paused_until.is_none_or(|t| Instant::now() >= t);
+        // Other threads hold the slots (reuseport): when one frees a slot it cannot wake
+        // this thread, so look again in 50 ms, for as long as the limit is reached.
+        let recheck =
+            (full && stats.serving.is_some()).then(|| Instant::now() + Duration::from_millis(50));
         if accepting != listening {
             // Watch the listener only while we may accept: at --max-clients, or out of
             // fds, new clients wait in the backlog and do not wake us.
@@ -190,7 +194,8 @@ pub fn serve<M: Multiplexer>(
             }
             listening = accepting;
         }
-        let timeout = next_timeout(&conns, args.idle_timeout, accept_paused_until);
+        let wake = [accept_paused_until, recheck].into_iter().flatten().min();
+        let timeout = next_timeout(&conns, args.idle_timeout, wake);
         let open = Open {
             listener,
             conns: &conns,
@@ -212,24 +217,24 @@ pub fn serve<M: Multiplexer>(
             let peer = conn.peer;
             match serve_ready(n, &mut mux, conn, &event, &mut buf, args.transform) {
                 Ok(true) => {} // still open, watched for what it needs
-                Ok(false) => close(n, &mut mux, &mut conns, event.fd), // FIN received, every reply sent
+                Ok(false) => close(n, &mut mux, &mut conns, event.fd, stats), // FIN received, every reply sent
                 Err(f) => {
                     n.problem(
                         Some(peer),
                         &f,
                         n.t("Only this connection ends.", "Só esta conexão termina."),
                     );
-                    close(n, &mut mux, &mut conns, event.fd);
+                    close(n, &mut mux, &mut conns, event.fd, stats);
                 }
             }
         }
         if let Some(idle) = args.idle_timeout {
-            drop_idle(n, &mut mux, &mut conns, idle);
+            drop_idle(n, &mut mux, &mut conns, idle, stats);
         }
     };
     let fds: Vec<RawFd> = conns.keys().copied().collect();
     for fd in fds {
-        close(n, &mut mux, &mut conns, fd);
+        close(n, &mut mux, &mut conns, fd, stats);
     }
     if listening {
         let _ = mux.deregister(n, listener); // the listener itself is closed by the caller
@@ -250,13 +255,14 @@ fn accept_all<M: Multiplexer>(
     mux: &mut M,
     conns: &mut BTreeMap<RawFd, Conn>,
 ) -> Option<Instant> {
-    while conns.len() < args.max_clients() {
+    while take_slot(stats, conns, args.max_clients()) {
         match steps::accept_nonblocking(n, listener) {
             Ok((sock, peer)) => {
                 let fd = sock.as_raw_fd();
                 if let Some(why) = mux.refuse(n, fd) {
                     n.note(why);
                     let _ = steps::close(n, sock);
+                    give_back_slot(stats);
                     continue;
                 }
                 stats.connections.fetch_add(1, Ordering::Relaxed);
@@ -268,6 +274,7 @@ fn accept_all<M: Multiplexer>(
                         n.t("Only this connection ends.", "Só esta conexão termina."),
                     );
                     let _ = steps::close(n, sock);
+                    give_back_slot(stats);
                     continue;
                 }
                 let conn = Conn {
@@ -281,8 +288,12 @@ fn accept_all<M: Multiplexer>(
                 };
                 conns.insert(fd, conn);
             }
-            Err(f) if f.errno() == Some(Errno::EAGAIN) => return None, // the queue is empty
+            Err(f) if f.errno() == Some(Errno::EAGAIN) => {
+                give_back_slot(stats);
+                return None; // the queue is empty
+            }
             Err(f) if super::out_of_fds(&f) => {
+                give_back_slot(stats);
                 n.problem(
                     None,
                     &f,
@@ -291,6 +302,7 @@ fn accept_all<M: Multiplexer>(
                 return Some(Instant::now() + Duration::from_millis(100));
             }
             Err(f) => {
+                give_back_slot(stats);
                 // ECONNABORTED, EPROTO, ENOBUFS...: this one connection is lost.
                 n.problem(
                     None,
@@ -384,6 +396,7 @@ fn drop_idle<M: Multiplexer>(
     mux: &mut M,
     conns: &mut BTreeMap<RawFd, Conn>,
     idle: Duration,
+    stats: &Stats,
 ) {
     let now = Instant::now();
     let silent: Vec<(RawFd, SocketAddr)> = conns
@@ -399,16 +412,53 @@ fn drop_idle<M: Multiplexer>(
                 "ocioso demais (--idle-timeout): desconectando este cliente."
             )
         ));
-        close(n, mux, conns, fd);
+        close(n, mux, conns, fd, stats);
     }
 }
 
 /// Deregisters a client, then closes it (mio's order: the interest list never names a
 /// closed fd, whose number the next `accept` may reuse).
-fn close<M: Multiplexer>(n: &Narrator, mux: &mut M, conns: &mut BTreeMap<RawFd, Conn>, fd: RawFd) {
+fn close<M: Multiplexer>(
+    n: &Narrator,
+    mux: &mut M,
+    conns: &mut BTreeMap<RawFd, Conn>,
+    fd: RawFd,
+    stats: &Stats,
+) {
     if let Some(conn) = conns.remove(&fd) {
         let _ = mux.deregister(n, &conn.sock);
         let _ = steps::close(n, conn.sock);
+        give_back_slot(stats);
+    }
+}
+
+/// Clients served now: this loop's, or, when several loops share `--max-clients`
+/// (reuseport), everyone's.
+fn serving(stats: &Stats, conns: &BTreeMap<RawFd, Conn>) -> usize {
+    stats
+        .serving
+        .map_or(conns.len(), |all| all.load(Ordering::SeqCst))
+}
+
+/// Takes one of the `max` slots for the next `accept`, if one is free: this loop's own
+/// count, or the count the loops share (one atomic step, so two loops never take the
+/// last slot both).
+fn take_slot(stats: &Stats, conns: &BTreeMap<RawFd, Conn>, max: usize) -> bool {
+    match stats.serving {
+        None => conns.len() < max,
+        Some(all) => all
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+                (now < max).then_some(now + 1)
+            })
+            .is_ok(),
+    }
+}
+
+/// Gives back a slot taken by [`take_slot`] (the accept found nothing, or the client
+/// left).
+fn give_back_slot(stats: &Stats) {
+    if let Some(all) = stats.serving {
+        all.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -177,6 +177,9 @@ pub struct Stats {
     /// Connections per worker (reuseport's threads, prefork's children), as the kernel
     /// spread them: said after the summary.
     pub per_worker: std::sync::Mutex<Vec<(String, u64)>>,
+    /// Clients served now by all the event loops that share `--max-clients` (reuseport's
+    /// workers); `None`: each loop counts its own.
+    pub serving: Option<&'static std::sync::atomic::AtomicUsize>,
 }
 
 /// The byte counter of the models that run in one process (thread, select, poll,
@@ -216,6 +219,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         connections: AtomicU64::new(0),
         bytes,
         per_worker: std::sync::Mutex::new(Vec::new()),
+        serving: None,
     };
     let n = &n.also(Echoed(bytes)); // adds up the bytes of every data line
                                     // The event-loop models need a listener that never blocks: one flag in socket().
@@ -370,6 +374,12 @@ pub struct Limit {
 impl Limit {
     /// Whether `serving` clients reach `max`; says so on reaching it.
     pub fn reached(&mut self, n: &Narrator, serving: usize, max: usize) -> bool {
+        self.reached_as(n, serving, max, "--max-clients")
+    }
+
+    /// [`Limit::reached`] for a limit set by another option (`--workers`: the prefork
+    /// model's children each serve one client).
+    pub fn reached_as(&mut self, n: &Narrator, serving: usize, max: usize, option: &str) -> bool {
         let full = serving >= max;
         let recently = self
             .said
@@ -377,7 +387,7 @@ impl Limit {
         if full && !self.full && !recently {
             self.said = Some(Instant::now());
             let text = format!(
-                "--max-clients {max} {} {max} {}",
+                "{option} {max} {} {max} {}",
                 n.t("reached:", "atingido:"),
                 n.t(
                     "clients are being served; new ones wait in the kernel's accept queue (the listen backlog) until one of them leaves.",

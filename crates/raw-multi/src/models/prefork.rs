@@ -24,7 +24,7 @@
 //! Safety of `fork`: the parent starts no thread, so each child is a copy of a
 //! single-threaded process and may run any code (`process::fork` refuses otherwise).
 
-use super::{accept_or_retry, announce, str_echo, ServerArgs, Stats};
+use super::{accept_or_retry, announce, str_echo, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
@@ -46,12 +46,14 @@ pub fn serve(
 ) -> Result<(), Failure> {
     let n = &n.side("parent"); // after fork, every line says which process printed it
     let count = args.workers().min(args.max_clients()).max(1);
-    let meter = workers::meter(n, count)?; // meter(nchildren): a shared counter per child
+    // meter(nchildren): a shared counter per child, and one more: how many are busy.
+    let meter = workers::meter(n, count + 1)?;
     let mut children: Vec<Pid> = Vec::with_capacity(count);
     let mut result = Ok(());
+    let busy = &meter[count];
     for slot in &meter[..count] {
         match process::fork(n) {
-            Ok(Forked::Child) => child(n, listener, bound, args, slot), // never returns
+            Ok(Forked::Child) => child(n, listener, bound, args, slot, busy, count), // never returns
             Ok(Forked::Parent(pid)) => children.push(pid),
             Err(f) => {
                 result = Err(f);
@@ -94,13 +96,16 @@ fn wait_for_stop(n: &Narrator, alive: &mut Vec<Pid>) -> Result<(), Failure> {
 }
 
 /// One child, as `child_main` in UNP's `child02.c`: accept, serve, close, forever. It
-/// counts each connection in its slot of the meter.
+/// counts each connection in its slot of the meter, and in `busy` while it serves it:
+/// the child that makes all `count` busy says that the limit is reached.
 fn child(
     n: &Narrator,
     listener: &Socket,
     bound: SocketAddr,
     args: &ServerArgs,
     slot: &AtomicU64,
+    busy: &AtomicU64,
+    count: usize,
 ) -> ! {
     // The capture belongs to the parent: a child writing its own copy would garble it.
     let n = &n
@@ -109,6 +114,13 @@ fn child(
     let mut since = raw_core::record::calls_made(); // the parent counted everything before fork
     let _ = process::default_action(n, Signal::SIGTERM); // the parent's SIGTERM ends us, wherever we are
     let mut status = 0;
+    let mut limit = Limit::default();
+    // The limit is the number of children: --max-clients when it set it, else --workers.
+    let option = if count == args.max_clients() {
+        "--max-clients"
+    } else {
+        "--workers"
+    };
     loop {
         since = args.flush_calls(since); // for raw-bench costs, before a call we may die in
         if stop_requested() {
@@ -124,9 +136,13 @@ fn child(
             }
         };
         slot.fetch_add(1, Ordering::Relaxed);
+        let serving = busy.fetch_add(1, Ordering::Relaxed) + 1;
+        limit.reached_as(n, serving as usize, count, option);
         announce(n, conn.as_raw_fd(), bound, peer);
         str_echo(n, &conn, peer, args); // the echo loop, until the client leaves
         let _ = steps::close(n, conn);
+        let serving = busy.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+        limit.reached_as(n, serving as usize, count, option);
     }
     args.flush_calls(since);
     process::exit(n, status) // the kernel closes the listener's copy

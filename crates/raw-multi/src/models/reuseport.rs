@@ -13,8 +13,10 @@
 //! Where it differs from the epoll model:
 //! - `setsockopt(SO_REUSEPORT)` before each `bind`; the main thread makes the other
 //!   workers' sockets (`socket`, `setsockopt`, `bind`, `listen`) before starting them.
-//! - Each worker is the epoll model's loop (`event_loop.rs`), unchanged, on its own
-//!   listener, with its own epoll instance and `--max-clients` divided among them.
+//! - Each worker is the epoll model's loop (`event_loop.rs`) on its own listener, with
+//!   its own epoll instance; `--max-clients` limits the sum of their clients (a worker
+//!   at the limit looks again every 50 ms, since another one freeing a slot cannot
+//!   wake it).
 //! - The main thread is worker 1. SIGINT/SIGTERM sent to the process land on it; when
 //!   its loop stops, it wakes each other worker with `tgkill` (its `epoll_wait`
 //!   returns `EINTR`), then joins them.
@@ -28,9 +30,14 @@ use nix::sys::signal::Signal;
 use raw_core::{steps, workers, Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+/// Clients served now by all the workers: `--max-clients` limits their sum. A worker
+/// that finds the limit reached stops watching its listener and looks again every
+/// 50 ms (another worker freeing a slot cannot wake it).
+static SERVING: AtomicUsize = AtomicUsize::new(0);
 
 /// Makes the other workers' listening sockets, starts them, runs worker 1 here, and
 /// stops them all when SIGINT/SIGTERM arrives.
@@ -44,9 +51,7 @@ pub fn serve(
 ) -> Result<(), Failure> {
     let n = &n.side("main"); // every line says which thread printed it
     let count = args.workers().max(1);
-    // --max-clients is divided among the workers (at least one each).
-    let mut worker_args = args.clone();
-    worker_args.max_clients = Some((args.max_clients() / count).max(1) as u32);
+    let worker_args = args.clone();
     let mut listeners = Vec::with_capacity(count - 1);
     for _ in 1..count {
         match listen_again(n, addr, bound, args) {
@@ -144,6 +149,7 @@ fn worker(
         connections: AtomicU64::new(0),
         bytes,
         per_worker: std::sync::Mutex::new(Vec::new()),
+        serving: Some(&SERVING), // --max-clients counts every worker's clients
     };
     let served =
         Epoll::new(n).and_then(|epoll| event_loop::serve(n, listener, bound, args, &mine, epoll));
