@@ -1,71 +1,125 @@
 #!/usr/bin/env bash
-# One run of a lab's demo, seen three ways: our narration, strace, and tshark; then
-# totals (syscalls, packets, bytes on the wire) for the TCP-vs-UDP table.
-# Used to (re)make the outputs shown in docs/tcp.md and docs/udp.md. Needs root (or
-# capture rights), strace and tshark. Talks only to 127.0.0.1.
-#   scripts/three-views.sh tcp [--lang pt-BR] > /tmp/tcp-views.txt
-#   scripts/three-views.sh udp > /tmp/udp-views.txt
+# The outputs of docs/tcp.md and docs/udp.md (and their docs/pt-BR/ mirrors), from
+# real runs of the current code. Each "=== NAME: what" section fills the page's
+# <!-- begin:NAME --> block (scripts/fill-docs.py). Needs root (or capture rights),
+# strace and tshark. Talks only to 127.0.0.1. Called by scripts/docs.sh:
+#   scripts/three-views.sh tcp|udp [--lang pt-BR] > views.txt
+#
+#   narration, strace, strace-other, tshark   run 1: `demo` traced by strace (with
+#                      openat, to say what the strace block leaves out) while tshark
+#                      captures the port: one run, three views
+#   ladder, ladder-tshark   run 2: `demo --capture lab.pcap` (the [wire] lines), while
+#                      tshark captures too; then tshark reading the file the demo wrote
+#   totals             syscalls, packets and bytes of run 1 (for the TCP/UDP table)
+#   errors, two-terminals, client-end (tcp only)   the standalone server and client
 set -euo pipefail
 cd "$(dirname "$0")/.."
-proto=${1:?usage: scripts/three-views.sh tcp|udp [raw-tcp/raw-udp options]}
+proto=${1:?usage: scripts/three-views.sh tcp|udp [--lang pt-BR]}
 shift
-cargo build -q -p "raw-$proto"
-bin=target/debug/raw-$proto
+lang=en
+if [ "${1:-}" = --lang ]; then lang=$2; fi
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+[ -x "$bin/raw-$proto" ] || cargo build -q -p "raw-$proto"
+prog=$bin/raw-$proto
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$out"' EXIT
+pt() { [ "$lang" = pt-BR ]; }
 
-tshark -q -i lo -f "$proto port $port" -w "$out/demo.pcap" 2>"$out/tshark.err" &
-tshark_pid=$!
-for _ in $(seq 50); do grep -q "Capturing on" "$out/tshark.err" 2>/dev/null && break; sleep 0.1; done
+# ---- run 1: one demo, three views --------------------------------------------------
+port=$(free_port)
+start_tshark "$out/demo.pcap" "$proto port $port"
+strace -f -qq -e signal=none -e trace=%network,close,openat -o "$out/demo.strace" \
+    "$prog" --lang "$lang" demo --port "$port" > "$out/narration.txt"
+stop_tshark
+scripts/strace-split.py "$out/demo.strace" sockets > "$out/calls.txt"
+scripts/strace-split.py "$out/demo.strace" other > "$out/other.txt"
+live=$(count_packets "$out/demo.pcap")
+[ "$live" -gt 0 ] || { echo "run 1: tshark captured nothing on port $port" >&2; exit 1; }
 
-strace -f -qq -e signal=none -e trace=%network,close -o "$out/demo.strace" \
-    "$bin" "$@" demo --port "$port" > "$out/narration.txt"
-sleep 0.5
-kill -INT "$tshark_pid"; wait "$tshark_pid" || true
-
-echo "=== narration (raw-$proto demo --port $port $*)"
+echo "=== narration: raw-$proto --lang $lang demo --port $port"
 cat "$out/narration.txt"
 echo
-echo "=== strace -f -e trace=%network,close (socket calls only)"
-# Keep network calls and close() of socket fds, as the tests compare them.
-awk '{ sub(/^[0-9]+ +/, "") } /^close\(/ { fd=$0; sub(/^close\(/,"",fd); sub(/\).*/,"",fd); if (open[fd]) { print; delete open[fd] } ; next }
-     /^(socket|accept4)\(/ { n=split($0,a," = "); open[a[n]+0]=1 } { print }' "$out/demo.strace" > "$out/calls.txt"
+echo "=== strace: the socket calls of the same run (strace -f -e trace=%network,close,openat)"
 cat "$out/calls.txt"
 echo
-echo "=== tshark -r demo.pcap"
+echo "=== strace-other: the lines of the same trace that the strace block leaves out"
+cat "$out/other.txt"
+echo
+echo "=== tshark: tshark -i lo -f '$proto port $port', during the same run"
 tshark -r "$out/demo.pcap" 2>/dev/null
 echo
-echo "=== totals"
-echo "syscalls (strace, socket calls incl. state probes): $(wc -l < "$out/calls.txt")"
-echo "packets on port $port: $(tshark -r "$out/demo.pcap" 2>/dev/null | wc -l)"
-echo "bytes on the wire (frames): $(tshark -r "$out/demo.pcap" -T fields -e frame.len 2>/dev/null | awk '{s+=$1} END {print s+0}')"
-
-# A second run with our own capture: the ladder the program prints, and tshark's
-# reading of the pcap file it wrote.
-"$bin" "$@" demo --capture "$out/ours.pcap" > "$out/ladder-run.txt"
-echo
-echo "=== ladder (raw-$proto demo --capture lab.pcap: the [wire] lines)"
-grep '^\[wire\]' "$out/ladder-run.txt"
-echo
-echo "=== tshark -r lab.pcap"
-tshark -r "$out/ours.pcap" 2>/dev/null
-
-if [ "$proto" = tcp ]; then
-    # Two errors a student meets first: no server yet, and a port already taken.
-    echo
-    echo "=== errors"
-    echo "\$ raw-tcp client --port 1"
-    "$bin" "$@" -q client --port 1 2>&1 || true
-    "$bin" "$@" -q server --port "$port" > /dev/null 2>&1 &
-    holder=$!
-    for _ in $(seq 100); do ss -Htln "sport = :$port" | grep -q . && break; sleep 0.05; done
-    case "$*" in
-        *pt*) note="enquanto outro servidor ocupa a porta" ;;
-        *) note="while another server holds the port" ;;
-    esac
-    echo "\$ raw-tcp server --port $port      # $note"
-    "$bin" "$@" -q server --port "$port" 2>&1 | grep -v -E "^(Listening|Escutando)" || true
-    kill "$holder" 2>/dev/null || true
-    wait "$holder" 2>/dev/null || true
+# The UDP demo then sends the same message over TCP: that part is not UDP's to count.
+if [ "$proto" = udp ]; then
+    sed -n '/^socket(AF_INET, SOCK_STREAM/q;p' "$out/calls.txt" > "$out/own.txt"
+else
+    cp "$out/calls.txt" "$out/own.txt"
 fi
+echo "=== totals: run 1, counted (the lab's own socket calls)"
+echo "syscalls $(grep -c -v -E '^getsockopt\(.*TCP_INFO' "$out/own.txt")"
+echo "probes $(grep -c -E '^getsockopt\(.*TCP_INFO' "$out/own.txt" || true)"
+echo "packets $live"
+echo "bytes $(tshark -r "$out/demo.pcap" -T fields -e frame.len 2>/dev/null | awk '{s+=$1} END {print s+0}')"
+
+# ---- run 2: the program's own capture ------------------------------------------------
+port=$(free_port)
+start_tshark "$out/live2.pcap" "$proto port $port"
+"$prog" --lang "$lang" --capture "$out/lab.pcap" demo --port "$port" > "$out/ladder-run.txt"
+stop_tshark
+grep '^\[wire\]' "$out/ladder-run.txt" > "$out/ladder.txt"
+same_count "$(wc -l < "$out/ladder.txt")" "$(count_packets "$out/lab.pcap")" "run 2: ladder vs the file it wrote"
+same_count "$(wc -l < "$out/ladder.txt")" "$(count_packets "$out/live2.pcap")" "run 2: ladder vs tshark's own capture"
+if [ "$proto" = tcp ]; then
+    same_count "$live" "$(wc -l < "$out/ladder.txt")" "run 1 (tshark) vs run 2 (ladder)"
+fi
+echo
+echo "=== ladder: raw-$proto --lang $lang --capture lab.pcap demo --port $port (the [wire] lines)"
+cat "$out/ladder.txt"
+echo
+echo "=== ladder-tshark: tshark -r lab.pcap (the file of that same run)"
+tshark -r "$out/lab.pcap" 2>/dev/null
+
+[ "$proto" = tcp ] || exit 0
+
+# ---- the errors a student meets first ----------------------------------------------------
+echo
+echo "=== errors: no server yet, and a port already taken"
+echo "\$ target/debug/raw-tcp client --port 1"
+"$prog" --lang "$lang" -q client --port 1 2>&1 || true
+port=$(free_port)
+"$prog" --lang "$lang" -q server --port "$port" > /dev/null 2>&1 &
+holder=$!
+wait_listen "$port"
+if pt; then note="enquanto outro servidor ocupa a porta"; else note="while another server holds the port"; fi
+echo "\$ target/debug/raw-tcp server --port $port      # $note"
+"$prog" --lang "$lang" -q server --port "$port" 2>&1 | grep -v -E "^(Listening|Escutando)" || true
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+
+# ---- two terminals: the server (with --capture) and the client, two processes ---------
+port=$(free_port)
+"$prog" --lang "$lang" --capture "$out/two.pcap" server --port "$port" > "$out/server.txt" 2>&1 &
+server=$!
+wait_listen "$port"
+"$prog" --lang "$lang" client --port "$port" > "$out/client.txt" 2>&1
+wait "$server"
+echo
+echo "=== two-terminals: the server's syscalls and packets when client and server are two processes"
+echo "\$ sudo target/debug/raw-tcp --capture two.pcapng server --port $port | grep -E '^(accept4|recvfrom|sendto|close)|^\\[wire\\]'"
+if pt; then echo "# (noutro terminal: target/debug/raw-tcp client --port $port)"; else echo "# (in another terminal: target/debug/raw-tcp client --port $port)"; fi
+grep -E '^(accept4|recvfrom|sendto|close)|^\[wire\]' "$out/server.txt"
+
+# ---- the standalone client's last states, and the kernel's table after it exited -------
+port=$(free_port)
+"$prog" --lang "$lang" -q server --port "$port" > /dev/null 2>&1 &
+server=$!
+wait_listen "$port"
+"$prog" --lang "$lang" client --port "$port" > "$out/client2.txt" 2>&1
+wait "$server"
+echo
+echo "=== client-end: the standalone client, from shutdown on, then ss once it has exited"
+if pt; then other="servidor noutro terminal"; else other="server in another terminal"; fi
+echo "\$ target/debug/raw-tcp client --port $port      # ($other: target/debug/raw-tcp -q server --port $port)"
+sed -n '/^shutdown(/,$p' "$out/client2.txt"
+echo "\$ ss -tan state time-wait 'dport = :$port'"
+ss -tan state time-wait "dport = :$port"
