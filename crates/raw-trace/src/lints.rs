@@ -76,6 +76,8 @@ pub enum Detail {
     },
     /// How many reads came after the end of stream.
     EofIgnored {
+        /// The call (`recvfrom`, `read`).
+        call: &'static str,
         /// The socket.
         fd: i32,
         /// Reads after the first 0.
@@ -83,6 +85,8 @@ pub enum Detail {
     },
     /// The short send.
     ShortSend {
+        /// The call (`sendto`, `write`).
+        call: &'static str,
         /// The socket.
         fd: i32,
         /// Bytes taken.
@@ -90,10 +94,10 @@ pub enum Detail {
         /// Bytes offered.
         offered: usize,
     },
-    /// The child never reaped.
+    /// The children a parent never reaped.
     Zombie {
-        /// The child's pid.
-        child: u32,
+        /// Their pids.
+        children: Vec<u32>,
     },
     /// The refused IPv6 connect and the IPv4 server.
     LocalhostIpv6 {
@@ -175,7 +179,7 @@ impl Finding {
                     )
                 )
             }
-            Detail::EofIgnored { fd, repeats } => {
+            Detail::EofIgnored { call, fd, repeats } => {
                 let again = match (lang.pick("en", "pt"), repeats) {
                     ("en", 1) => "once more".to_string(),
                     ("en", n) => format!("{n} more times"),
@@ -183,8 +187,9 @@ impl Finding {
                     (_, n) => format!("mais {n} vezes"),
                 };
                 format!(
-                    "{} {fd} {} {again}{}",
-                    lang.pick("recv on fd", "o recv no fd"),
+                    "{}{call} {} {fd} {} {again}{}",
+                    lang.pick("", "o "),
+                    lang.pick("on fd", "no fd"),
                     lang.pick(
                         "returned 0 — end of stream: the peer closed — and the program called it again on the same socket",
                         "devolveu 0 — fim do fluxo: o outro lado fechou — e o programa chamou de novo no mesmo socket,"
@@ -195,9 +200,15 @@ impl Finding {
                     )
                 )
             }
-            Detail::ShortSend { fd, count, offered } => format!(
-                "{} {fd} {} {count} {} {offered} {} {} {}",
-                lang.pick("send on fd", "o send no fd"),
+            Detail::ShortSend {
+                call,
+                fd,
+                count,
+                offered,
+            } => format!(
+                "{}{call} {} {fd} {} {count} {} {offered} {} {} {}",
+                lang.pick("", "o "),
+                lang.pick("on fd", "no fd"),
                 lang.pick("took only", "só aceitou"),
                 lang.pick("of", "de"),
                 lang.pick(
@@ -207,20 +218,24 @@ impl Finding {
                 offered.saturating_sub(*count),
                 lang.pick("bytes silently lost.", "bytes perdidos sem aviso.")
             ),
-            Detail::Zombie { child } => format!(
-                "{} {pid} {} {child}{} {pid} {} {child}{}",
-                lang.pick("process", "o processo"),
-                lang.pick("made child", "criou o filho"),
-                lang.pick(", which ended, and", ", que terminou, e"),
-                lang.pick(
-                    "never reaped it (no wait4/waitid returned",
-                    "nunca o recolheu (nenhum wait4/waitid devolveu"
-                ),
-                lang.pick(
-                    "): it stayed a zombie (state Z in ps) while its parent lived. A server that forks a child per client fills the process table this way.",
-                    "): ele ficou zumbi (estado Z no ps) enquanto o pai viveu. Um servidor que cria um filho por cliente enche a tabela de processos assim."
+            Detail::Zombie { children } => {
+                let list: Vec<String> = children.iter().map(u32::to_string).collect();
+                let list = list.join(", ");
+                let made = match (lang.pick("en", "pt"), children.len()) {
+                    ("en", 1) => format!("made child {list}, which ended, and {pid} never reaped it (no wait4/waitid returned it): it stayed a zombie"),
+                    ("en", n) => format!("made {n} children ({list}) that ended, and {pid} never reaped them (no wait4/waitid returned them): they stayed zombies"),
+                    (_, 1) => format!("criou o filho {list}, que terminou, e {pid} nunca o recolheu (nenhum wait4/waitid o devolveu): ele ficou zumbi"),
+                    (_, n) => format!("criou {n} filhos ({list}) que terminaram, e {pid} nunca os recolheu (nenhum wait4/waitid os devolveu): eles ficaram zumbis"),
+                };
+                format!(
+                    "{} {pid} {made} {}",
+                    lang.pick("process", "o processo"),
+                    lang.pick(
+                        "(state Z in ps) while their parent lived. A server that forks a child per client fills the process table this way.",
+                        "(estado Z no ps) enquanto o pai viveu. Um servidor que cria um filho por cliente enche a tabela de processos assim."
+                    )
                 )
-            ),
+            }
             Detail::LocalhostIpv6 { port, v4 } => format!(
                 "{} [::1]:{port} {} {v4}{}",
                 lang.pick("connect to", "o connect em"),
@@ -331,6 +346,7 @@ impl Finding {
 /// A read that returned 0 on a stream socket, and what came after.
 #[derive(Debug)]
 struct AfterEof {
+    call: &'static str,
     pid: u32,
     fd: i32,
     first: String,
@@ -341,6 +357,7 @@ struct AfterEof {
 /// A send that took less than offered.
 #[derive(Debug)]
 struct Short {
+    call: &'static str,
     pid: u32,
     fd: i32,
     line: String,
@@ -414,8 +431,16 @@ impl Lints {
         );
     }
 
-    /// A read on stream socket `sock` (fd `fd`) returned `count` bytes.
-    pub fn stream_read(&mut self, sock: u64, pid: u32, fd: i32, line: &str, count: usize) {
+    /// A read (`call`) on stream socket `sock` (fd `fd`) returned `count` bytes.
+    pub fn stream_read(
+        &mut self,
+        call: &'static str,
+        sock: u64,
+        pid: u32,
+        fd: i32,
+        line: &str,
+        count: usize,
+    ) {
         if let Some(eof) = self.after_eof.get_mut(&sock) {
             eof.repeats += 1;
             if eof.again.is_none() {
@@ -427,6 +452,7 @@ impl Lints {
             self.after_eof.insert(
                 sock,
                 AfterEof {
+                    call,
                     pid,
                     fd,
                     first: line.to_string(),
@@ -437,9 +463,11 @@ impl Lints {
         }
     }
 
-    /// A send on stream socket `sock` took `count` of `offered` bytes.
+    /// A send (`call`) on stream socket `sock` took `count` of `offered` bytes.
+    #[allow(clippy::too_many_arguments)]
     pub fn stream_send(
         &mut self,
+        call: &'static str,
         sock: u64,
         pid: u32,
         fd: i32,
@@ -451,6 +479,7 @@ impl Lints {
             self.short.insert(
                 sock,
                 Short {
+                    call,
                     pid,
                     fd,
                     line: line.to_string(),
@@ -615,6 +644,7 @@ impl Lints {
                 pid: eof.pid,
                 proof,
                 detail: Detail::EofIgnored {
+                    call: eof.call,
                     fd: eof.fd,
                     repeats: eof.repeats,
                 },
@@ -626,25 +656,45 @@ impl Lints {
                 pid: short.pid,
                 proof: vec![short.line.clone()],
                 detail: Detail::ShortSend {
+                    call: short.call,
                     fd: short.fd,
                     count: short.count,
                     offered: short.offered,
                 },
             });
         }
+        // One finding per parent, naming every child it left unreaped.
+        let mut parents: Vec<u32> = Vec::new();
+        let mut unreaped: HashMap<u32, Vec<&ChildProc>> = HashMap::new();
         for c in &self.children {
-            let Some((exit_line, ended)) = &c.ended else {
+            let Some((_, ended)) = &c.ended else {
                 continue;
             };
             let parent_end = self.exits.get(&c.parent).copied().unwrap_or(now);
             if c.reaped || c.auto_reaped || parent_end.duration_since(*ended) < ZOMBIE_AFTER {
                 continue;
             }
+            if !parents.contains(&c.parent) {
+                parents.push(c.parent);
+            }
+            unreaped.entry(c.parent).or_default().push(c);
+        }
+        for parent in parents {
+            let children = unreaped.remove(&parent).unwrap_or_default();
+            let Some(first) = children.first() else {
+                continue;
+            };
+            let exit_line = first.ended.as_ref().map(|(l, _)| l.as_str()).unwrap_or("");
             late.push(Finding {
                 mistake: Mistake::Zombie,
-                pid: c.parent,
-                proof: vec![c.line.clone(), format!("[pid {}] {exit_line}", c.pid)],
-                detail: Detail::Zombie { child: c.pid },
+                pid: parent,
+                proof: vec![
+                    first.line.clone(),
+                    format!("[pid {}] {exit_line}", first.pid),
+                ],
+                detail: Detail::Zombie {
+                    children: children.iter().map(|c| c.pid).collect(),
+                },
             });
         }
         late.sort_by_key(|f| (f.pid, f.mistake.id()));
@@ -664,15 +714,50 @@ mod tests {
     #[test]
     fn eof_ignored_once() {
         let mut l = Lints::new();
-        l.stream_read(1, 10, 4, "recvfrom(4, \"hi\", 1024, 0, NULL, NULL) = 2", 2);
-        l.stream_read(1, 10, 4, "recvfrom(4, \"\", 1024, 0, NULL, NULL) = 0", 0);
+        l.stream_read(
+            "recvfrom",
+            1,
+            10,
+            4,
+            "recvfrom(4, \"hi\", 1024, 0, NULL, NULL) = 2",
+            2,
+        );
+        l.stream_read(
+            "recvfrom",
+            1,
+            10,
+            4,
+            "recvfrom(4, \"\", 1024, 0, NULL, NULL) = 0",
+            0,
+        );
         for _ in 0..5 {
-            l.stream_read(1, 10, 4, "recvfrom(4, \"\", 1024, 0, NULL, NULL) = 0", 0);
+            l.stream_read(
+                "recvfrom",
+                1,
+                10,
+                4,
+                "recvfrom(4, \"\", 1024, 0, NULL, NULL) = 0",
+                0,
+            );
         }
-        l.stream_read(2, 10, 5, "recvfrom(5, \"\", 1024, 0, NULL, NULL) = 0", 0);
+        l.stream_read(
+            "recvfrom",
+            2,
+            10,
+            5,
+            "recvfrom(5, \"\", 1024, 0, NULL, NULL) = 0",
+            0,
+        );
         let found = l.finish(T());
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].detail, Detail::EofIgnored { fd: 4, repeats: 5 });
+        assert_eq!(
+            found[0].detail,
+            Detail::EofIgnored {
+                call: "recvfrom",
+                fd: 4,
+                repeats: 5
+            }
+        );
         assert_eq!(found[0].proof.len(), 2);
     }
 
@@ -680,11 +765,11 @@ mod tests {
     #[test]
     fn short_send_dropped() {
         let mut l = Lints::new();
-        l.stream_send(1, 10, 3, "sendto(3, ...) = 100", 100, 1000);
-        l.stream_send(1, 10, 3, "sendto(3, ...) = 900", 900, 900);
+        l.stream_send("sendto", 1, 10, 3, "sendto(3, ...) = 100", 100, 1000);
+        l.stream_send("sendto", 1, 10, 3, "sendto(3, ...) = 900", 900, 900);
         assert!(l.finish(T()).is_empty());
         let mut l = Lints::new();
-        l.stream_send(1, 10, 3, "sendto(3, ...) = 100", 100, 1000);
+        l.stream_send("sendto", 1, 10, 3, "sendto(3, ...) = 100", 100, 1000);
         let found = l.finish(T());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].mistake, Mistake::ShortSend);
@@ -701,6 +786,22 @@ mod tests {
         l.exited(11, "+++ exited with 0 +++", start, false);
         l.exited(10, "+++ exited with 0 +++", later, false);
         assert_eq!(l.finish(later).len(), 1);
+        let mut l = Lints::new();
+        l.child(10, 11, "clone(...) = 11");
+        l.child(10, 12, "clone(...) = 12");
+        l.exited(11, "+++ exited with 0 +++", start, false);
+        l.exited(12, "+++ exited with 0 +++", start, false);
+        let found = l.finish(later);
+        assert_eq!(found.len(), 1, "one finding per parent");
+        assert_eq!(
+            found[0].detail,
+            Detail::Zombie {
+                children: vec![11, 12]
+            }
+        );
+        assert!(found[0]
+            .what(Lang::PtBr)
+            .contains("criou 2 filhos (11, 12)"));
         let mut l = Lints::new();
         l.child(10, 11, "clone(...) = 11");
         l.exited(11, "+++ exited with 0 +++", start, false);
@@ -791,11 +892,15 @@ mod tests {
             pid: 1,
             proof: vec![],
             detail: Detail::ShortSend {
+                call: "sendto",
                 fd: 3,
                 count: 100,
                 offered: 1000,
             },
         };
+        assert!(f
+            .what(Lang::En)
+            .starts_with("sendto on fd 3 took only 100 of 1000"));
         assert!(f.what(Lang::En).contains("900 bytes silently lost"));
         assert!(f.what(Lang::PtBr).contains("900 bytes perdidos"));
         assert!(f.fix(Lang::PtBr).contains("sendall"));

@@ -666,7 +666,7 @@ impl<'n> Session<'n> {
         let say: Say = if sock.is_tcp() {
             let line = format!("[pid {pid}] {}", call.text);
             self.lints
-                .stream_send(sock.id, pid, fd, &line, count, offered);
+                .stream_send(name, sock.id, pid, fd, &line, count, offered);
             Box::new(move |lang| say::send(lang, count, offered))
         } else if sock.is_udp() {
             let to = to.or(sock.peer);
@@ -733,7 +733,7 @@ impl<'n> Session<'n> {
         let whole = !cut && data.len() == count;
         let line = format!("[pid {pid}] {}", call.text);
         let say: Say = if sock.is_tcp() {
-            self.lints.stream_read(sock.id, pid, fd, &line, count);
+            self.lints.stream_read(name, sock.id, pid, fd, &line, count);
             if whole {
                 Box::new(move |lang| say::recv(lang, &data))
             } else {

@@ -165,3 +165,39 @@ fn step_is_refused() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// raw-trace killed outright (SIGKILL, which it cannot catch): the program it traced
+/// dies with it (it is raw-trace's child, with PR_SET_PDEATHSIG).
+#[test]
+fn killed_raw_trace_takes_the_program_along() {
+    let test = "killed_raw_trace_takes_the_program_along";
+    if raw_testkit::tool("strace", test).is_none() {
+        return;
+    }
+    let Some(python) = python(test) else { return };
+    let mut cmd = raw_trace(
+        &["-q"],
+        &[
+            &python,
+            &"-c",
+            &"import socket, time; s = socket.socket(); time.sleep(60)",
+        ],
+    );
+    cmd.stdout(Stdio::null());
+    let child = start(cmd);
+    let rt = child.id();
+    let program = traced_pid(rt);
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = Command::new("kill")
+        .args(["-KILL", &rt.to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !gone(program) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        gone(program),
+        "the traced program {program} outlived raw-trace"
+    );
+    drop(child);
+}

@@ -124,8 +124,8 @@ fn eof_ignored_is_flagged_once() {
     flagged_once(&out, "eof-ignored", "recvfrom(");
 }
 
-/// One non-blocking send that the kernel takes only part of, the rest never sent, is
-/// flagged; sendall's several short sends that end with everything sent are not.
+/// One non-blocking send (or write) that the kernel takes only part of, the rest never
+/// sent, is flagged; sendall's several short sends that end with everything sent are not.
 #[test]
 fn short_send_is_flagged_and_sendall_is_clean() {
     let test = "short_send_is_flagged_and_sendall_is_clean";
@@ -137,6 +137,12 @@ fn short_send_is_flagged_and_sendall_is_clean() {
     };
     assert!(out.status.success(), "{}", show(&out));
     flagged_once(&out, "short-send", "sendto(");
+    // The same with write(2), as a C program would make it.
+    let Some(out) = trace_python(test, "short_write.py", &[]) else {
+        return;
+    };
+    assert!(out.status.success(), "{}", show(&out));
+    flagged_once(&out, "short-send", "write(");
     let Some(out) = trace_python(test, "sendall_nonblocking.py", &[]) else {
         return;
     };
@@ -153,7 +159,8 @@ fn short_send_is_flagged_and_sendall_is_clean() {
 }
 
 /// A child never reaped is a zombie, proved by its fork line and its exit line; a
-/// child the parent waits for is not.
+/// forking server's unreaped children make one finding; a child the parent waits for
+/// makes none.
 #[test]
 fn zombie_is_flagged_and_reaped_child_is_clean() {
     let test = "zombie_is_flagged_and_reaped_child_is_clean";
@@ -165,6 +172,18 @@ fn zombie_is_flagged_and_reaped_child_is_clean() {
     };
     assert!(out.status.success(), "{}", show(&out));
     flagged_once(&out, "zombie", "clone(");
+    // A forking server that never reaps its two children: one finding naming both.
+    let Some(out) = trace_python(test, "fork_server_no_wait.py", &[]) else {
+        return;
+    };
+    assert!(out.status.success(), "{}", show(&out));
+    flagged_once(&out, "zombie", "clone(");
+    let text = events(&out)
+        .into_iter()
+        .find(|e| e["kind"] == "warning")
+        .and_then(|e| e["text"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    assert!(text.contains("made 2 children"), "{text}");
     let Some(out) = trace_python(test, "fork_reaps.py", &[]) else {
         return;
     };
@@ -174,7 +193,7 @@ fn zombie_is_flagged_and_reaped_child_is_clean() {
 }
 
 /// `::1` refused while the server listens on IPv4 only: flagged once, with the
-/// refused connect; the program itself then succeeds on 127.0.0.1.
+/// refused connect, whether the program then succeeds on 127.0.0.1 or gives up.
 #[test]
 fn localhost_ipv6_is_flagged_once() {
     let test = "localhost_ipv6_is_flagged_once";
@@ -190,9 +209,16 @@ fn localhost_ipv6_is_flagged_once() {
     };
     assert!(out.status.success(), "{}", show(&out));
     flagged_once(&out, "localhost-ipv6", "connect(");
+    // A client that tries ::1 only fails: exit 1, the same mistake named.
+    let Some(out) = trace_python(test, "localhost_v6_only.py", &[]) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    flagged_once(&out, "localhost-ipv6", "connect(");
 }
 
-/// A 100-byte datagram into a 16-byte buffer is flagged; into 65535 bytes it is not.
+/// A 100-byte datagram into a 16-byte buffer is flagged (a full buffer, or MSG_TRUNC's
+/// real size); into 65535 bytes it is not.
 #[test]
 fn udp_truncation_is_flagged_and_big_buffer_is_clean() {
     let test = "udp_truncation_is_flagged_and_big_buffer_is_clean";
@@ -204,6 +230,15 @@ fn udp_truncation_is_flagged_and_big_buffer_is_clean() {
     };
     assert!(out.status.success(), "{}", show(&out));
     flagged_once(&out, "udp-truncated", "recvfrom(");
+    // With MSG_TRUNC the kernel says the real size (100 > 16): a proved cut.
+    let Some(out) = trace_python(test, "udp_msg_trunc.py", &[]) else {
+        return;
+    };
+    assert!(out.status.success(), "{}", show(&out));
+    flagged_once(&out, "udp-truncated", "recvfrom(");
+    assert!(calls(&events(&out))
+        .iter()
+        .any(|c| c.contains(", 16, MSG_TRUNC, ") && c.ends_with(" = 100")));
     let Some(out) = trace_python(test, "udp_big_buffer.py", &[]) else {
         return;
     };
