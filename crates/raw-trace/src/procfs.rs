@@ -20,6 +20,15 @@ pub fn fd_inode(pid: u32, fd: i32) -> Option<u64> {
         .ok()
 }
 
+/// Whether a local (`AF_UNIX`) socket has this inode (`/proc/net/unix`, column 7).
+pub fn unix_inode(inode: u64) -> bool {
+    std::fs::read_to_string("/proc/net/unix").is_ok_and(|text| {
+        text.lines()
+            .skip(1)
+            .any(|l| l.split_whitespace().nth(6).and_then(|i| i.parse().ok()) == Some(inode))
+    })
+}
+
 /// Whether `fd` of `pid` is open right now (a socket or anything else).
 pub fn fd_open(pid: u32, fd: i32) -> bool {
     std::fs::symlink_metadata(format!("/proc/{pid}/fd/{fd}")).is_ok()

@@ -75,7 +75,7 @@ enum After {
     /// The socket behind this fd, looked up by inode.
     Fd(i32),
     /// A closed connection, looked up by its addresses.
-    Closed(i32, SocketAddr, SocketAddr),
+    Closed(SocketAddr, SocketAddr),
 }
 
 /// What to say about one call.
@@ -226,7 +226,7 @@ impl<'n> Session<'n> {
         }
         let told = match name {
             "socket" => self.on_socket(pid, &call),
-            "socketpair" => Some(Told::new(None, family_sentence(call.arg(0)))),
+            "socketpair" => self.on_socketpair(pid, &call),
             "bind" => self.on_bind(pid, fd, &call),
             "listen" => self.on_listen(pid, fd, &call),
             "accept" | "accept4" => self.on_accept(pid, fd, name, &call),
@@ -265,7 +265,7 @@ impl<'n> Session<'n> {
             .then(|| in_other_language(|| (told.say)(lang)));
         let (state, state_line) = match told.after {
             Some(After::Fd(fd)) => self.state_after(pid, fd),
-            Some(After::Closed(fd, local, peer)) => closed_state(lang, fd, local, peer),
+            Some(After::Closed(local, peer)) => closed_state(lang, local, peer),
             None => (None, None),
         };
         side.syscall(
@@ -385,6 +385,29 @@ impl<'n> Session<'n> {
             })
         };
         Some(Told::new(Some(fd), say).state_if(Some(&sock), fd))
+    }
+
+    fn on_socketpair(&mut self, pid: u32, call: &Call) -> Option<Told> {
+        let family = call.arg(0).to_string();
+        if call.ok() {
+            // `socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0`: two connected ends.
+            let fds = notation::fd_set(&call.arg(3).replace(',', " "));
+            for fd in fds {
+                let sock = Sock {
+                    id: self.sockets.new_id(),
+                    family: family.clone(),
+                    kind: sockets::kind_of(&family, call.arg(1)),
+                    inode: procfs::fd_inode(pid, fd),
+                    local: None,
+                    peer: None,
+                    listening: false,
+                    reuseaddr: false,
+                    accepted: None,
+                };
+                self.sockets.insert(pid, fd, sock);
+            }
+        }
+        Some(Told::new(None, family_sentence(&family)))
     }
 
     fn on_bind(&mut self, pid: u32, fd: Option<i32>, call: &Call) -> Option<Told> {
@@ -794,7 +817,7 @@ impl<'n> Session<'n> {
         };
         let mut told = Told::new(Some(fd), say);
         if let (true, Some(local), Some(peer)) = (sock.is_tcp(), sock.local, sock.peer) {
-            told.after = Some(After::Closed(fd, local, peer));
+            told.after = Some(After::Closed(local, peer));
         }
         Some(told)
     }
@@ -936,11 +959,9 @@ fn family_sentence(family: &str) -> Say {
 /// The state of a connection whose fd was just closed, by its addresses.
 fn closed_state(
     lang: Lang,
-    fd: i32,
     local: SocketAddr,
     peer: SocketAddr,
 ) -> (Option<TcpState>, Option<String>) {
-    let _ = fd;
     let state = lang.pick("TCP state", "estado TCP");
     match sockets::connection(local, peer) {
         Some(s) => (

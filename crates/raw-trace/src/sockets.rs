@@ -262,6 +262,7 @@ impl Registry {
         let family = match row.map(|r| r.0) {
             Some(SocketAddr::V6(_)) => "AF_INET6",
             Some(SocketAddr::V4(_)) => "AF_INET",
+            None if procfs::unix_inode(inode) => "AF_UNIX",
             None => "AF_?",
         };
         let sock = Sock {
