@@ -200,4 +200,13 @@ fn killed_raw_trace_takes_the_program_along() {
         "the traced program {program} outlived raw-trace"
     );
     drop(child);
+    // Killed at once, raw-trace could not remove its FIFO's directory: the test does.
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        let prefix = format!("raw-trace-{rt}-");
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
 }
