@@ -76,6 +76,32 @@ impl Guard {
     }
 }
 
+impl Guard {
+    /// Sends `signal` (again every 500 ms: one that lands just before a blocking call is
+    /// seen only at the next one) and waits at most `limit` for the child to exit; `None`
+    /// if it did not (it is killed when the guard is dropped).
+    pub fn stop(
+        &mut self,
+        signal: nix::sys::signal::Signal,
+        limit: Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
+        let end = Instant::now() + limit;
+        let mut resend = Instant::now();
+        while Instant::now() < end {
+            if Instant::now() >= resend {
+                let _ = nix::sys::signal::kill(pid, signal);
+                resend = Instant::now() + Duration::from_millis(500);
+            }
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        None
+    }
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -109,6 +135,8 @@ pub enum ServerKind {
     Udp,
     /// `raw-multi server --model M`.
     Multi(Model),
+    /// A tokio echo server (the reference async runtime; bench only, never a lab).
+    Tokio,
 }
 
 impl ServerKind {
@@ -141,17 +169,38 @@ pub fn free_port(proto: Proto) -> Result<u16> {
     port.map(|a| a.port()).map_err(failed("bind", any, proto))
 }
 
+/// How `raw-bench serve` runs a server, beyond its kind.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// reuseport's threads, prefork's children (`--workers`).
+    pub workers: Option<u32>,
+    /// Where to write the report (syscalls our steps made) when the server stops.
+    pub report: Option<std::path::PathBuf>,
+}
+
 /// Starts one of our servers (`exe serve ...`) and waits, at most 10 s, until the
 /// kernel lists its socket.
 pub fn start(exe: &Path, kind: ServerKind) -> Result<Running> {
+    start_with(exe, kind, &ServeOptions::default())
+}
+
+/// [`start`] with `--workers` and `--report`.
+pub fn start_with(exe: &Path, kind: ServerKind, options: &ServeOptions) -> Result<Running> {
     let port = free_port(kind.proto())?;
     let mut cmd = Command::new(exe);
     cmd.arg("serve").arg("--port").arg(port.to_string());
     match kind {
         ServerKind::Tcp => cmd.args(["--kind", "tcp"]),
         ServerKind::Udp => cmd.args(["--kind", "udp"]),
-        ServerKind::Multi(model) => cmd.args(["--kind", "multi", "--model", model_name(model)]),
+        ServerKind::Multi(model) => cmd.args(["--kind", "multi", "--model", model.name()]),
+        ServerKind::Tokio => cmd.args(["--kind", "tokio"]),
     };
+    if let Some(workers) = options.workers {
+        cmd.arg("--workers").arg(workers.to_string());
+    }
+    if let Some(report) = &options.report {
+        cmd.arg("--report").arg(report);
+    }
     let child = Guard::spawn(
         cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -168,23 +217,11 @@ pub fn start(exe: &Path, kind: ServerKind) -> Result<Running> {
 
 /// The model's name on the command line.
 pub fn model_name(model: Model) -> &'static str {
-    match model {
-        Model::Fork => "fork",
-        Model::Thread => "thread",
-        Model::Select => "select",
-        Model::Poll => "poll",
-        Model::Epoll => "epoll",
-    }
+    model.name()
 }
 
-/// All five models, in the lab's order.
-pub const MODELS: [Model; 5] = [
-    Model::Fork,
-    Model::Thread,
-    Model::Select,
-    Model::Poll,
-    Model::Epoll,
-];
+/// Every model, in the lab's order.
+pub const MODELS: [Model; 8] = raw_multi::models::MODELS;
 
 fn wait_listening(proto: Proto, port: u16) -> Result<()> {
     let end = Instant::now() + Duration::from_secs(10);
@@ -211,10 +248,33 @@ fn wait_listening(proto: Proto, port: u16) -> Result<()> {
 pub const SERVE_MAX_CLIENTS: u32 = 4096;
 
 /// The body of `raw-bench serve`: runs one of the labs' servers in this process,
-/// silently, echoing bytes unchanged, with `TCP_NODELAY`, until killed.
+/// silently, echoing bytes unchanged, with `TCP_NODELAY`, until SIGINT/SIGTERM (the
+/// labs' servers stop cleanly on either) or until killed.
 pub fn serve(kind: ServerKind, port: u16) -> Result<()> {
+    serve_with(kind, port, &ServeOptions::default())
+}
+
+/// What `raw-bench serve --report FILE` writes when its server stops: the syscalls the
+/// server's steps made (`raw_core::record::calls_made`), its forked children's included.
+#[derive(Debug, Clone, Copy, Default, Serialize, serde::Deserialize)]
+pub struct Report {
+    /// Syscalls made by the steps of the server process and of its children.
+    pub calls: u64,
+    /// Of which, by the forked children (fork and prefork models).
+    pub children_calls: u64,
+}
+
+/// [`serve`] with `--workers` and `--report`.
+pub fn serve_with(kind: ServerKind, port: u16, options: &ServeOptions) -> Result<()> {
     let n = Narrator::new(Lang::En, Mode::Silent, "server");
     let host = "127.0.0.1".to_string();
+    // The forked children count their syscalls into a page they share with us.
+    let children_calls = match (kind, &options.report) {
+        (ServerKind::Multi(_), Some(_)) => {
+            Some(raw_core::sys::shared_counter().map_err(|e| Failure::sys("mmap", e))?)
+        }
+        _ => None,
+    };
     match kind {
         ServerKind::Tcp => raw_tcp::server::run(
             &n,
@@ -247,9 +307,67 @@ pub fn serve(kind: ServerKind, port: u16) -> Result<()> {
                 transform: Transform::None,
                 buffer: 65536,
                 nodelay: true,
+                workers: options.workers,
+                children_calls,
             },
         ),
+        ServerKind::Tokio => tokio_echo(port),
+    }?;
+    if let Some(path) = &options.report {
+        let children = children_calls.map_or(0, |c| c.load(std::sync::atomic::Ordering::Relaxed));
+        let report = Report {
+            calls: raw_core::record::calls_made() + children,
+            children_calls: children,
+        };
+        let text = serde_json::to_string(&report).unwrap_or_default();
+        std::fs::write(path, text).map_err(|e| {
+            Failure::sys(
+                "write",
+                Errno::from_raw(e.raw_os_error().unwrap_or(Errno::EIO as i32)),
+            )
+        })?;
     }
+    Ok(())
+}
+
+/// The reference: an echo server on tokio's multi-threaded runtime (one worker thread
+/// per core), a task per connection reading into a 64 KiB buffer and writing it all
+/// back, with `TCP_NODELAY`. What a Rust service would usually be; it runs until killed.
+pub fn tokio_echo(port: u16) -> Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let io_failed = |syscall: &'static str| {
+        move |e: io::Error| {
+            Failure::sys(
+                syscall,
+                Errno::from_raw(e.raw_os_error().unwrap_or(Errno::EIO as i32)),
+            )
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_io()
+        .build()
+        .map_err(io_failed("epoll_create1"))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(io_failed("bind"))?;
+        loop {
+            let (mut sock, _) = listener.accept().await.map_err(io_failed("accept"))?;
+            let _ = sock.set_nodelay(true);
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                loop {
+                    let got = match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(got) => got,
+                    };
+                    if sock.write_all(&buf[..got]).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    })
 }
 
 /// A connected TCP client with `TCP_NODELAY`.
@@ -363,6 +481,9 @@ pub struct Measured {
     pub elapsed: Duration,
     /// Connections that completed no round trip in the window (load only).
     pub silent_clients: usize,
+    /// Requests sent (load only): the round trips completed plus those still in flight
+    /// when the window closed, which the server echoes all the same.
+    pub requests: u64,
 }
 
 /// Percentiles as `raw-bench` prints them.
@@ -398,6 +519,7 @@ impl Measured {
             errors: 0,
             elapsed: Duration::ZERO,
             silent_clients: 0,
+            requests: 0,
         }
     }
 
@@ -635,6 +757,19 @@ pub fn load(
     duration: Duration,
     rate: Option<f64>,
 ) -> Result<Measured> {
+    load_then(addr, streams, size, duration, rate, || {})
+}
+
+/// [`load`], calling `at_close` the moment the window closes, before the connections
+/// say goodbye (`raw-bench costs` samples the server's threads there, while they live).
+pub fn load_then(
+    addr: SocketAddr,
+    streams: Vec<TcpStream>,
+    size: usize,
+    duration: Duration,
+    rate: Option<f64>,
+    at_close: impl FnOnce(),
+) -> Result<Measured> {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::AsFd;
     struct Conn {
@@ -694,6 +829,7 @@ pub fn load(
                 c.scheduled = now;
             }
             c.waiting = true;
+            m.requests += 1;
             c.sent = 0;
             c.got = 0;
             push(c)?;
@@ -766,6 +902,7 @@ pub fn load(
         }
     }
     m.elapsed = begin.elapsed();
+    at_close();
     m.silent_clients = conns.iter().filter(|c| c.done == 0).count();
     say_goodbye(conns.into_iter().map(|c| c.stream).collect());
     Ok(m)
@@ -1044,4 +1181,238 @@ pub fn bulk(addr: SocketAddr, write_size: usize, duration: Duration) -> Result<f
         Ok(sent.min(echoed))
     })?;
     Ok(sent as f64 / start.elapsed().as_secs_f64())
+}
+
+/// CPU time and context switches of a set of threads, read from `/proc`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// Time spent running on a CPU, in nanoseconds (`/proc/PID/task/TID/schedstat`, the
+    /// scheduler's own clock, not the 10 ms ticks of `stat`).
+    pub cpu_ns: u64,
+    /// Voluntary plus involuntary context switches (`/proc/PID/task/TID/status`).
+    pub switches: u64,
+}
+
+impl Usage {
+    /// What was used between `before` and `self`.
+    pub fn since(self, before: Usage) -> Usage {
+        Usage {
+            cpu_ns: self.cpu_ns.saturating_sub(before.cpu_ns),
+            switches: self.switches.saturating_sub(before.switches),
+        }
+    }
+}
+
+/// One thread's usage, from its `/proc/.../task/TID` directory.
+fn task_usage(task: &Path) -> Usage {
+    let cpu_ns = std::fs::read_to_string(task.join("schedstat"))
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    let status = std::fs::read_to_string(task.join("status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Usage {
+        cpu_ns,
+        switches: field("voluntary_ctxt_switches:") + field("nonvoluntary_ctxt_switches:"),
+    }
+}
+
+/// The usage of process `pid`, all its threads and all its descendants' (the fork and
+/// prefork models' children, found through `/proc/PID/task/TID/children`), now. A
+/// thread or process that has already ended is not counted: sample while the load
+/// holds its connections open.
+pub fn usage_of_tree(pid: u32) -> Usage {
+    let mut total = Usage::default();
+    let mut todo = vec![pid];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(p) = todo.pop() {
+        if !seen.insert(p) {
+            continue;
+        }
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let u = task_usage(&task.path());
+            total.cpu_ns += u.cpu_ns;
+            total.switches += u.switches;
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            todo.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
+        }
+    }
+    total
+}
+
+/// The usage of the calling thread (the load generator's).
+pub fn usage_of_this_thread() -> Usage {
+    task_usage(Path::new("/proc/thread-self"))
+}
+
+/// A server in `raw-bench costs`: one of our models, or a reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// `raw-multi`'s model, run by `raw-bench serve` with a report of its syscalls.
+    Ours(Model),
+    /// The tokio echo server (`raw-bench serve --kind tokio`).
+    Tokio,
+    /// The assignment-style Python threaded server ([`PYTHON_THREADED_SERVER`]).
+    Python,
+}
+
+impl Subject {
+    /// Every subject, ours first, in the lab's order.
+    pub fn all() -> Vec<Subject> {
+        let mut all: Vec<Subject> = MODELS.iter().map(|&m| Subject::Ours(m)).collect();
+        all.extend([Subject::Tokio, Subject::Python]);
+        all
+    }
+
+    /// Its name in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Subject::Ours(model) => model.name(),
+            Subject::Tokio => "tokio",
+            Subject::Python => "python threads",
+        }
+    }
+}
+
+/// One cell of the cost table: a server under `clients` closed-loop connections.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Cell {
+    /// Round trips completed per second in the window.
+    pub per_second: f64,
+    /// Syscalls our steps made per round trip, over the server's whole run (connecting
+    /// and closing included), divided by the requests it echoed; `None` for references.
+    pub syscalls_per_rt: Option<f64>,
+    /// Context switches of the server's threads and processes per round trip (window).
+    pub switches_per_rt: f64,
+    /// CPU time of the server's threads and processes per round trip, µs (window).
+    pub cpu_us_per_rt: f64,
+    /// The load generator's own CPU use in the window, as a share of one core: near 1.0,
+    /// the generator, not the server, set the pace.
+    pub generator_cpu: f64,
+    /// Connections that completed no round trip in the window.
+    pub silent_clients: usize,
+    /// Round trips completed in the window.
+    pub round_trips: u64,
+}
+
+/// Measures one cell: starts the server (ours with `--report`; prefork with as many
+/// children as clients, so that every client is served), connects every client,
+/// samples the server's usage, loads it for `duration`, samples again, then stops it
+/// with SIGTERM and reads its report.
+pub fn cost_cell(
+    exe: &Path,
+    subject: Subject,
+    clients: usize,
+    size: usize,
+    duration: Duration,
+    connect_timeout: Duration,
+) -> Result<Cell> {
+    let report = std::env::temp_dir().join(format!(
+        "raw-bench-costs-{}-{}-{clients}.json",
+        std::process::id(),
+        subject.name().replace(' ', "-")
+    ));
+    let _ = std::fs::remove_file(&report);
+    let mut server = match subject {
+        Subject::Ours(model) => {
+            let workers = (model == Model::Prefork).then_some(clients as u32);
+            start_with(
+                exe,
+                ServerKind::Multi(model),
+                &ServeOptions {
+                    workers,
+                    report: Some(report.clone()),
+                },
+            )?
+        }
+        Subject::Tokio => start(exe, ServerKind::Tokio)?,
+        Subject::Python => python_threaded_server()?.ok_or_else(|| {
+            Failure::Runtime(
+                "python3 is not installed: the Python reference cannot run — hint: apt-get install python3".to_string(),
+            )
+        })?,
+    };
+    let pid = server.child.id();
+    let (streams, connected) = connect_all(server.addr, clients, connect_timeout)?;
+    if let Some(failure) = connected.failure {
+        return Err(failure);
+    }
+    let (server0, gen0) = (usage_of_tree(pid), usage_of_this_thread());
+    let (m, (server1, gen1)) = load_with_usage(server.addr, streams, size, duration, pid)?;
+    let (used, generator) = (server1.since(server0), gen1.since(gen0));
+    let syscalls_per_rt = match subject {
+        Subject::Ours(_) => {
+            // SIGTERM: the server stops cleanly and writes its report.
+            server
+                .child
+                .stop(nix::sys::signal::Signal::SIGTERM, Duration::from_secs(10));
+            let text = std::fs::read_to_string(&report).unwrap_or_default();
+            let _ = std::fs::remove_file(&report);
+            let r: Report = serde_json::from_str(&text).map_err(|_| {
+                Failure::Runtime(format!(
+                    "{}: raw-bench serve wrote no report when stopped — hint: did it exit cleanly on SIGTERM? — check: {} serve --kind multi --model {} --port 0 --report /tmp/r.json",
+                    subject.name(),
+                    exe.display(),
+                    subject.name()
+                ))
+            })?;
+            Some(r.calls as f64 / m.requests.max(1) as f64)
+        }
+        _ => None,
+    };
+    drop(server);
+    let rts = m.count.max(1) as f64;
+    Ok(Cell {
+        per_second: m.count as f64 / m.elapsed.as_secs_f64().max(1e-9),
+        syscalls_per_rt,
+        switches_per_rt: used.switches as f64 / rts,
+        cpu_us_per_rt: used.cpu_ns as f64 / 1000.0 / rts,
+        generator_cpu: generator.cpu_ns as f64 / 1e9 / m.elapsed.as_secs_f64().max(1e-9),
+        silent_clients: m.silent_clients,
+        round_trips: m.count,
+    })
+}
+
+/// [`load`], with the server's usage and the generator's sampled the moment the
+/// window closes (before the goodbyes, while every thread still lives).
+fn load_with_usage(
+    addr: SocketAddr,
+    streams: Vec<TcpStream>,
+    size: usize,
+    duration: Duration,
+    pid: u32,
+) -> Result<(Measured, (Usage, Usage))> {
+    let sampled = std::cell::Cell::new((Usage::default(), Usage::default()));
+    let m = load_then(addr, streams, size, duration, None, || {
+        sampled.set((usage_of_tree(pid), usage_of_this_thread()))
+    })?;
+    Ok((m, sampled.get()))
+}
+
+/// The median of `values` (0 for none).
+pub fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
 }

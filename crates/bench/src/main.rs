@@ -27,6 +27,8 @@ use std::time::Duration;
 ///     raw-bench load --clients 128 --rate 50000          (open loop: no coordinated omission)
 ///     raw-bench load --target 127.0.0.1:65432 --clients 16 --duration 5s
 ///     raw-bench compare --duration 5s
+///     raw-bench costs --duration 1s --rounds 3     (every model: round trips/s, syscalls,
+///                                                  context switches and CPU per round trip)
 ///
 /// Run it from a release build (cargo run --release -p bench --bin raw-bench -- ...).
 /// Every process it starts (our server, sockperf, python3, iperf3) dies with it.
@@ -48,6 +50,10 @@ enum Command {
     /// Our TCP and UDP round trips against sockperf's, and the server models against
     /// each other and a Python threaded server, with ratios
     Compare(CompareArgs),
+    /// What each server model costs at 1, 16 and 128 clients: round trips per second,
+    /// syscalls, context switches and CPU time per round trip, beside tokio and a Python
+    /// threaded server
+    Costs(CostsArgs),
     /// (internal) run one of the labs' servers silently, for the benchmarks
     #[command(hide = true)]
     Serve(ServeArgs),
@@ -128,6 +134,30 @@ struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
+struct CostsArgs {
+    /// How long to measure each cell, once its clients are connected (e.g. 1s, 300ms)
+    #[arg(long, default_value = "1s", value_parser = raw_core::cli::parse_seconds)]
+    duration: Duration,
+    /// Rounds: each measures every server once, in turn, so that drift hits all alike;
+    /// the table shows the median of the rounds
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    rounds: u32,
+    /// Connections at once, for each column (comma-separated, each 1 to 50000)
+    #[arg(long, value_delimiter = ',', default_values_t = [1u32, 16, 128], value_parser = clap::value_parser!(u32).range(1..=MAX_CLIENTS as i64))]
+    clients: Vec<u32>,
+    /// Message size in bytes (1 to 16777216)
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=MAX_SIZE as i64))]
+    size: u32,
+    /// Only these servers (comma-separated: fork, thread, select, poll, epoll, io-uring,
+    /// reuseport, prefork, tokio, python); default: all
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// How long to wait for each cell's connections to be made
+    #[arg(long, default_value = "10s", value_parser = raw_core::cli::parse_seconds)]
+    connect_timeout: Duration,
+}
+
+#[derive(Debug, Args)]
 struct ServeArgs {
     #[arg(long)]
     kind: String,
@@ -135,6 +165,12 @@ struct ServeArgs {
     model: Model,
     #[arg(long)]
     port: u16,
+    /// reuseport's threads, prefork's children
+    #[arg(long)]
+    workers: Option<u32>,
+    /// When the server stops (SIGTERM), write the syscalls its steps made here (JSON)
+    #[arg(long)]
+    report: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -145,6 +181,7 @@ fn main() -> ExitCode {
         Command::Latency(args) => latency(n, args),
         Command::Load(args) => load(n, args),
         Command::Compare(args) => compare(n, args),
+        Command::Costs(args) => costs(n, args),
         Command::Serve(args) => serve(args),
     })
 }
@@ -672,7 +709,338 @@ fn serve(args: &ServeArgs) -> Result<(), Failure> {
         "tcp" => ServerKind::Tcp,
         "udp" => ServerKind::Udp,
         "multi" => ServerKind::Multi(args.model),
+        "tokio" => ServerKind::Tokio,
         other => return Err(Failure::Usage(format!("unknown server kind {other}"))),
     };
-    bench::serve(kind, args.port)
+    let options = bench::ServeOptions {
+        workers: args.workers,
+        report: args.report.clone(),
+    };
+    bench::serve_with(kind, args.port, &options)
+}
+
+/// The median of each measure of one (server, clients) cell over the rounds.
+#[derive(Debug, Clone, Default)]
+struct Medians {
+    per_second: Vec<f64>,
+    syscalls: Vec<f64>,
+    switches: Vec<f64>,
+    cpu_us: Vec<f64>,
+    generator: Vec<f64>,
+    silent: usize,
+}
+
+impl Medians {
+    fn add(&mut self, c: &bench::Cell) {
+        self.per_second.push(c.per_second);
+        if let Some(s) = c.syscalls_per_rt {
+            self.syscalls.push(s);
+        }
+        self.switches.push(c.switches_per_rt);
+        self.cpu_us.push(c.cpu_us_per_rt);
+        self.generator.push(c.generator_cpu);
+        self.silent = self.silent.max(c.silent_clients);
+    }
+
+    fn rps(&self) -> f64 {
+        bench::median(&mut self.per_second.clone())
+    }
+
+    fn syscalls(&self) -> Option<f64> {
+        (!self.syscalls.is_empty()).then(|| bench::median(&mut self.syscalls.clone()))
+    }
+
+    fn switches(&self) -> f64 {
+        bench::median(&mut self.switches.clone())
+    }
+
+    fn cpu_us(&self) -> f64 {
+        bench::median(&mut self.cpu_us.clone())
+    }
+
+    fn generator(&self) -> f64 {
+        bench::median(&mut self.generator.clone())
+    }
+}
+
+fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
+    let exe = exe()?;
+    let json = n.mode == raw_core::Mode::Json;
+    let mut subjects = bench::Subject::all();
+    if !args.only.is_empty() {
+        for name in &args.only {
+            if !subjects.iter().any(|s| s.name().starts_with(name.as_str())) {
+                return Err(Failure::Usage(format!(
+                    "{} {name}: {}",
+                    n.t("no server named", "nenhum servidor chamado"),
+                    subjects
+                        .iter()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+        subjects.retain(|s| args.only.iter().any(|o| s.name().starts_with(o.as_str())));
+    }
+    let have_python = subjects.contains(&bench::Subject::Python)
+        && {
+            let found = std::process::Command::new("python3")
+                .arg("--version")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok();
+            if !found {
+                say(n.t(
+                "note: python3 is not installed, so the Python reference is left out: apt-get install python3",
+                "nota: o python3 não está instalado, então a referência em Python fica de fora: apt-get install python3",
+            ))?;
+            }
+            found
+        };
+    if !have_python {
+        subjects.retain(|s| *s != bench::Subject::Python);
+    }
+    let mut table: Vec<((bench::Subject, u32), Medians)> = Vec::new();
+    for subject in &subjects {
+        for &c in &args.clients {
+            table.push(((*subject, c), Medians::default()));
+        }
+    }
+    if !json {
+        say(&format!(
+            "raw-bench costs: {} B {}, {} s {}, {} {} {}",
+            args.size,
+            n.t("round trips, closed loop", "idas e voltas, laço fechado"),
+            n.lang.num(args.duration.as_secs_f64(), 1),
+            n.t("per cell", "por célula"),
+            n.t("median of", "mediana de"),
+            args.rounds,
+            n.t("alternating rounds", "rodadas alternadas")
+        ))?;
+    }
+    let total = args.rounds as usize * table.len();
+    let mut done = 0;
+    for _ in 0..args.rounds {
+        for ((subject, clients), medians) in table.iter_mut() {
+            done += 1;
+            if !json {
+                // Progress on stderr, overwritten in place: stdout keeps only the table.
+                let _ = write!(
+                    std::io::stderr(),
+                    "\r{done}/{total} {} {clients}…          ",
+                    subject.name()
+                );
+            }
+            let cell = bench::cost_cell(
+                &exe,
+                *subject,
+                *clients as usize,
+                args.size as usize,
+                args.duration,
+                args.connect_timeout,
+            )?;
+            medians.add(&cell);
+        }
+    }
+    if !json {
+        let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(60));
+        say(&format!(
+            "{:<16} {:>8} {:>15} {:>12} {:>12} {:>10} {:>9}",
+            n.t("server", "servidor"),
+            n.t("clients", "clientes"),
+            n.t("round trips/s", "idas-voltas/s"),
+            "syscalls/rt",
+            n.t("switches/rt", "trocas/rt"),
+            n.t("CPU µs/rt", "CPU µs/rt"),
+            n.t("load gen", "gerador")
+        ))?;
+    }
+    for ((subject, clients), m) in &table {
+        if json {
+            say(&serde_json::json!({
+                "what": "cost",
+                "server": subject.name(),
+                "clients": clients,
+                "round_trips_per_s": m.rps(),
+                "syscalls_per_rt": m.syscalls(),
+                "switches_per_rt": m.switches(),
+                "cpu_us_per_rt": m.cpu_us(),
+                "generator_cpu": m.generator(),
+                "silent_clients": m.silent,
+            })
+            .to_string())?;
+            continue;
+        }
+        say(&format!(
+            "{:<16} {:>8} {:>15} {:>12} {:>12} {:>10} {:>8}%{}",
+            subject.name(),
+            clients,
+            n.lang.num(m.rps(), 0),
+            m.syscalls().map_or("-".to_string(), |s| n.lang.num(s, 2)),
+            n.lang.num(m.switches(), 2),
+            n.lang.num(m.cpu_us(), 2),
+            n.lang.num(100.0 * m.generator(), 0),
+            if m.silent > 0 {
+                format!(
+                    "  ({} {})",
+                    m.silent,
+                    n.t("clients never answered", "clientes nunca respondidos")
+                )
+            } else {
+                String::new()
+            }
+        ))?;
+    }
+    targets(n, args, &table)
+}
+
+/// The issue's targets, each with its figure and, when missed, what was measured that
+/// says why (the load generator's own CPU share, the servers' CPU per round trip).
+fn targets(
+    n: &Narrator,
+    args: &CostsArgs,
+    table: &[((bench::Subject, u32), Medians)],
+) -> Result<(), Failure> {
+    use bench::Subject;
+    let json = n.mode == raw_core::Mode::Json;
+    let Some(&top) = args.clients.iter().max() else {
+        return Ok(());
+    };
+    let cell = |s: Subject| {
+        table
+            .iter()
+            .find(|((t, c), _)| *t == s && *c == top)
+            .map(|(_, m)| m)
+    };
+    let best = table
+        .iter()
+        .filter(|((s, c), _)| matches!(s, Subject::Ours(_)) && *c == top)
+        .max_by(|a, b| a.1.rps().total_cmp(&b.1.rps()));
+    let why = |a: (&str, &Medians), b: (&str, &Medians)| {
+        format!(
+            "{} {} {}% / {} {}% {}: {}: {} µs, {}: {} µs",
+            n.t(
+                "measured: the load generator ran",
+                "medido: o gerador de carga usou"
+            ),
+            a.0,
+            n.lang.num(100.0 * a.1.generator(), 0),
+            b.0,
+            n.lang.num(100.0 * b.1.generator(), 0),
+            n.t(
+                "of a core; server CPU per round trip",
+                "de um núcleo; CPU do servidor por ida e volta"
+            ),
+            a.0,
+            n.lang.num(a.1.cpu_us(), 2),
+            b.0,
+            n.lang.num(b.1.cpu_us(), 2)
+        )
+    };
+    let mut lines: Vec<(String, f64, String, bool, String)> = Vec::new();
+    let mut ratio_line =
+        |what: String, a: Option<(&str, &Medians)>, b: Option<(&str, &Medians)>, target: f64| {
+            if let (Some(a), Some(b)) = (a, b) {
+                let r = a.1.rps() / b.1.rps().max(1e-9);
+                let met = r >= target;
+                let detail = format!(
+                    "{} {} / {} {} = {}x",
+                    a.0,
+                    n.lang.num(a.1.rps(), 0),
+                    b.0,
+                    n.lang.num(b.1.rps(), 0),
+                    n.lang.num(r, 2)
+                );
+                lines.push((
+                    what,
+                    r,
+                    format!("≥ {}x", n.lang.num(target, 2)),
+                    met,
+                    if met {
+                        detail
+                    } else {
+                        format!("{detail}; {}", why(a, b))
+                    },
+                ));
+            }
+        };
+    ratio_line(
+        format!(
+            "{} {top} {}",
+            n.t("best of ours / tokio at", "o melhor dos nossos / tokio com"),
+            n.t("clients", "clientes")
+        ),
+        best.map(|((s, _), m)| (s.name(), m)),
+        cell(Subject::Tokio).map(|m| ("tokio", m)),
+        1.15,
+    );
+    ratio_line(
+        format!(
+            "io-uring / epoll {} {top} {}",
+            n.t("at", "com"),
+            n.t("clients", "clientes")
+        ),
+        cell(Subject::Ours(Model::IoUring)).map(|m| ("io-uring", m)),
+        cell(Subject::Ours(Model::Epoll)).map(|m| ("epoll", m)),
+        1.3,
+    );
+    ratio_line(
+        format!(
+            "epoll / python threads {} {top} {}",
+            n.t("at", "com"),
+            n.t("clients", "clientes")
+        ),
+        cell(Subject::Ours(Model::Epoll)).map(|m| ("epoll", m)),
+        cell(Subject::Python).map(|m| ("python threads", m)),
+        3.0,
+    );
+    if let Some(s) = cell(Subject::Ours(Model::IoUring)).and_then(Medians::syscalls) {
+        lines.push((
+            format!(
+                "io-uring syscalls/rt {} {top} {}",
+                n.t("at", "com"),
+                n.t("clients", "clientes")
+            ),
+            s,
+            "< 0.5".to_string(),
+            s < 0.5,
+            if s < 0.5 {
+                String::new()
+            } else {
+                format!(
+                    "{} {} {}",
+                    n.t("measured:", "medido:"),
+                    n.lang.num(1.0 / s.max(1e-9), 2),
+                    n.t(
+                        "round trips per syscall: with this few clients each io_uring_enter finds few completions to collect",
+                        "idas e voltas por syscall: com tão poucos clientes cada io_uring_enter encontra poucas conclusões para colher",
+                    )
+                )
+            },
+        ));
+    }
+    for (what, value, target, met, detail) in lines {
+        if json {
+            say(&serde_json::json!({"what": "target", "target": what, "value": value, "wanted": target, "met": met, "detail": detail}).to_string())?;
+        } else {
+            say(&format!(
+                "{what}: {} ({} {target}): {}{}",
+                n.lang.num(value, 2),
+                n.t("target", "meta"),
+                if met {
+                    n.t("met", "atingida")
+                } else {
+                    n.t("missed", "não atingida")
+                },
+                if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {detail}")
+                }
+            ))?;
+        }
+    }
+    Ok(())
 }
