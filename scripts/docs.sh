@@ -3,7 +3,7 @@
 # the current code, then checks the pages. The one command to run after changing what a
 # program prints:
 #
-#   sudo scripts/docs.sh                 # everything (about 4 minutes)
+#   sudo scripts/docs.sh                 # everything (about 6 minutes)
 #   sudo scripts/docs.sh --no-shots      # without the Wireshark screenshots
 #   sudo scripts/docs.sh --no-pictures   # without the --svg/--html pictures
 #   sudo scripts/docs.sh --no-check      # without the final `cargo test -p docs-check`

@@ -4,8 +4,27 @@
 # The programs: built once by the caller (scripts/docs.sh builds them all).
 bin=${RAW_BIN:-$PWD/target/debug}
 
-# A port that was free a moment ago (bind port 0, read it back, release it).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port that was free a moment ago, for TCP and UDP, above the kernel's ephemeral range
+# (ip_local_port_range, 32768-60999 by default): no client of another program gets it
+# at connect, so a capture filtered by this port sees only the lab's own packets.
+free_port() {
+    python3 -c '
+import random, socket
+low, high = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+ports = [p for p in range(high + 1, 65536) if p not in (65431, 65432)] or list(range(1024, low))
+random.shuffle(ports)
+for port in ports:
+    try:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind)
+            s.bind(("127.0.0.1", port))
+            s.close()
+    except OSError:
+        continue
+    print(port)
+    break
+'
+}
 
 # Waits (at most 10 s) until something listens on TCP port $1; fails otherwise.
 wait_listen() {

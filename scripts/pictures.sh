@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p raw-tcp -p raw-udp -p raw-multi
-bin=$PWD/target/debug
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 for lang in en pt-BR; do
     if [ "$lang" = en ]; then out=docs/img; else out=docs/pt-BR/img; fi

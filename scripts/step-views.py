@@ -13,6 +13,7 @@ listener: one finished handshake waiting; Recv-Q 12 on the new connection: the b
 waiting), after accept, and after both programs exited (the client's TIME-WAIT).
 """
 import os
+import random
 import pty
 import re
 import select
@@ -43,12 +44,22 @@ TEXT = {
 }
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def free_port(kind=socket.SOCK_STREAM):
+    """A port free a moment ago (TCP and UDP), above the kernel's ephemeral range, so
+    that no other program's client gets it at connect while we capture or list it."""
+    low, high = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+    ports = [p for p in range(high + 1, 65536) if p not in (65431, 65432)] or list(range(1024, low))
+    random.shuffle(ports)
+    for port in ports:
+        try:
+            for k in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                s = socket.socket(socket.AF_INET, k)
+                s.bind(("127.0.0.1", port))
+                s.close()
+        except OSError:
+            continue
+        return port
+    raise SystemExit("no free port")
 
 
 class Stepper:

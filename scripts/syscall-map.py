@@ -15,6 +15,7 @@ Needs root (for --capture). Run from the repository:
 """
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -62,11 +63,21 @@ TEXT = {
 
 
 def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port free a moment ago (TCP and UDP), above the kernel's ephemeral range, so
+    that no other program's client gets it at connect while we capture or list it."""
+    low, high = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+    ports = [p for p in range(high + 1, 65536) if p not in (65431, 65432)] or list(range(1024, low))
+    random.shuffle(ports)
+    for port in ports:
+        try:
+            for k in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                s = socket.socket(socket.AF_INET, k)
+                s.bind(("127.0.0.1", port))
+                s.close()
+        except OSError:
+            continue
+        return port
+    raise SystemExit("no free port")
 
 
 def events(args):
