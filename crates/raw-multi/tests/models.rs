@@ -765,3 +765,44 @@ fn json_reports_emfile_as_a_warning_event() {
         "{warning}"
     );
 }
+
+/// A student runs the io-uring model where io_uring is refused: in a container whose
+/// seccomp profile blocks it (Docker's default answers EPERM), on a kernel without it
+/// (ENOSYS). The server stops at once with exit 1 and says why, in their language:
+/// `io_uring_setup(2) failed: EPERM ...`, a hint naming the sysctl
+/// `kernel.io_uring_disabled` and another model, and what to check. (The refusal is a
+/// seccomp filter on the server alone; the machine's io_uring stays on for the others.)
+#[test]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+fn io_uring_unavailable_is_explained() {
+    use nix::errno::Errno;
+    for (errno, lang, failed) in [
+        (Errno::EPERM, "en", "io_uring_setup(2) failed: EPERM"),
+        (Errno::ENOSYS, "pt-BR", "io_uring_setup(2) falhou: ENOSYS"),
+    ] {
+        let mut cmd = Command::new(BIN);
+        cmd.args([
+            "--lang", lang, "server", "--model", "io-uring", "--port", "0",
+        ]);
+        raw_core::sys::refuse_io_uring_setup(&mut cmd, errno);
+        let out = run(&mut cmd, b"", DEADLINE);
+        let err = String::from_utf8_lossy(&out.stderr);
+        let said = String::from_utf8_lossy(&out.stdout);
+        eprintln!("{err}");
+        assert_eq!(out.status.code(), Some(1), "{errno:?}: {err}");
+        assert!(err.contains(failed), "{err}");
+        assert!(err.contains("sysctl kernel.io_uring_disabled"), "{err}");
+        if errno == Errno::EPERM {
+            assert!(
+                err.contains("--model epoll"),
+                "another model is offered: {err}"
+            );
+        }
+        assert!(!err.contains("panicked"), "{err}");
+        // The narration shows the refused call as strace would: `= -1 EPERM (...)`.
+        assert!(
+            said.contains(&format!("= -1 {errno:?}")) && said.contains("io_uring_setup("),
+            "{said}"
+        );
+    }
+}
