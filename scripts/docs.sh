@@ -50,6 +50,18 @@ fi
 
 start=$(date +%s)
 step() { echo "docs.sh [$(($(date +%s) - start)) s] $*" >&2; }
+# views OUT SCRIPT ARGS...: a views script, tried up to three times. The scripts refuse
+# a run whose counts disagree (tshark, the ladder, the file it wrote), which other
+# traffic on lo can cause on a busy machine; a fresh run is then the honest answer.
+views() {
+    local out=$1
+    shift
+    for attempt in 1 2 3; do
+        if "$@" > "$out"; then return 0; fi
+        echo "docs.sh: $* failed (attempt $attempt of 3)" >&2
+    done
+    return 1
+}
 step "building"
 cargo build -q -p raw-tcp -p raw-udp -p raw-multi
 views=$(mktemp -d)
@@ -60,16 +72,16 @@ for lang in en pt-BR; do
     v=$views/$lang
     mkdir -p "$v"
     step "$lang: lab 1 and 2 (three views)"
-    scripts/three-views.sh tcp --lang "$lang" > "$v/tcp.txt"
-    scripts/three-views.sh udp --lang "$lang" > "$v/udp.txt"
-    scripts/step-views.py --lang "$lang" > "$v/steps.txt"
+    views "$v/tcp.txt" scripts/three-views.sh tcp --lang "$lang"
+    views "$v/udp.txt" scripts/three-views.sh udp --lang "$lang"
+    views "$v/steps.txt" scripts/step-views.py --lang "$lang"
     scripts/compare-views.py "$v/tcp.txt" "$v/udp.txt" "$lang" > "$v/compare.txt"
     step "$lang: lab 3"
-    scripts/multi-views.sh --lang "$lang" > "$v/multi.txt"
+    views "$v/multi.txt" scripts/multi-views.sh --lang "$lang"
     step "$lang: lab 4 (two network namespaces)"
-    scripts/remote-views.sh --lang "$lang" > "$v/remote.txt"
+    views "$v/remote.txt" scripts/remote-views.sh --lang "$lang"
     step "$lang: exercises"
-    scripts/exercise-views.sh --lang "$lang" > "$v/ex.txt"
+    views "$v/ex.txt" scripts/exercise-views.sh --lang "$lang"
 
     scripts/fill-docs.py "$dir/tcp.md" "$v/tcp.txt" "$v/steps.txt"
     scripts/fill-docs.py "$dir/udp.md" "$v/udp.txt" "$v/compare.txt"

@@ -87,6 +87,13 @@ kill -TERM "$server"
 wait "$server" || true
 grep '^\[wire\]' "$out/ladder-run.txt" > "$out/ladder.txt"
 same_count "$(wc -l < "$out/ladder.txt")" "$(count_packets "$out/lab.pcap")" "ladder vs the file it wrote"
+# Every packet of the ladder is on the server's port (a packet of another program,
+# caught before the capture's port filter was attached, makes this run worthless).
+if grep -v -- ":$port " "$out/ladder.txt" | grep -q .; then
+    echo "multi-views.sh: the ladder holds packets of other ports:" >&2
+    grep -v -- ":$port " "$out/ladder.txt" >&2
+    exit 1
+fi
 echo
 echo "=== ladder: raw-multi --capture lab.pcap server --model epoll; three clients (the [wire] lines)"
 cat "$out/ladder.txt"
