@@ -110,7 +110,13 @@ wait_listen "$port"
 sleep 0.3
 kill -TERM "$server"
 wait "$server" || true
+tshark -r "$out/five.pcapng" -q -z conv,tcp 2>/dev/null > "$out/conv.txt"
+if grep -- '<->' "$out/conv.txt" | grep -v -q -- ":$port "; then
+    echo "multi-views.sh: the five clients' capture holds other conversations:" >&2
+    cat "$out/conv.txt" >&2
+    exit 1
+fi
 echo
 echo "=== conversations: five clients, one row per connection"
 echo "\$ tshark -r five.pcapng -q -z conv,tcp"
-tshark -r "$out/five.pcapng" -q -z conv,tcp 2>/dev/null
+cat "$out/conv.txt"
