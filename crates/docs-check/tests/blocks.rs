@@ -243,6 +243,15 @@ fn packet_counts_agree_on_each_page() {
         ladder.sort();
         file.sort();
         assert_eq!(ladder, file, "{page}: the ladder and its own file disagree");
+        // Every packet is the server's: one server port on the right of every line (a
+        // capture can catch other traffic before its port filter is attached).
+        let ladder_text = block(&page, "ladder");
+        let servers: BTreeSet<&str> = block_text_ports(&ladder_text);
+        assert_eq!(
+            servers.len(),
+            1,
+            "{page}: the ladder holds packets of other ports: {servers:?}"
+        );
         assert_eq!(
             packet_lines(&block(&page, "syn")),
             6,
@@ -261,6 +270,19 @@ fn packet_counts_agree_on_each_page() {
             "{page}: two hosts make the packets of two programs"
         );
     }
+}
+
+/// The server-side ports of a ladder: the address on the right of each `[wire]` line.
+fn block_text_ports(ladder: &str) -> BTreeSet<&str> {
+    ladder
+        .lines()
+        .filter(|l| l.starts_with("[wire]"))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.starts_with("127.0.0.1:") && l.find(w) > l.find('─'))
+        })
+        .filter_map(|w| w.rsplit(':').next())
+        .collect()
 }
 
 /// Every picture a page shows or links exists; SVGs are well-formed XML whose root is
