@@ -95,6 +95,10 @@ impl Capture {
         attach_filter(&sock, &drop_all()).map_err(|e| Failure::sys("setsockopt", e))?;
         sock.set_nonblocking(true)
             .map_err(|e| Failure::sys("fcntl", Errno::from_raw(e.raw_os_error().unwrap_or(0))))?;
+        // A packet socket receives from the moment it exists: frames of other programs
+        // were queued before the filter was attached. Throw them away, as libpcap does,
+        // so the capture holds only what came after (and, once watched, only our port).
+        flush(&sock);
         // Kernel timestamps on each frame (SO_TIMESTAMPNS), for the pcap file.
         setsockopt(&sock, sockopt::ReceiveTimestampns, &true)
             .map_err(|e| Failure::sys("setsockopt", e))?;
@@ -155,6 +159,7 @@ impl Capture {
             return Ok(false);
         }
         attach_filter(&self.sock, &port_filter(port)).map_err(|e| Failure::sys("setsockopt", e))?;
+        flush(&self.sock); // nothing queued under the old filter belongs to this port's story
         self.port = Some(port);
         Ok(true)
     }
@@ -517,6 +522,18 @@ fn port_filter(port: u16) -> Vec<Insn> {
 
 /// **Syscall:** `setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog)`, see
 /// `socket(7)` and `filter.txt` in the kernel docs. nix has no wrapper for it.
+/// Reads and drops every frame already queued on the (non-blocking) packet socket.
+fn flush(sock: &Socket) {
+    let mut sink = [0u8; 2048];
+    while nix::sys::socket::recv(
+        sock.as_raw_fd(),
+        &mut sink,
+        MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_TRUNC,
+    )
+    .is_ok()
+    {}
+}
+
 fn attach_filter(sock: &Socket, program: &[Insn]) -> Result<(), Errno> {
     let insns: Vec<libc::sock_filter> = program
         .iter()
