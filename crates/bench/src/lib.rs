@@ -1307,6 +1307,10 @@ pub struct Cell {
     pub silent_clients: usize,
     /// Round trips completed in the window.
     pub round_trips: u64,
+    /// CPU used meanwhile by everything else on the machine (all CPUs' busy time in
+    /// `/proc/stat`, less the server's and the generator's), as a share of one core: on
+    /// a shared machine, what competed with the measurement.
+    pub others_cpu: f64,
 }
 
 /// Measures one cell: starts the server (ours with `--report`; prefork with as many
@@ -1327,33 +1331,27 @@ pub fn cost_cell(
         subject.name().replace(' ', "-")
     ));
     let _ = std::fs::remove_file(&report);
-    let mut server = match subject {
-        Subject::Ours(model) => {
-            let workers = (model == Model::Prefork).then_some(clients as u32);
-            start_with(
-                exe,
-                ServerKind::Multi(model),
-                &ServeOptions {
-                    workers,
-                    report: Some(report.clone()),
-                },
-            )?
-        }
-        Subject::Tokio => start(exe, ServerKind::Tokio)?,
-        Subject::Python => python_threaded_server()?.ok_or_else(|| {
-            Failure::Runtime(
-                "python3 is not installed: the Python reference cannot run — hint: apt-get install python3".to_string(),
-            )
-        })?,
-    };
+    let mut server = start_subject(exe, subject, clients, &report)?;
     let pid = server.child.id();
     let (streams, connected) = connect_all(server.addr, clients, connect_timeout)?;
     if let Some(failure) = connected.failure {
         return Err(failure);
     }
-    let (server0, gen0) = (usage_of_tree(pid), usage_of_this_thread());
-    let (m, (server1, gen1)) = load_with_usage(server.addr, streams, size, duration, pid)?;
+    // No core is set aside for either side: on this project's 2-vCPU machine, pinning
+    // the generator and the server to cores of their own cut every figure to about a
+    // third (each then sat idle two thirds of the time: every round trip had to wake a
+    // thread on the other vCPU).
+    let (server0, gen0, busy0) = (
+        usage_of_tree(pid),
+        usage_of_this_thread(),
+        machine_busy_ns(),
+    );
+    let (m, (server1, gen1, busy1)) = load_with_usage(server.addr, streams, size, duration, pid)?;
     let (used, generator) = (server1.since(server0), gen1.since(gen0));
+    let others = busy1
+        .saturating_sub(busy0)
+        .saturating_sub(used.cpu_ns)
+        .saturating_sub(generator.cpu_ns);
     let syscalls_per_rt = match subject {
         Subject::Ours(_) => {
             // SIGTERM: the server stops cleanly and writes its report.
@@ -1384,7 +1382,50 @@ pub fn cost_cell(
         generator_cpu: generator.cpu_ns as f64 / 1e9 / m.elapsed.as_secs_f64().max(1e-9),
         silent_clients: m.silent_clients,
         round_trips: m.count,
+        others_cpu: others as f64 / 1e9 / m.elapsed.as_secs_f64().max(1e-9),
     })
+}
+
+/// How long all CPUs together have been busy (not idle, not waiting for I/O), in
+/// nanoseconds: the first line of `/proc/stat`, in clock ticks (`USER_HZ`, 100 a second).
+pub fn machine_busy_ns() -> u64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal ...
+    let total: u64 = ticks.iter().take(8).sum();
+    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+    total.saturating_sub(idle) * 10_000_000
+}
+
+/// Starts `subject`: ours with `--report` (prefork with as many children as clients),
+/// tokio, or the Python server.
+fn start_subject(exe: &Path, subject: Subject, clients: usize, report: &Path) -> Result<Running> {
+    match subject {
+        Subject::Ours(model) => {
+            let workers = (model == Model::Prefork).then_some(clients as u32);
+            start_with(
+                exe,
+                ServerKind::Multi(model),
+                &ServeOptions {
+                    workers,
+                    report: Some(report.to_path_buf()),
+                },
+            )
+        }
+        Subject::Tokio => start(exe, ServerKind::Tokio),
+        Subject::Python => python_threaded_server()?.ok_or_else(|| {
+            Failure::Runtime(
+                "python3 is not installed: the Python reference cannot run — hint: apt-get install python3".to_string(),
+            )
+        }),
+    }
 }
 
 /// [`load`], with the server's usage and the generator's sampled the moment the
@@ -1395,10 +1436,14 @@ fn load_with_usage(
     size: usize,
     duration: Duration,
     pid: u32,
-) -> Result<(Measured, (Usage, Usage))> {
-    let sampled = std::cell::Cell::new((Usage::default(), Usage::default()));
+) -> Result<(Measured, (Usage, Usage, u64))> {
+    let sampled = std::cell::Cell::new((Usage::default(), Usage::default(), 0));
     let m = load_then(addr, streams, size, duration, None, || {
-        sampled.set((usage_of_tree(pid), usage_of_this_thread()))
+        sampled.set((
+            usage_of_tree(pid),
+            usage_of_this_thread(),
+            machine_busy_ns(),
+        ))
     })?;
     Ok((m, sampled.get()))
 }

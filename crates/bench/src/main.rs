@@ -727,6 +727,7 @@ struct Medians {
     switches: Vec<f64>,
     cpu_us: Vec<f64>,
     generator: Vec<f64>,
+    others: Vec<f64>,
     silent: usize,
 }
 
@@ -739,6 +740,7 @@ impl Medians {
         self.switches.push(c.switches_per_rt);
         self.cpu_us.push(c.cpu_us_per_rt);
         self.generator.push(c.generator_cpu);
+        self.others.push(c.others_cpu);
         self.silent = self.silent.max(c.silent_clients);
     }
 
@@ -760,6 +762,10 @@ impl Medians {
 
     fn generator(&self) -> f64 {
         bench::median(&mut self.generator.clone())
+    }
+
+    fn others(&self) -> f64 {
+        bench::median(&mut self.others.clone())
     }
 }
 
@@ -847,14 +853,15 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
     if !json {
         let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(60));
         say(&format!(
-            "{:<16} {:>8} {:>15} {:>12} {:>12} {:>10} {:>9}",
+            "{:<16} {:>8} {:>15} {:>12} {:>12} {:>10} {:>9} {:>7}",
             n.t("server", "servidor"),
             n.t("clients", "clientes"),
             n.t("round trips/s", "idas-voltas/s"),
             "syscalls/rt",
             n.t("switches/rt", "trocas/rt"),
             n.t("CPU µs/rt", "CPU µs/rt"),
-            n.t("load gen", "gerador")
+            n.t("load gen", "gerador"),
+            n.t("others", "outros")
         ))?;
     }
     for ((subject, clients), m) in &table {
@@ -868,13 +875,14 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
                 "switches_per_rt": m.switches(),
                 "cpu_us_per_rt": m.cpu_us(),
                 "generator_cpu": m.generator(),
+                "others_cpu": m.others(),
                 "silent_clients": m.silent,
             })
             .to_string())?;
             continue;
         }
         say(&format!(
-            "{:<16} {:>8} {:>15} {:>12} {:>12} {:>10} {:>8}%{}",
+            "{:<16} {:>8} {:>15} {:>12} {:>12} {:>10} {:>8}% {:>6}%{}",
             subject.name(),
             clients,
             n.lang.num(m.rps(), 0),
@@ -882,6 +890,7 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
             n.lang.num(m.switches(), 2),
             n.lang.num(m.cpu_us(), 2),
             n.lang.num(100.0 * m.generator(), 0),
+            n.lang.num(100.0 * m.others(), 0),
             if m.silent > 0 {
                 format!(
                     "  ({} {})",
@@ -920,7 +929,7 @@ fn targets(
         .max_by(|a, b| a.1.rps().total_cmp(&b.1.rps()));
     let why = |a: (&str, &Medians), b: (&str, &Medians)| {
         format!(
-            "{} {} {}% / {} {}% {}: {}: {} µs, {}: {} µs",
+            "{} {} {}% / {} {}% {}: {}: {} µs, {}: {} µs; {} {}% / {}%",
             n.t(
                 "measured: the load generator ran",
                 "medido: o gerador de carga usou"
@@ -936,7 +945,13 @@ fn targets(
             a.0,
             n.lang.num(a.1.cpu_us(), 2),
             b.0,
-            n.lang.num(b.1.cpu_us(), 2)
+            n.lang.num(b.1.cpu_us(), 2),
+            n.t(
+                "other processes on the machine meanwhile",
+                "outros processos na máquina enquanto isso"
+            ),
+            n.lang.num(100.0 * a.1.others(), 0),
+            n.lang.num(100.0 * b.1.others(), 0),
         )
     };
     let mut lines: Vec<(String, f64, String, bool, String)> = Vec::new();
