@@ -8,8 +8,8 @@
 //!   the page's block: text blocks line for line, packet blocks by their packets (flags
 //!   and lengths), the multi-client runs (whose order depends on the scheduler) by the
 //!   set of their lines. Ports, pids and times are normalised first
-//!   (`docs_check::normalize`). A comparison that fails is tried again (three runs at most) with a fresh
-//!   run, since the scheduler and the delayed-ACK timer can reorder a run.
+//!   (`docs_check::normalize`). A comparison that fails is tried again with a fresh run
+//!   (three at most), since the scheduler and the delayed-ACK timer can reorder a run.
 
 use docs_check::{block, mask_readiness, normalize, packet_shapes, read, root, sections};
 use raw_testkit::{free_port, is_root, run, skip, strace_socket_calls, tool};
