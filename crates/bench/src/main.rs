@@ -142,6 +142,11 @@ struct CostsArgs {
     /// the table shows the median of the rounds
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     rounds: u32,
+    /// Set aside a sample taken while other processes on the machine used more than this
+    /// share of a core (percent), and measure that cell again in a later round (at most
+    /// three times as many rounds in all); 100 keeps every sample
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=100))]
+    max_others: u32,
     /// Connections at once, for each column (comma-separated, each 1 to 50000)
     #[arg(long, value_delimiter = ',', default_values_t = [1u32, 16, 128], value_parser = clap::value_parser!(u32).range(1..=MAX_CLIENTS as i64))]
     clients: Vec<u32>,
@@ -729,6 +734,10 @@ struct Medians {
     generator: Vec<f64>,
     others: Vec<f64>,
     silent: usize,
+    /// Samples set aside: other processes used more than `--max-others` meanwhile.
+    noisy: Vec<bench::Cell>,
+    /// No quiet sample was had: the figures come from the noisy ones.
+    only_noisy: bool,
 }
 
 impl Medians {
@@ -826,16 +835,29 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
             n.t("alternating rounds", "rodadas alternadas")
         ))?;
     }
-    let total = args.rounds as usize * table.len();
+    // Rounds until every cell has `rounds` samples taken on a quiet machine, or three
+    // times as many rounds have run: a cell that never got one keeps its noisy samples,
+    // marked in the table.
+    let wanted = args.rounds as usize;
     let mut done = 0;
-    for _ in 0..args.rounds {
+    for _ in 0..3 * args.rounds {
+        let pending = table
+            .iter()
+            .filter(|(_, m)| m.per_second.len() < wanted)
+            .count();
+        if pending == 0 {
+            break;
+        }
         for ((subject, clients), medians) in table.iter_mut() {
+            if medians.per_second.len() >= wanted {
+                continue;
+            }
             done += 1;
             if !json {
                 // Progress on stderr, overwritten in place: stdout keeps only the table.
                 let _ = write!(
                     std::io::stderr(),
-                    "\r{done}/{total} {} {clients}…          ",
+                    "\r{done} {} {clients}…          ",
                     subject.name()
                 );
             }
@@ -847,7 +869,19 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
                 args.duration,
                 args.connect_timeout,
             )?;
-            medians.add(&cell);
+            if 100.0 * cell.others_cpu <= f64::from(args.max_others) {
+                medians.add(&cell);
+            } else {
+                medians.noisy.push(cell);
+            }
+        }
+    }
+    for (_, medians) in table.iter_mut() {
+        if medians.per_second.is_empty() {
+            for cell in std::mem::take(&mut medians.noisy) {
+                medians.add(&cell);
+            }
+            medians.only_noisy = true;
         }
     }
     if !json {
@@ -877,6 +911,9 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
                 "generator_cpu": m.generator(),
                 "others_cpu": m.others(),
                 "silent_clients": m.silent,
+                "samples": m.per_second.len(),
+                "set_aside": m.noisy.len(),
+                "only_noisy": m.only_noisy,
             })
             .to_string())?;
             continue;
@@ -891,18 +928,53 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
             n.lang.num(m.cpu_us(), 2),
             n.lang.num(100.0 * m.generator(), 0),
             n.lang.num(100.0 * m.others(), 0),
-            if m.silent > 0 {
-                format!(
-                    "  ({} {})",
-                    m.silent,
-                    n.t("clients never answered", "clientes nunca respondidos")
-                )
-            } else {
-                String::new()
-            }
+            notes(n, m)
+        ))?;
+    }
+    if !json {
+        let set_aside: usize = table.iter().map(|(_, m)| m.noisy.len()).sum();
+        say(&format!(
+            "{} {set_aside} {} {}% {}",
+            n.t("Samples set aside:", "Amostras deixadas de lado:"),
+            n.t(
+                "(other processes used more than",
+                "(outros processos usaram mais de"
+            ),
+            args.max_others,
+            n.t(
+                "of a core meanwhile; each cell was measured again).",
+                "de um núcleo enquanto isso; cada célula foi medida de novo)."
+            )
         ))?;
     }
     targets(n, args, &table)
+}
+
+/// What a table line adds after its figures: clients never answered, and a cell whose
+/// every sample was taken on a busy machine.
+fn notes(n: &Narrator, m: &Medians) -> String {
+    let mut notes = Vec::new();
+    if m.silent > 0 {
+        notes.push(format!(
+            "{} {}",
+            m.silent,
+            n.t("clients never answered", "clientes nunca respondidos")
+        ));
+    }
+    if m.only_noisy {
+        notes.push(
+            n.t(
+                "no quiet sample: other processes competed in every one",
+                "nenhuma amostra quieta: outros processos competiram em todas",
+            )
+            .to_string(),
+        );
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", notes.join("; "))
+    }
 }
 
 /// The targets, each with its figure and, when missed, what was measured that
