@@ -197,7 +197,7 @@ pub fn epoll_wait(
                     "{count} {}",
                     n.t(
                         "ready: epoll_wait returns only the ready sockets, however many are idle.",
-                        "prontos: o epoll_wait devolve só os sockets prontos, por mais ociosos que haja.",
+                        "prontos: o epoll_wait devolve só os sockets prontos, por mais sockets ociosos que existam.",
                     )
                 )
             });

@@ -262,7 +262,7 @@ pub fn flag_on_sigchld(n: &Narrator) -> Result<(), Failure> {
     call.finish(result, |_| 0, |_| {
         n.t(
             "SIGCHLD (a child ended) now runs our handler, which only sets a flag. SA_NOCLDSTOP: not when a child is merely stopped (SIGSTOP). No SA_RESTART: a blocked accept returns EINTR, so the parent reaps the child at once.",
-            "O SIGCHLD (um filho terminou) agora executa o nosso tratador, que só liga uma flag. SA_NOCLDSTOP: nada de sinal quando um filho é só suspenso (SIGSTOP). Sem SA_RESTART: um accept bloqueado retorna EINTR, e o pai recolhe o filho na hora.",
+            "O SIGCHLD (um filho terminou) agora executa o nosso tratador, que só marca uma flag. SA_NOCLDSTOP: nada de sinal quando um filho é só suspenso (SIGSTOP). Sem SA_RESTART: um accept bloqueado retorna EINTR, e o pai recolhe o filho na hora.",
         )
         .to_string()
     })

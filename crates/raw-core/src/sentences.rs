@@ -89,7 +89,7 @@ pub fn bind(lang: Lang, addr: SocketAddr) -> String {
             "Bound: the socket now owns",
             "Vinculado: o socket agora é dono de"
         ),
-        lang.pick("Still no packets.", "Ainda nenhum pacote.")
+        lang.pick("Still no packets.", "Nenhum pacote por enquanto.")
     );
     if addr.port() == 0 {
         text.push_str(lang.pick(
@@ -168,7 +168,7 @@ pub fn connect(lang: Lang, addr: SocketAddr, kind: Option<SocketKind>) -> String
         format!(
             "{} {addr}: SYN →, ← SYN-ACK, ACK →. {}",
             lang.pick("Connected to", "Conectado a"),
-            lang.pick("The handshake is complete.", "O handshake terminou.")
+            lang.pick("The handshake is complete.", "O handshake foi concluído.")
         )
     }
 }
@@ -242,7 +242,7 @@ pub fn shutdown_both(lang: Lang) -> String {
 pub fn close_listener(lang: Lang) -> String {
     lang.pick(
         "The listening socket is closed: the port stops accepting (a new SYN gets RST), and connections still waiting in the accept queue are reset.",
-        "O socket de escuta foi fechado: a porta para de aceitar (um SYN novo recebe RST), e as conexões que ainda esperavam na fila de accept são resetadas.",
+        "O socket de escuta foi fechado: a porta para de aceitar (um SYN novo recebe RST), e as conexões que ainda esperavam na fila de accept recebem RST.",
     )
     .to_string()
 }

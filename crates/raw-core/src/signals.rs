@@ -88,7 +88,7 @@ pub fn stop_on_sigint_sigterm_narrated(n: &Narrator, blocked_in: &str) -> Result
                     "{} {blocked_in} {}",
                     n.t(
                         "SIGINT (Ctrl-C) now runs our handler, which only sets a flag. Without SA_RESTART, the",
-                        "O SIGINT (Ctrl-C) agora executa o nosso tratador, que só liga uma flag. Sem SA_RESTART, o"
+                        "O SIGINT (Ctrl-C) agora executa o nosso tratador, que só marca uma flag. Sem SA_RESTART, o"
                     ),
                     n.t(
                         "the server waits in returns EINTR, and the server closes its sockets and exits 0 instead of being killed mid-call. (SA_RESTORER and sa_restorer are the C library's return trampoline; strace prints its address, written 0x... here.)",

@@ -94,7 +94,7 @@ pub fn text_lines(n: &Narrator, event: &Event) -> String {
             let ret = call.rsplit(" = ").next().unwrap_or_default();
             format!(
                 "{indent}  {}: {state}   ({short}, TCP_INFO, ...) = {ret})\n",
-                n.t("TCP state", "estado TCP")
+                n.t("TCP state", "Estado TCP")
             )
         }
         Some(Kind::Packet) => format!("[wire] {}\n", event.text),

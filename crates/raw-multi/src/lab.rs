@@ -204,7 +204,7 @@ fn zombies(n: &Narrator) -> Result<(), Failure> {
         ),
         n.t(
             "an exited child keeps its process-table entry until the parent waits for it. A server reaps in a waitpid(WNOHANG) loop (signals do not queue); its SIGCHLD handler only sets a flag, since printing is not async-signal-safe.",
-            "um filho que terminou mantém sua entrada na tabela de processos até o pai esperar por ele. Um servidor recolhe num laço de waitpid(WNOHANG) (sinais não se acumulam); seu tratador de SIGCHLD só liga uma flag, pois imprimir não é seguro dentro de um tratador de sinal.",
+            "um filho que terminou mantém sua entrada na tabela de processos até o pai esperar por ele. Um servidor recolhe num laço de waitpid(WNOHANG) (sinais não se acumulam); seu tratador de SIGCHLD só marca uma flag, pois imprimir não é seguro dentro de um tratador de sinal.",
         ),
     );
     Ok(())

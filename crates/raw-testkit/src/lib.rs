@@ -737,6 +737,7 @@ impl Drop for TwoHosts {
 /// the bytes of `struct tcp_info`) with placeholders, so that a docs page's output can
 /// be compared with a fresh run of the current code.
 pub fn normalize_run(text: &str) -> String {
+    // (A text may end with a port number: every index below is checked.)
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -758,6 +759,10 @@ pub fn normalize_run(text: &str) -> String {
                     i += 1;
                 }
             }
+        }
+        // The port ran to the end of the text: nothing left to look at.
+        if i >= chars.len() {
+            break;
         }
         // ADDRESS:NNNN (after a digit or ']')
         if chars[i] == ':'

@@ -311,7 +311,7 @@ impl<'n> Session<'n> {
             return (None, None);
         }
         sock.inode = Some(inode);
-        let state = lang.pick("TCP state", "estado TCP");
+        let state = lang.pick("TCP state", "Estado TCP");
         match sockets::look_up(inode) {
             Seen::Listed {
                 state: s,
@@ -962,7 +962,7 @@ fn closed_state(
     local: SocketAddr,
     peer: SocketAddr,
 ) -> (Option<TcpState>, Option<String>) {
-    let state = lang.pick("TCP state", "estado TCP");
+    let state = lang.pick("TCP state", "Estado TCP");
     match sockets::connection(local, peer) {
         Some(s) => (
             Some(s),

@@ -71,7 +71,7 @@ fn sample_lines_are_current() {
         ),
         (
             Lang::PtBr,
-            "estado TCP: LISTEN   (tabela de sockets do kernel, inode do socket",
+            "Estado TCP: LISTEN   (tabela de sockets do kernel, inode do socket",
         ),
     ] {
         let text = page(lang);

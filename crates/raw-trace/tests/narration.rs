@@ -448,8 +448,10 @@ fn portuguese_narration() {
     assert!(out.status.success(), "{}", show(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     for expected in [
-        format!("Vinculado: o socket agora é dono de 127.0.0.1:{port}. Ainda nenhum pacote."),
-        "estado TCP: LISTEN   (tabela de sockets do kernel, inode do socket".to_string(),
+        format!(
+            "Vinculado: o socket agora é dono de 127.0.0.1:{port}. Nenhum pacote por enquanto."
+        ),
+        "Estado TCP: LISTEN   (tabela de sockets do kernel, inode do socket".to_string(),
         "Escutando: o próprio kernel agora completa os handshakes TCP".to_string(),
         "0 bytes: fim do fluxo.".to_string(),
         "Nenhum erro aparece neste trace".to_string(),
