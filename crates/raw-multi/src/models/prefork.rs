@@ -14,8 +14,9 @@
 //! - No `fork` per client: the cost of a process is paid once, before the first client.
 //!   But only N clients are served at once: the others wait in the accept queue.
 //! - N processes sleep in `accept` on the same socket. When a connection arrives, Linux
-//!   wakes only one of them (an exclusive wait, since 2.6); older kernels woke them all
-//!   and all but one went back to sleep: the *thundering herd* UNP §30.7 measured.
+//!   wakes only one of them, the one that has waited longest (an exclusive wait); the
+//!   kernels UNP describes woke them all and all but one went back to sleep: the
+//!   *thundering herd*.
 //! - Which child gets a connection is the kernel's choice; the summary shows it,
 //!   counted in Stevens' `meter`: one page of counters mapped shared before the forks.
 //! - To stop, the parent sends SIGTERM to every child (each gave SIGTERM its default
