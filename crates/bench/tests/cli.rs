@@ -552,6 +552,13 @@ fn syscall_counts_match_strace() {
                 sleep(Duration::from_millis(20));
             }
         }
+        if traced.try_wait().ok().flatten().is_none() {
+            // Still running: end the server as well as strace, or it would outlive us.
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(serve),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
         let _ = traced.kill();
         let _ = traced.wait();
         let ours: bench::Report =

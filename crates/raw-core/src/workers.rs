@@ -79,3 +79,28 @@ pub fn meter(n: &Narrator, count: usize) -> Result<&'static [AtomicU64], Failure
         },
     )
 }
+
+/// **Syscall:** `prctl(PR_SET_PDEATHSIG, signal)`, see `PR_SET_PDEATHSIG(2const)`: this
+/// process gets `signal` when its parent dies, however it dies (even `SIGKILL`, when no
+/// `kill` of ours can run). A preforked child that never ends by itself must not outlive
+/// the server it belongs to. Then `getppid(2)`: if the parent died before the `prctl`,
+/// this process already has another parent, and ends at once (returns `false`).
+/// **Packets:** none. **Errors:** `EINVAL` only.
+#[track_caller]
+pub fn die_with_parent(n: &Narrator, parent: nix::unistd::Pid, signal: Signal) -> bool {
+    let call = Call::new(n, "prctl", -1, || {
+        format!("prctl(PR_SET_PDEATHSIG, {})", signal.as_str())
+    });
+    let result = nix::sys::prctl::set_pdeathsig(signal);
+    let _ = call.finish(result, |_| 0, |_| {
+        format!(
+            "{} {}",
+            signal.as_str(),
+            n.t(
+                "when the parent dies, however it dies: a child that never ends by itself does not outlive its server.",
+                "quando o pai morrer, seja como for: um filho que nunca termina sozinho não sobrevive ao seu servidor.",
+            )
+        )
+    });
+    nix::unistd::getppid() == parent
+}

@@ -806,3 +806,30 @@ fn io_uring_unavailable_is_explained() {
         );
     }
 }
+
+/// The prefork server killed with SIGKILL (no handler runs, no `kill` of its own is
+/// sent): its children, which would otherwise accept forever, end too, within 5 s
+/// (each asked for SIGTERM when its parent dies).
+#[test]
+fn prefork_children_die_with_a_killed_parent() {
+    let srv = server("prefork", &["--workers", "3"]);
+    let pid = srv.pid();
+    assert!(
+        eventually(DEADLINE, || children(pid).0.len() == 3),
+        "three children: {:?}",
+        children(pid)
+    );
+    let kids = children(pid).0;
+    // SIGKILL to the parent alone (not to its process group, which would end the
+    // children too and hide the point).
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .expect("kill");
+    assert!(
+        eventually(Duration::from_secs(5), || kids.iter().all(|&k| gone(k))),
+        "children {kids:?} outlived their killed parent"
+    );
+    drop(srv);
+}

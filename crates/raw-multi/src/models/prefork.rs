@@ -20,7 +20,9 @@
 //! - Which child gets a connection is the kernel's choice; the summary shows it,
 //!   counted in Stevens' `meter`: one page of counters mapped shared before the forks.
 //! - To stop, the parent sends SIGTERM to every child (each gave SIGTERM its default
-//!   action back, so it ends wherever it is) and reaps them all.
+//!   action back, so it ends wherever it is) and reaps them all. A parent killed with
+//!   SIGKILL sends nothing: each child asked the kernel for SIGTERM when its parent dies
+//!   (`prctl(PR_SET_PDEATHSIG)`), since it would otherwise accept forever.
 //!
 //! Safety of `fork`: the parent starts no thread, so each child is a copy of a
 //! single-threaded process and may run any code (`process::fork` refuses otherwise).
@@ -46,6 +48,7 @@ pub fn serve(
     stats: &Stats,
 ) -> Result<(), Failure> {
     let n = &n.side("parent"); // after fork, every line says which process printed it
+    let parent = nix::unistd::getpid();
     let count = args.workers().min(args.max_clients()).max(1);
     // meter(nchildren): a shared counter per child, and one more: how many are busy.
     let meter = workers::meter(n, count + 1)?;
@@ -54,7 +57,7 @@ pub fn serve(
     let busy = &meter[count];
     for slot in &meter[..count] {
         match process::fork(n) {
-            Ok(Forked::Child) => child(n, listener, bound, args, slot, busy, count), // never returns
+            Ok(Forked::Child) => child(n, parent, listener, bound, args, slot, busy, count), // never returns
             Ok(Forked::Parent(pid)) => children.push(pid),
             Err(f) => {
                 result = Err(f);
@@ -99,8 +102,10 @@ fn wait_for_stop(n: &Narrator, alive: &mut Vec<Pid>) -> Result<(), Failure> {
 /// One child, as `child_main` in UNP's `child02.c`: accept, serve, close, forever. It
 /// counts each connection in its slot of the meter, and in `busy` while it serves it:
 /// the child that makes all `count` busy says that the limit is reached.
+#[allow(clippy::too_many_arguments)] // what the child inherits, named one by one
 fn child(
     n: &Narrator,
+    parent: Pid,
     listener: &Socket,
     bound: SocketAddr,
     args: &ServerArgs,
@@ -114,6 +119,9 @@ fn child(
         .without_capture();
     let mut since = raw_core::record::calls_made(); // the parent counted everything before fork
     let _ = process::default_action(n, Signal::SIGTERM); // the parent's SIGTERM ends us, wherever we are
+    if !workers::die_with_parent(n, parent, Signal::SIGTERM) {
+        process::exit(n, 0); // the parent is already gone
+    }
     let mut status = 0;
     let mut limit = Limit::default();
     // The limit is the number of children: --max-clients when it set it, else --workers.
