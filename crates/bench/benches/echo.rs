@@ -6,7 +6,7 @@
 //! - `roundtrip`: one client, ping-pong, TCP and UDP, 64 B, 1 KiB, 16 KiB
 //!   (time per round trip, and bytes/s through the echo);
 //! - `multi`: every server model with 1, 16 and 128 concurrent clients, 64 B
-//!   (round trips/s);
+//!   (round trips/s; prefork with 128 children, one per client);
 //! - `bulk`: one TCP connection streaming 64 KiB writes through the echo (bytes/s);
 //! - `connect`: connect + one echo + close, per model (connections/s).
 
@@ -63,7 +63,13 @@ fn multi(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
     for model in MODELS {
-        let server = bench::start(&exe(), ServerKind::Multi(model)).expect("start server");
+        // prefork serves as many clients at once as it has children: one per client.
+        let options = bench::ServeOptions {
+            workers: (model == raw_multi::models::Model::Prefork).then_some(128),
+            report: None,
+        };
+        let server =
+            bench::start_with(&exe(), ServerKind::Multi(model), &options).expect("start server");
         for clients in [1usize, 16, 128] {
             let mut streams: Vec<_> = (0..clients)
                 .map(|_| bench::tcp_client(server.addr).expect("connect"))
