@@ -281,18 +281,28 @@ fn print(
 }
 
 /// The server to measure: `target` if given, else one of ours started now (and
-/// killed when the returned guard is dropped).
+/// killed when the returned guard is dropped), prefork with one child per client.
 fn server_for(
     target: Option<SocketAddr>,
     kind: ServerKind,
+    clients: u32,
 ) -> Result<(Option<bench::Running>, SocketAddr), Failure> {
     match target {
         Some(addr) => Ok((None, addr)),
         None => {
-            let running = bench::start(&exe()?, kind)?;
+            let running = bench::start_with(&exe()?, kind, &sized_for(kind, clients))?;
             let addr = running.addr;
             Ok((Some(running), addr))
         }
+    }
+}
+
+/// How to start `kind` for `clients` connections: the prefork model with one child per
+/// client (it serves no more clients at once than it has children), at most 1024.
+fn sized_for(kind: ServerKind, clients: u32) -> bench::ServeOptions {
+    bench::ServeOptions {
+        workers: (kind == ServerKind::Multi(Model::Prefork)).then_some(clients.min(1024)),
+        report: None,
     }
 }
 
@@ -301,7 +311,7 @@ fn latency(n: &Narrator, args: &LatencyArgs) -> Result<(), Failure> {
         Proto::Tcp => ServerKind::Tcp,
         Proto::Udp => ServerKind::Udp,
     };
-    let (_server, addr) = server_for(args.target, kind)?;
+    let (_server, addr) = server_for(args.target, kind, 1)?;
     let bar = progress(n, args.duration);
     let m = bench::latency(args.proto, addr, args.size as usize, args.duration, |f| {
         bar.set_position((f * 1000.0) as u64)
@@ -454,7 +464,7 @@ fn report_connect(
 }
 
 fn load(n: &Narrator, args: &LoadArgs) -> Result<(), Failure> {
-    let (_server, addr) = server_for(args.target, ServerKind::Multi(args.model))?;
+    let (_server, addr) = server_for(args.target, ServerKind::Multi(args.model), args.clients)?;
     if args.target.is_none() && args.clients > bench::SERVE_MAX_CLIENTS {
         say(&format!(
             "{} {} {}",
@@ -604,7 +614,8 @@ fn compare(n: &Narrator, args: &CompareArgs) -> Result<(), Failure> {
     let clients = args.clients as usize;
     let mut per_model = Vec::new();
     for model in bench::MODELS {
-        let server = bench::start(&exe, ServerKind::Multi(model))?;
+        let kind = ServerKind::Multi(model);
+        let server = bench::start_with(&exe, kind, &sized_for(kind, args.clients))?;
         let (m, _) = load_run(
             &quiet,
             server.addr,

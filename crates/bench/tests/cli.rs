@@ -10,6 +10,16 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+/// Held by every test that starts a server on a port chosen with `free_port` (a port
+/// free a moment ago): run side by side, one could bind the port another just chose, and
+/// that one would load the wrong server (or none: ECONNREFUSED). `compare` and `costs`
+/// start a dozen servers each.
+static MANY_PORTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn many_ports() -> std::sync::MutexGuard<'static, ()> {
+    MANY_PORTS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn bench() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_raw-bench"));
     cmd.env("LANG", "C");
@@ -70,6 +80,7 @@ time.sleep(120)
 /// only after that, count real round trips, and say why connecting was slow.
 #[test]
 fn load_measures_only_once_every_connection_is_made() {
+    let _alone = many_ports();
     let Some(python) = tool(
         "python3",
         "load_measures_only_once_every_connection_is_made",
@@ -127,6 +138,7 @@ fn a_full_accept_queue_neither_hangs_nor_reports_zero() {
     ) else {
         return;
     };
+    let _alone = many_ports();
     let server = Python::start(&python, NEVER_ACCEPTS, &[]);
     let clients = match nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE) {
         Ok((_, hard)) if hard >= 6000 => "5200",
@@ -182,6 +194,7 @@ fn bad_numbers_are_usage_errors() {
 /// ECONNREFUSED with the TCP hint; a datagram over 65507 bytes is sendto(2) EMSGSIZE.
 #[test]
 fn failures_name_their_syscall() {
+    let _alone = many_ports();
     let closed = raw_testkit::free_port();
     let out = run(
         bench().args(["latency", "--target", &format!("127.0.0.1:{closed}")]),
@@ -215,6 +228,7 @@ fn failures_name_their_syscall() {
 /// quietly (exit 0, no panic, no message).
 #[test]
 fn a_closed_pipe_ends_quietly() {
+    let _alone = many_ports();
     let mut child = bench()
         .args(["compare", "--duration", "1s", "--clients", "2"])
         .stdout(Stdio::piped())
@@ -330,6 +344,7 @@ fn children_die_with_bench(args: &[&str], child_name: &str, signal: nix::sys::si
 /// started (`raw-bench serve`): nothing is left running.
 #[test]
 fn its_server_dies_with_it() {
+    let _alone = many_ports();
     for signal in [
         nix::sys::signal::Signal::SIGTERM,
         nix::sys::signal::Signal::SIGKILL,
@@ -341,6 +356,7 @@ fn its_server_dies_with_it() {
 /// The same for sockperf, which `raw-bench compare` runs as a server and a client.
 #[test]
 fn sockperf_dies_with_it() {
+    let _alone = many_ports();
     if tool("sockperf", "sockperf_dies_with_it").is_none() {
         return;
     }
@@ -360,6 +376,7 @@ fn sockperf_dies_with_it() {
 #[test]
 fn costs_measures_every_server() {
     let python = tool("python3", "costs_measures_every_server").is_some();
+    let _alone = many_ports();
     let out = run(
         bench().args([
             "--json",
@@ -489,6 +506,7 @@ fn syscall_counts_match_strace() {
         "io_uring_register",
         "io_uring_enter",
     ];
+    let _alone = many_ports();
     let dir = std::env::temp_dir().join(format!("raw-bench-strace-c-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     for model in bench::MODELS {
