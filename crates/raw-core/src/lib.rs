@@ -8,6 +8,10 @@
 //! |---|---|
 //! | [`steps`] | one function per syscall (`socket`, `bind`, `listen`, `accept`, ...), each narrated |
 //! | [`process`] | fork (as `clone`), `wait4`, `kill`, the SIGCHLD handler, `exit_group`: the fork model's steps |
+//! | [`uring`] | the io-uring model's requests and completions (setup, submit, the buffer ring), narrated |
+//! | [`workers`] | `SO_REUSEPORT`, `tgkill`, the prefork meter page, `PR_SET_PDEATHSIG` |
+//! | [`uring`] | the io-uring model's requests and completions (setup, submit, the buffer ring), narrated |
+//! | [`workers`] | `SO_REUSEPORT`, `tgkill`, the prefork meter page, `PR_SET_PDEATHSIG` |
 //! | [`multiplex`] | `epoll_create1`/`epoll_ctl`/`epoll_wait`, `poll`, `pselect6`: the event loops' steps |
 //! | [`sentences`] | what each syscall means, in both languages: one source for the labs and `raw-trace` |
 //! | [`record`] | the one shape of a step: a [`record::Call`] opened, the syscall, the call finished |
@@ -32,7 +36,8 @@
 //! syscall demands it and neither crate offers a safe call, and only in [`sys`]:
 //! `accept4` with our own address storage (so a failed call's pointer is known, as
 //! strace shows it), `recvfrom(MSG_TRUNC)`, `getsockopt(TCP_INFO)`, `sigaction`,
-//! `SO_ATTACH_FILTER`, `fork` and `PR_SET_PDEATHSIG`; each carries a `SAFETY:` note.
+//! `SO_ATTACH_FILTER`, `fork`, `wait4`, `mmap`, `PR_SET_PDEATHSIG` and io_uring's
+//! submission queue; each carries a `SAFETY:` note.
 //! Every other module says `#![forbid(unsafe_code)]`, and so does every other crate.
 
 #![deny(unsafe_code)]
