@@ -83,25 +83,42 @@ pub fn timeout(lang: Lang, receive: bool) -> String {
 
 /// `bind(2)` to `addr` succeeded.
 pub fn bind(lang: Lang, addr: SocketAddr) -> String {
-    let mut text = format!(
+    if addr.port() == 0 {
+        return format!(
+            "{} {}{}",
+            lang.pick("Bound to", "Vinculado a"),
+            addr.ip(),
+            lang.pick(
+                ", port 0: port 0 asks the kernel to choose a free port, and it chose one now; getsockname shows which. Still no packets.",
+                ", porta 0: a porta 0 pede ao kernel que escolha uma porta livre, e ele escolheu agora; o getsockname mostra qual. Nenhum pacote por enquanto.",
+            )
+        );
+    }
+    format!(
         "{} {addr}. {}",
         lang.pick(
             "Bound: the socket now owns",
             "Vinculado: o socket agora é dono de"
         ),
         lang.pick("Still no packets.", "Nenhum pacote por enquanto.")
-    );
-    if addr.port() == 0 {
-        text.push_str(lang.pick(
-            " Port 0 means 'any free port': the kernel picked one now, and getsockname will tell which.",
-            " Porta 0 quer dizer 'qualquer porta livre': o kernel escolheu uma agora, e o getsockname vai dizer qual.",
-        ));
-    }
-    text
+    )
 }
 
-/// `getsockname(2)` said `addr`.
-pub fn getsockname(lang: Lang, addr: SocketAddr) -> String {
+/// How a socket got the local port that `getsockname` reports: what its sentence says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortFrom {
+    /// `bind` asked for this port (0: "any free port", and the kernel chose).
+    Bind(u16),
+    /// No `bind`: the kernel chose the address and a port at `connect` (an implicit bind).
+    Connect,
+    /// No `bind`: the kernel chose a port at the first `sendto` (an implicit bind).
+    FirstSend,
+    /// An accepted connection: it shares the listener's port.
+    Accept,
+}
+
+/// `getsockname(2)` said `addr`, a port that came `from` there.
+pub fn getsockname(lang: Lang, addr: SocketAddr, from: Option<PortFrom>) -> String {
     let mut text = format!(
         "{} {addr}.",
         lang.pick(
@@ -109,10 +126,34 @@ pub fn getsockname(lang: Lang, addr: SocketAddr) -> String {
             "O kernel diz que o endereço local deste socket é"
         )
     );
-    if addr.ip().is_unspecified() && addr.port() != 0 {
+    let port = addr.port();
+    match from {
+        Some(PortFrom::Bind(0)) if port != 0 => text.push_str(&format!(
+            " {} {port}{}",
+            lang.pick(
+                "Because bind asked for port 0, the kernel chose this free port,",
+                "Como o bind pediu a porta 0, o kernel escolheu esta porta livre,"
+            ),
+            lang.pick(", right then.", ", naquela hora.")
+        )),
+        Some(PortFrom::Connect) => text.push_str(lang.pick(
+            " This socket never called bind: the kernel chose the local address and a free (ephemeral) port by itself at connect, an implicit bind.",
+            " Este socket nunca chamou bind: o kernel escolheu sozinho o endereço local e uma porta livre (efêmera) no connect, um bind implícito.",
+        )),
+        Some(PortFrom::FirstSend) => text.push_str(lang.pick(
+            " This socket never called bind: the kernel chose a free (ephemeral) port at its first sendto, an implicit bind.",
+            " Este socket nunca chamou bind: o kernel escolheu uma porta livre (efêmera) no primeiro sendto, um bind implícito.",
+        )),
+        Some(PortFrom::Accept) => text.push_str(lang.pick(
+            " An accepted connection has the listener's local port.",
+            " Uma conexão aceita tem a porta local do socket de escuta.",
+        )),
+        _ => {}
+    }
+    if addr.ip().is_unspecified() && port != 0 {
         text.push_str(lang.pick(
-            " The wildcard address means 'any of this machine's addresses': what is sent to any of them, on this port, reaches this socket. The port is the one bind gave it.",
-            " O endereço curinga quer dizer 'qualquer endereço desta máquina': o que for enviado a qualquer um deles, nesta porta, chega a este socket. A porta é a que o bind deu a ele.",
+            " The wildcard address means 'any of this machine's addresses': what is sent to any of them, on this port, reaches this socket.",
+            " O endereço curinga quer dizer 'qualquer endereço desta máquina': o que for enviado a qualquer um deles, nesta porta, chega a este socket.",
         ));
     }
     text

@@ -19,6 +19,7 @@ use crate::error::{Fact, Failure};
 use crate::narrate::Narrator;
 use crate::record::{errno_of, forget, kind_of, socket_is, Call, SocketKind};
 use crate::sentences;
+pub use crate::sentences::PortFrom;
 use crate::strace;
 use nix::errno::Errno;
 use nix::sys::socket::MsgFlags;
@@ -205,11 +206,12 @@ pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> R
 }
 
 /// **Syscall:** `getsockname(2)` — which local address and port does this socket have?
-/// After `bind(port 0)` or `connect`, this is how we learn the port the kernel chose.
+/// After `bind(port 0)`, `connect` or a first `sendto`, this is how we learn the port the
+/// kernel chose; `from` says which of those gave it (the sentence names it).
 /// socket2 offers a `sockaddr_storage` (128 bytes), hence strace's `[128 => 16]`.
 /// **Packets:** none. **TCP state:** unchanged (so no state is read after it).
 #[track_caller]
-pub fn getsockname(n: &Narrator, sock: &Socket) -> Result<SocketAddr, Failure> {
+pub fn getsockname(n: &Narrator, sock: &Socket, from: PortFrom) -> Result<SocketAddr, Failure> {
     let fd = sock.as_raw_fd();
     let call = Call::new(n, "getsockname", fd, || {
         format!("getsockname({fd}, 0x0, [128])")
@@ -227,7 +229,7 @@ pub fn getsockname(n: &Narrator, sock: &Socket) -> Result<SocketAddr, Failure> {
                 )
             })
             .with(|e| e.local = Some(addr.to_string()))
-            .succeeded_stateless(0, || sentences::getsockname(n.lang, addr));
+            .succeeded_stateless(0, || sentences::getsockname(n.lang, addr, Some(from)));
             Ok(addr)
         }
         Err(errno) => Err(call.failed(errno, None)),

@@ -7,6 +7,7 @@
 use clap::Args;
 use raw_core::narrate::{Event, Kind};
 use raw_core::resolve::resolve;
+use raw_core::steps::PortFrom;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::Write;
@@ -51,7 +52,9 @@ pub fn run(n: &Narrator, args: &ClientsArgs) -> Result<(), Failure> {
                 break;
             }
         };
-        match steps::connect(n, &sock, server).and_then(|_| steps::getsockname(n, &sock)) {
+        match steps::connect(n, &sock, server)
+            .and_then(|_| steps::getsockname(n, &sock, PortFrom::Connect))
+        {
             Ok(local) => open.push((sock, local)),
             Err(f) => {
                 let _ = steps::close(n, sock);

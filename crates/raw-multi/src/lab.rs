@@ -8,6 +8,7 @@
 use clap::Subcommand;
 use raw_core::kernel_table;
 use raw_core::process::{self, Forked, Reaped, Wait};
+use raw_core::steps::PortFrom;
 use raw_core::{steps, Failure, Lang, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;
@@ -49,7 +50,7 @@ fn port_change(n: &Narrator, count: usize) -> Result<(), Failure> {
         SocketAddr::from(([127, 0, 0, 1], 0)),
         true,
     )?;
-    let addr = steps::getsockname(&server, &listener)?;
+    let addr = steps::getsockname(&server, &listener, PortFrom::Bind(0))?;
     steps::listen(&server, &listener, 128)?;
 
     let mut clients = Vec::new();
@@ -57,7 +58,7 @@ fn port_change(n: &Narrator, count: usize) -> Result<(), Failure> {
     for _ in 0..count {
         let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
         steps::connect(&client, &sock, addr)?;
-        let local = steps::getsockname(&client, &sock)?;
+        let local = steps::getsockname(&client, &sock, PortFrom::Connect)?;
         let (conn, peer) = steps::accept(&server, &listener)?;
         crate::models::announce(&server, std::os::fd::AsRawFd::as_raw_fd(&conn), addr, peer);
         clients.push((sock, local));

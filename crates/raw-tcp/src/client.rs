@@ -14,6 +14,7 @@
 use clap::Args;
 use raw_core::error::Fact;
 use raw_core::resolve::resolve;
+use raw_core::steps::PortFrom;
 use raw_core::steps::{self, Timeout};
 use raw_core::{Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -52,7 +53,7 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
     // Whatever happens in the exchange, close the socket afterwards with a narrated
     // close(2) (strace shows it, so we say it too).
     let outcome = (|| -> Result<(), Failure> {
-        steps::getsockname(n, &sock)?; // the ephemeral port the kernel picked for us
+        steps::getsockname(n, &sock, PortFrom::Connect)?; // the ephemeral port the kernel picked for us
 
         if args.stdin {
             for line in std::io::stdin().lock().lines() {

@@ -15,6 +15,7 @@
 use clap::Args;
 use raw_core::kernel_table;
 use raw_core::resolve::resolve;
+use raw_core::steps::PortFrom;
 use raw_core::tcp_state::TcpState;
 use raw_core::views::Timeline;
 use raw_core::{steps, Failure, Narrator};
@@ -52,7 +53,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     )?;
     steps::set_reuseaddr(server, &listener)?;
     steps::bind(server, &listener, addr, true)?;
-    let bound = steps::getsockname(server, &listener)?;
+    let bound = steps::getsockname(server, &listener, PortFrom::Bind(addr.port()))?;
     steps::listen(server, &listener, 128)?;
 
     // The client connects. The kernel answers the handshake on the server's behalf,
@@ -64,7 +65,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
         Some(Protocol::TCP),
     )?;
     steps::connect(client, &sock, bound)?;
-    let client_addr = steps::getsockname(client, &sock)?;
+    let client_addr = steps::getsockname(client, &sock, PortFrom::Connect)?;
 
     // The server takes the finished connection: a new fd, same local port.
     let (conn, _peer) = steps::accept(server, &listener)?;

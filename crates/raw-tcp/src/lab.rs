@@ -2,7 +2,7 @@
 //! runs in one process, narrated like the demo, and ends with a two-line summary.
 //!
 //! ```text
-//! raw-tcp lab time-wait   # restart without SO_REUSEADDR: EADDRINUSE, TIME-WAIT; with it: binds
+//! raw-tcp lab time-wait   # who holds TIME-WAIT: client first (server restarts), server first (EADDRINUSE)
 //! raw-tcp lab partial     # one send, many recvs: why the echo loop must loop
 //! raw-tcp lab backlog     # listen(fd, 1): the accept queue, and the clients left in SYN-SENT
 //! raw-tcp lab nagle       # write, write, read: the Nagle / delayed-ACK stall, and TCP_NODELAY
@@ -12,6 +12,7 @@
 use clap::Subcommand;
 use nix::errno::Errno;
 use raw_core::kernel_table;
+use raw_core::steps::PortFrom;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;
@@ -19,8 +20,9 @@ use std::net::SocketAddr;
 /// The labs of `raw-tcp`.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Lab {
-    /// Restart a server whose connections are in TIME-WAIT: without SO_REUSEADDR bind
-    /// fails (EADDRINUSE); with it, it binds
+    /// Who holds TIME-WAIT: when the client closes first, its own port (the server
+    /// restarts at once); when the server closes first, the server's port: a restart
+    /// without SO_REUSEADDR fails (EADDRINUSE), with it, it binds
     TimeWait,
     /// One large send, read with a small buffer: many recvs (a stream has no message
     /// boundaries, so the echo loop must loop)
@@ -57,33 +59,82 @@ fn listening(server: &Narrator, backlog: i32) -> Result<(socket2::Socket, Socket
     let listener = steps::socket(server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::set_reuseaddr(server, &listener)?;
     steps::bind(server, &listener, loopback(), true)?;
-    let addr = steps::getsockname(server, &listener)?;
+    let addr = steps::getsockname(server, &listener, PortFrom::Bind(0))?;
     steps::listen(server, &listener, backlog)?;
     Ok((listener, addr))
 }
 
 fn time_wait(n: &Narrator) -> Result<(), Failure> {
-    let (server, client, again) = (n.side("server"), n.side("client"), n.side("restart"));
+    let (client_first, free) = client_closes_first(n)?;
+    let (server_first, refused) = server_closes_first(n)?;
 
-    // 1. A server (with SO_REUSEADDR, as servers do: the TIME-WAIT entries it leaves
-    // inherit the flag, and Linux lets a new bind reuse the port only if both the old
-    // socket and the new one set it), and one client.
-    let (listener, addr) = listening(&server, 1)?;
-    let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-    steps::connect(&client, &sock, addr)?;
-    let (conn, _) = steps::accept(&server, &listener)?;
+    let port = server_first.port;
+    let held = match (n.lang, server_first.lingering) {
+        (raw_core::Lang::En, 1) => format!("1 connection in TIME-WAIT on the server's port {port}"),
+        (raw_core::Lang::En, k) => {
+            format!("{k} connections in TIME-WAIT on the server's port {port}")
+        }
+        (raw_core::Lang::PtBr, 1) => format!("1 conexão em TIME-WAIT na porta {port} do servidor"),
+        (raw_core::Lang::PtBr, k) => {
+            format!("{k} conexões em TIME-WAIT na porta {port} do servidor")
+        }
+    };
+    let first = format!(
+        "{} {}{}; {}",
+        n.t(
+            "Client closed first (lab 1's order): TIME-WAIT on the client's port",
+            "O cliente fechou primeiro (a ordem do lab 1): TIME-WAIT na porta do cliente"
+        ),
+        client_first.port,
+        n.t(", none on the server's", ", nenhum na do servidor"),
+        if free {
+            n.t(
+                "the server's restart without SO_REUSEADDR: bound.",
+                "o reinício do servidor sem SO_REUSEADDR: vinculado.",
+            )
+        } else {
+            n.t(
+                "yet the server's restart without SO_REUSEADDR failed here.",
+                "mas o reinício do servidor sem SO_REUSEADDR falhou aqui.",
+            )
+        }
+    );
+    let second = format!(
+        "{} {held}; {}",
+        n.t("Server closed first:", "O servidor fechou primeiro:"),
+        if refused {
+            n.t(
+                "bind without SO_REUSEADDR: EADDRINUSE; with SO_REUSEADDR: bound.",
+                "bind sem SO_REUSEADDR: EADDRINUSE; com SO_REUSEADDR: vinculado.",
+            )
+        } else {
+            n.t(
+                "yet bind without SO_REUSEADDR succeeded here (no TIME-WAIT left?).",
+                "mas o bind sem SO_REUSEADDR funcionou aqui (não sobrou nenhum TIME-WAIT?).",
+            )
+        }
+    );
+    n.summary(
+        format!("{first} {second}"),
+        n.t(
+            "TIME-WAIT (60 s) is kept by the side that closes first, on that side's own port. When the client closes first, its ephemeral port holds it and the server's port is free; when the server closes first (a server stopped while clients are connected), the server's port holds it, and the kernel will not bind that port again unless both the old socket and the new one set SO_REUSEADDR; that is why every server sets it.",
+            "O TIME-WAIT (60 s) fica com o lado que fecha primeiro, na porta desse lado. Quando o cliente fecha primeiro, é a porta efêmera dele que fica presa e a porta do servidor está livre; quando o servidor fecha primeiro (um servidor parado com clientes conectados), quem fica presa é a porta do servidor, e o kernel recusa um novo bind nela a menos que o socket antigo e o novo tenham ativado o SO_REUSEADDR; por isso todo servidor o ativa.",
+        ),
+    );
+    Ok(())
+}
 
-    // 2. The server stops first (it closes first): its side will end in TIME-WAIT.
-    server.note(server.t(
-        "The server is stopped while its client is connected (it closes first).",
-        "Paramos o servidor com o cliente ainda conectado (ele fecha primeiro).",
-    ));
-    steps::close(&server, conn)?;
-    steps::close(&server, listener)?;
-    let mut buf = [0u8; 16];
-    steps::recv(&client, &sock, &mut buf)?;
-    steps::close(&client, sock)?;
-    let lingering: Vec<_> = kernel_table::on_port(addr.port())
+/// What one half of the TIME-WAIT lab left in the kernel's table.
+struct Left {
+    /// The port whose connections are in TIME-WAIT (the side that closed first).
+    port: u16,
+    /// How many connections on that port are in TIME-WAIT.
+    lingering: usize,
+}
+
+/// Prints the kernel table's TIME-WAIT rows whose local port is `port`; returns how many.
+fn show_time_wait(n: &Narrator, port: u16) -> usize {
+    let lingering: Vec<_> = kernel_table::on_port(port)
         .into_iter()
         .filter(|s| s.state.name() == "TIME-WAIT")
         .collect();
@@ -99,8 +150,82 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
             Some(s.state),
         );
     }
+    lingering.len()
+}
 
-    // 3. Restart at once, without SO_REUSEADDR: the port is still taken.
+/// Part 1, the order of lab 1: the client closes first, so TIME-WAIT is on the
+/// client's side (its ephemeral port) and the server's port is free at once: a restart
+/// binds even without SO_REUSEADDR. Returns what was left, and whether that bind worked.
+fn client_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
+    let (server, client, again) = (n.side("server"), n.side("client"), n.side("restart"));
+    n.note(n.t(
+        "Part 1: the client closes first, as in lab 1.",
+        "Parte 1: o cliente fecha primeiro, como no lab 1.",
+    ));
+    let (listener, addr) = listening(&server, 1)?;
+    let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    steps::connect(&client, &sock, addr)?;
+    let ephemeral = steps::getsockname(&client, &sock, PortFrom::Connect)?.port();
+    let (conn, _) = steps::accept(&server, &listener)?;
+    steps::close(&client, sock)?; // the client's FIN first
+    let mut buf = [0u8; 16];
+    steps::recv(&server, &conn, &mut buf)?; // 0: end of stream
+    steps::close(&server, conn)?; // the server's FIN second: its side ends CLOSED
+    steps::close(&server, listener)?;
+    let lingering = show_time_wait(n, ephemeral);
+    let on_server_port = show_time_wait(n, addr.port());
+
+    again.note(format!(
+        "{} {} {}",
+        n.t("Restarting on port", "Reiniciando na porta"),
+        addr.port(),
+        n.t(
+            "right away, WITHOUT SO_REUSEADDR:",
+            "logo em seguida, SEM SO_REUSEADDR:",
+        )
+    ));
+    let restart = steps::socket(&again, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    let bound = match steps::bind(&again, &restart, addr, false) {
+        Ok(()) => on_server_port == 0,
+        Err(f) if f.errno() == Some(Errno::EADDRINUSE) => {
+            again.note(f.explain(n.lang));
+            false
+        }
+        Err(f) => return Err(f),
+    };
+    steps::close(&again, restart)?;
+    let left = Left {
+        port: ephemeral,
+        lingering,
+    };
+    Ok((left, bound))
+}
+
+/// Part 2: the server is stopped while its client is connected, so the server closes
+/// first and TIME-WAIT is on the server's port: a restart without SO_REUSEADDR fails
+/// (EADDRINUSE), with it the port binds. Returns what was left, and whether the first
+/// bind was refused.
+fn server_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
+    let (server, client, again) = (n.side("server"), n.side("client"), n.side("restart"));
+    n.note(n.t(
+        "Part 2: the server closes first (it is stopped while its client is connected).",
+        "Parte 2: o servidor fecha primeiro (paramos o servidor com o cliente ainda conectado).",
+    ));
+    // A server with SO_REUSEADDR, as servers do: the TIME-WAIT entries it leaves inherit
+    // the flag, and Linux lets a new bind reuse the port only if both the old socket and
+    // the new one set it.
+    let (listener, addr) = listening(&server, 1)?;
+    let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    steps::connect(&client, &sock, addr)?;
+    let (conn, _) = steps::accept(&server, &listener)?;
+    steps::close(&server, conn)?; // the server's FIN first: its side will end in TIME-WAIT
+    steps::close(&server, listener)?;
+    let mut buf = [0u8; 16];
+    steps::recv(&client, &sock, &mut buf)?;
+    steps::close(&client, sock)?;
+    let lingering = show_time_wait(n, addr.port());
+
+    // Restart at once, without SO_REUSEADDR: the port is still taken.
     again.note(format!(
         "{} {} {}",
         n.t("Restarting on port", "Reiniciando na porta"),
@@ -121,7 +246,7 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
     };
     steps::close(&again, first)?;
 
-    // 4. The same restart with SO_REUSEADDR: it binds.
+    // The same restart with SO_REUSEADDR: it binds.
     again.note(n.t(
         "The same restart, this time WITH SO_REUSEADDR, as every server does:",
         "O mesmo reinício, agora COM SO_REUSEADDR, como todo servidor faz:",
@@ -131,29 +256,11 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
     steps::bind(&again, &second, addr, true)?;
     steps::listen(&again, &second, 128)?;
     steps::close(&again, second)?;
-
-    let port = addr.port();
-    let held = match (n.lang, lingering.len()) {
-        (raw_core::Lang::En, 1) => format!("1 connection in TIME-WAIT on port {port}"),
-        (raw_core::Lang::En, k) => format!("{k} connections in TIME-WAIT on port {port}"),
-        (raw_core::Lang::PtBr, 1) => format!("1 conexão em TIME-WAIT na porta {port}"),
-        (raw_core::Lang::PtBr, k) => format!("{k} conexões em TIME-WAIT na porta {port}"),
+    let left = Left {
+        port: addr.port(),
+        lingering,
     };
-    n.summary(
-        format!(
-            "{held}; {}",
-            if refused {
-                n.t("bind without SO_REUSEADDR: EADDRINUSE; with SO_REUSEADDR: bound.", "bind sem SO_REUSEADDR: EADDRINUSE; com SO_REUSEADDR: vinculado.")
-            } else {
-                n.t("yet bind without SO_REUSEADDR succeeded here (no TIME-WAIT left?).", "mas o bind sem SO_REUSEADDR funcionou aqui (não sobrou nenhum TIME-WAIT?).")
-            }
-        ),
-        n.t(
-            "the side that closes first keeps the connection in TIME-WAIT for 60 s, and the kernel will not bind a port such a connection still uses unless both the old socket and the new one set SO_REUSEADDR; that is why every server sets it.",
-            "o lado que fecha primeiro mantém a conexão em TIME-WAIT por 60 s, e o kernel recusa o bind numa porta que ela ainda usa, a menos que o socket antigo e o novo tenham ativado o SO_REUSEADDR; por isso todo servidor o ativa.",
-        ),
-    );
-    Ok(())
+    Ok((left, refused))
 }
 
 fn partial(n: &Narrator) -> Result<(), Failure> {

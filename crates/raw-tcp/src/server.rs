@@ -24,6 +24,7 @@ use raw_core::cli::ListenArgs;
 use raw_core::echo::{echo_stream, Transform};
 use raw_core::resolve::resolve;
 use raw_core::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
+use raw_core::steps::PortFrom;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 
@@ -78,7 +79,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
             steps::set_nodelay(n, &listener)?; // inherited by each accepted socket
         }
         steps::bind(n, &listener, addr, reuseaddr)?;
-        let bound = steps::getsockname(n, &listener)?; // the real port, even for --port 0
+        let bound = steps::getsockname(n, &listener, PortFrom::Bind(addr.port()))?; // the real port, even for --port 0
         steps::listen(n, &listener, args.listen.backlog)?;
         n.ready(bound, listening_banner(n, bound));
         raw_core::interfaces::announce_reachable(n, bound, "raw-tcp client");

@@ -126,3 +126,48 @@ fn demo_runs_over_ipv6_in_portuguese() {
         .iter()
         .any(|e| e["kind"] == "data" && e["data"] == "\"HELLO, WORLD\""));
 }
+
+/// The text of the first `syscall` event of `name` by `role`.
+fn said(events: &[Value], role: &str, name: &str) -> String {
+    events
+        .iter()
+        .find(|e| e["kind"] == "syscall" && e["role"] == role && e["syscall"] == name)
+        .and_then(|e| e["text"].as_str())
+        .unwrap_or_else(|| panic!("no {role} {name} event"))
+        .to_string()
+}
+
+/// The demo binds port 0: the narration says that port 0 asks the kernel to choose, and
+/// `getsockname` names the port it chose (never "the socket now owns 127.0.0.1:0"). The
+/// client never binds: its port came from `connect`, an implicit bind.
+#[test]
+fn port_zero_and_the_implicit_bind_are_told_as_they_are() {
+    for lang in ["en", "pt-BR"] {
+        let events = demo(&["--lang", lang]);
+        let bind = said(&events, "server", "bind");
+        assert!(!bind.contains(":0."), "{lang}: {bind}");
+        assert!(
+            bind.contains("port 0 asks the kernel") || bind.contains("porta 0 pede ao kernel"),
+            "{lang}: {bind}"
+        );
+        let port = events
+            .iter()
+            .find(|e| e["role"] == "server" && e["syscall"] == "getsockname")
+            .and_then(|e| e["local"].as_str())
+            .and_then(|l| l.rsplit(':').next())
+            .expect("the server's getsockname names its address")
+            .to_string();
+        assert_ne!(port, "0");
+        let name = said(&events, "server", "getsockname");
+        assert!(name.contains(&format!(" {port}, ")), "{lang}: {name}");
+        let client = said(&events, "client", "getsockname");
+        assert!(
+            client.contains("implicit bind") || client.contains("bind implícito"),
+            "{lang}: {client}"
+        );
+        assert!(
+            !client.contains("bind gave") && !client.contains("bind deu"),
+            "{lang}: {client}"
+        );
+    }
+}

@@ -19,33 +19,68 @@ fn calls<'a>(events: &'a [Value], syscall: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// A restart without SO_REUSEADDR fails with EADDRINUSE while TIME-WAIT holds the port;
-/// with SO_REUSEADDR the same port binds.
+/// Both orders, for real. Client first (lab 1): the TIME-WAIT row is on the client's
+/// port, and the server's restart binds even without SO_REUSEADDR. Server first: the
+/// TIME-WAIT row is on the server's port, a restart without SO_REUSEADDR fails with
+/// EADDRINUSE, and with SO_REUSEADDR the same port binds.
 #[test]
 fn time_wait_lab() {
     let events = lab("time-wait");
     let binds = calls(&events, "bind");
-    assert_eq!(binds.len(), 3, "{binds:?}");
-    assert!(
-        binds[1].ends_with("= -1 EADDRINUSE (Address already in use)"),
-        "{}",
-        binds[1]
-    );
-    assert!(binds[2].ends_with("= 0"), "{}", binds[2]);
+    assert_eq!(binds.len(), 5, "{binds:?}");
     let port = |call: &str| {
         call.split("htons(")
             .nth(1)
             .and_then(|r| r.split(')').next())
             .map(str::to_string)
+            .unwrap_or_default()
     };
+    // Part 1: listener on port 0, then the restart on its port: bound, no SO_REUSEADDR.
+    let first_server = events
+        .iter()
+        .find(|e| e["syscall"] == "getsockname" && e["role"] == "server")
+        .and_then(|e| e["local"].as_str())
+        .and_then(|l| l.rsplit(':').next())
+        .expect("part 1's port")
+        .to_string();
+    assert_eq!(port(binds[1]), first_server);
+    assert!(
+        binds[1].ends_with("= 0"),
+        "client closed first: {}",
+        binds[1]
+    );
+    let time_wait: Vec<String> = events
+        .iter()
+        .filter(|e| e["state"] == "TIME-WAIT" && e["kind"] == "note")
+        .filter_map(|e| e["text"].as_str().map(str::to_string))
+        .collect();
     assert_eq!(
-        port(binds[1]),
-        port(binds[2]),
+        time_wait.len(),
+        2,
+        "one TIME-WAIT row per part: {time_wait:?}"
+    );
+    assert!(
+        !time_wait[0].contains(&format!("127.0.0.1:{first_server} →")),
+        "part 1: the client's port holds TIME-WAIT, not the server's: {}",
+        time_wait[0]
+    );
+    // Part 2: refused, then bound, on the same port, whose row is in TIME-WAIT.
+    assert!(
+        binds[3].ends_with("= -1 EADDRINUSE (Address already in use)"),
+        "{}",
+        binds[3]
+    );
+    assert!(binds[4].ends_with("= 0"), "{}", binds[4]);
+    assert_eq!(
+        port(binds[3]),
+        port(binds[4]),
         "the same port, refused then bound"
     );
-    assert!(events
-        .iter()
-        .any(|e| e["state"] == "TIME-WAIT" && e["kind"] == "note"));
+    assert!(
+        time_wait[1].contains(&format!("127.0.0.1:{} →", port(binds[3]))),
+        "part 2: the server's port holds TIME-WAIT: {}",
+        time_wait[1]
+    );
 }
 
 /// One send of 8 KiB, read with a 1 KiB buffer: eight recvs of 1024 bytes.

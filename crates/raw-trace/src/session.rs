@@ -20,7 +20,7 @@ use nix::errno::Errno;
 use raw_core::event::Event;
 use raw_core::kernel_table;
 use raw_core::lang::in_other_language;
-use raw_core::sentences as say;
+use raw_core::sentences::{self as say, PortFrom};
 use raw_core::tcp_state::TcpState;
 use raw_core::{Lang, Mode, Narrator};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -375,6 +375,7 @@ impl<'n> Session<'n> {
             listening: false,
             reuseaddr: false,
             accepted: None,
+            port_from: None,
         };
         self.sockets.insert(pid, fd, sock.clone());
         let say: Say = if kind.is_some() {
@@ -403,6 +404,7 @@ impl<'n> Session<'n> {
                     listening: false,
                     reuseaddr: false,
                     accepted: None,
+                    port_from: None,
                 };
                 self.sockets.insert(pid, fd, sock);
             }
@@ -439,6 +441,7 @@ impl<'n> Session<'n> {
             Some(Addr::Ip(a)) => {
                 if let Some(s) = self.sockets.get_mut(pid, fd) {
                     s.local = Some(a);
+                    s.port_from = Some(PortFrom::Bind(a.port()));
                 }
                 if a.port() != 0 {
                     self.n.watch(a.port());
@@ -523,6 +526,7 @@ impl<'n> Session<'n> {
             accepted: listener
                 .as_ref()
                 .map(|l| (l.id, format!("[pid {pid}] {}", call.text))),
+            port_from: Some(PortFrom::Accept),
         };
         self.sockets.insert(pid, new_fd, sock.clone());
         let say: Say = match peer {
@@ -551,6 +555,7 @@ impl<'n> Session<'n> {
         if call.ok() || errno == Some("EINPROGRESS") {
             if let Some(s) = self.sockets.get_mut(pid, fd) {
                 s.peer = Some(a);
+                s.port_from.get_or_insert(PortFrom::Connect); // no bind before: implicit
             }
             self.n.watch(a.port());
         }
@@ -595,13 +600,17 @@ impl<'n> Session<'n> {
         };
         let mut told = if name == "getsockname" {
             let unconnected = sock.as_ref().is_some_and(|s| s.peer.is_none());
+            let from = sock.as_ref().and_then(|s| s.port_from);
             if let Some(s) = self.sockets.get_mut(pid, fd) {
                 s.local = Some(a);
             }
             if unconnected && a.port() != 0 {
                 self.n.watch(a.port()); // a server bound to port 0 learns its port here
             }
-            let mut t = Told::new(Some(fd), Box::new(move |lang| say::getsockname(lang, a)));
+            let mut t = Told::new(
+                Some(fd),
+                Box::new(move |lang| say::getsockname(lang, a, from)),
+            );
             t.local = Some(a);
             t
         } else {
@@ -695,6 +704,9 @@ impl<'n> Session<'n> {
             let to = to.or(sock.peer);
             if let Some(a) = to {
                 self.n.watch(a.port());
+            }
+            if let Some(s) = self.sockets.get_mut(pid, fd) {
+                s.port_from.get_or_insert(PortFrom::FirstSend); // no bind before: implicit
             }
             Box::new(move |lang| say::datagram_out(lang, count, to))
         } else {

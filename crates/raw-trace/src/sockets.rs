@@ -15,6 +15,7 @@
 use crate::{diag, procfs};
 use raw_core::kernel_table;
 use raw_core::record::SocketKind;
+use raw_core::sentences::PortFrom;
 use raw_core::tcp_state::TcpState;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -40,6 +41,9 @@ pub struct Sock {
     pub reuseaddr: bool,
     /// For an accepted socket: the listener's identity, and the `accept` line.
     pub accepted: Option<(u64, String)>,
+    /// How it got its local port: `bind`, or the kernel's implicit bind at `connect` or
+    /// at the first `sendto`, or `accept` (the listener's port). `None`: not seen.
+    pub port_from: Option<PortFrom>,
 }
 
 impl Sock {
@@ -276,6 +280,7 @@ impl Registry {
                 && row.is_some_and(|r| r.2 == TcpState::Listen),
             reuseaddr: false,
             accepted: None,
+            port_from: None,
         };
         self.insert(pid, fd, sock.clone());
         Some(sock)
@@ -351,6 +356,7 @@ mod tests {
             listening: true,
             reuseaddr: false,
             accepted: None,
+            port_from: None,
         }
     }
 

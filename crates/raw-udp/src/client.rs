@@ -19,7 +19,7 @@ use clap::Args;
 use raw_core::error::Fact;
 use raw_core::narrate::Mode;
 use raw_core::resolve::resolve;
-use raw_core::steps::{self, Timeout};
+use raw_core::steps::{self, PortFrom, Timeout};
 use raw_core::{Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::{BufRead, Write};
@@ -121,7 +121,13 @@ impl Client<'_> {
         let to = (!self.args.connect).then_some(self.server);
         steps::sendto(n, self.sock, message, to)?;
         if !self.port_shown {
-            steps::getsockname(n, self.sock)?; // the port the kernel chose at the first send
+            // The port the kernel chose: at connect (with --connect), else at this first send.
+            let from = if self.args.connect {
+                PortFrom::Connect
+            } else {
+                PortFrom::FirstSend
+            };
+            steps::getsockname(n, self.sock, from)?;
             self.port_shown = true;
         }
         n.data(

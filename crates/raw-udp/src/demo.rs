@@ -13,6 +13,7 @@
 
 use clap::Args;
 use raw_core::resolve::resolve;
+use raw_core::steps::PortFrom;
 use raw_core::views::{Counter, Counts, StraceLines};
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
@@ -51,7 +52,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     )?;
     steps::set_reuseaddr(server, &sock)?;
     steps::bind(server, &sock, addr, true)?;
-    let bound = steps::getsockname(server, &sock)?;
+    let bound = steps::getsockname(server, &sock, PortFrom::Bind(addr.port()))?;
     server.note(server.t(
         "No listen(), no accept(): nothing waits for connections, because there are none.",
         "Sem listen(), sem accept(): nada espera conexões, porque elas não existem.",
@@ -65,7 +66,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
         Some(Protocol::UDP),
     )?;
     steps::sendto(client, &csock, message, Some(bound))?;
-    steps::getsockname(client, &csock)?; // the kernel bound our port at that first send
+    steps::getsockname(client, &csock, PortFrom::FirstSend)?; // the kernel bound our port at that first send
 
     // The server reads one datagram and learns the sender from recvfrom itself.
     let mut buf = vec![0u8; 65535];

@@ -8,6 +8,7 @@
 
 use clap::Subcommand;
 use nix::errno::Errno;
+use raw_core::steps::PortFrom;
 use raw_core::steps::{self, Timeout};
 use raw_core::{Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
@@ -44,7 +45,7 @@ fn boundaries(n: &Narrator) -> Result<(), Failure> {
     // UDP: two sendto calls, two datagrams, two recvfrom calls.
     let sock = steps::socket(&server, Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
     steps::bind(&server, &sock, loopback(), true)?;
-    let addr = steps::getsockname(&server, &sock)?;
+    let addr = steps::getsockname(&server, &sock, PortFrom::Bind(0))?;
     let csock = steps::socket(&client, Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
     steps::sendto(&client, &csock, b"one", Some(addr))?;
     steps::sendto(&client, &csock, b"two", Some(addr))?;
@@ -61,7 +62,7 @@ fn boundaries(n: &Narrator) -> Result<(), Failure> {
     let (tserver, tclient) = (n.side("server"), n.side("client"));
     let listener = steps::socket(&tserver, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::bind(&tserver, &listener, loopback(), true)?;
-    let taddr = steps::getsockname(&tserver, &listener)?;
+    let taddr = steps::getsockname(&tserver, &listener, PortFrom::Bind(0))?;
     steps::listen(&tserver, &listener, 1)?;
     let tsock = steps::socket(&tclient, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::connect(&tclient, &tsock, taddr)?;
@@ -103,7 +104,7 @@ fn refused(n: &Narrator) -> Result<(), Failure> {
     let probe = n.side("setup");
     let tmp = steps::socket(&probe, Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
     steps::bind(&probe, &tmp, loopback(), true)?;
-    let nobody = steps::getsockname(&probe, &tmp)?;
+    let nobody = steps::getsockname(&probe, &tmp, PortFrom::Bind(0))?;
     steps::close(&probe, tmp)?;
 
     // Connected: the ICMP port-unreachable comes back as ECONNREFUSED.

@@ -29,6 +29,7 @@ use nix::errno::Errno;
 use raw_core::echo::Transform;
 use raw_core::resolve::resolve;
 use raw_core::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
+use raw_core::steps::PortFrom;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::time::Instant;
@@ -78,7 +79,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
             steps::set_v6only(n, &sock, false)?; // dual stack, said explicitly
         }
         steps::bind(n, &sock, addr, true)?;
-        let bound = steps::getsockname(n, &sock)?;
+        let bound = steps::getsockname(n, &sock, PortFrom::Bind(addr.port()))?;
         n.note(n.t(
             "No listen() and no accept(): UDP has no connections, no handshake and no state. This one socket receives every client's datagrams, and recvfrom tells us who sent each.",
             "Sem listen() e sem accept(): o UDP não tem conexões, nem handshake, nem estado. Este único socket recebe os datagramas de todos os clientes, e o recvfrom diz quem mandou cada um.",

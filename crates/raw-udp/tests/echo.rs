@@ -431,3 +431,50 @@ fn portuguese_client_speaks_portuguese_and_shows_text_decoded() {
         "the server's data line decodes UTF-8 too: {data:?}"
     );
 }
+
+/// The client never calls `bind`: its `getsockname` says the kernel chose the port at the
+/// first `sendto` (with `--connect`: at `connect`), an implicit bind; never "the port
+/// bind gave it". Both languages, the plain client and the demo.
+#[test]
+fn the_clients_port_comes_from_an_implicit_bind() {
+    let srv = server(&[]);
+    let port = srv.port().to_string();
+    for lang in ["en", "pt-BR"] {
+        for (extra, expect) in [
+            (None, ["first sendto", "primeiro sendto"]),
+            (Some("--connect"), ["at connect", "no connect"]),
+        ] {
+            let mut cmd = Command::new(BIN);
+            cmd.args(["--json", "--lang", lang, "client", "--port", &port]);
+            cmd.args(["--message", "Hello, world"]);
+            cmd.args(extra);
+            let events = json_lines(&run_ok(&mut cmd).stdout);
+            let said = events
+                .iter()
+                .find(|e| e["syscall"] == "getsockname")
+                .and_then(|e| e["text"].as_str())
+                .expect("the client's getsockname is narrated")
+                .to_string();
+            assert!(
+                said.contains(expect[0]) || said.contains(expect[1]),
+                "{lang} {extra:?}: {said}"
+            );
+            assert!(
+                !said.contains("bind gave") && !said.contains("bind deu"),
+                "{lang}: {said}"
+            );
+        }
+        let demo =
+            json_lines(&run_ok(Command::new(BIN).args(["--json", "--lang", lang, "demo"])).stdout);
+        let client = demo
+            .iter()
+            .find(|e| e["role"] == "client" && e["syscall"] == "getsockname")
+            .and_then(|e| e["text"].as_str())
+            .expect("the demo's client getsockname");
+        assert!(
+            client.contains("implicit bind") || client.contains("bind implícito"),
+            "{lang}: {client}"
+        );
+    }
+    srv.terminate();
+}

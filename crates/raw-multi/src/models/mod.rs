@@ -24,6 +24,7 @@ use raw_core::narrate::{Event, Kind};
 use raw_core::process;
 use raw_core::resolve::resolve;
 use raw_core::signals::stop_on_sigint_sigterm_narrated;
+use raw_core::steps::PortFrom;
 use raw_core::steps::{self, Timeout};
 use raw_core::views::Sink;
 use raw_core::{Failure, Lang, Narrator};
@@ -254,7 +255,7 @@ fn listen_and_serve(
         steps::set_nodelay(n, listener)?; // inherited by each accepted socket
     }
     steps::bind(n, listener, addr, true)?;
-    let bound = steps::getsockname(n, listener)?;
+    let bound = steps::getsockname(n, listener, PortFrom::Bind(addr.port()))?;
     steps::listen(n, listener, args.listen.backlog)?;
     n.ready(
         bound,
