@@ -174,6 +174,7 @@ pub fn normalize(text: &str) -> String {
     static CLONE: OnceLock<Regex> = OnceLock::new();
     static PS_ROW: OnceLock<Regex> = OnceLock::new();
     static HEX: OnceLock<Regex> = OnceLock::new();
+    static INHERITED: OnceLock<Regex> = OnceLock::new();
     static TSVAL: OnceLock<Regex> = OnceLock::new();
     static TSHARK_TIME: OnceLock<Regex> = OnceLock::new();
     static PORT_ARROW: OnceLock<Regex> = OnceLock::new();
@@ -204,6 +205,14 @@ pub fn normalize(text: &str) -> String {
     let text = re(&CLONE, r"((?:clone|wait4)\(.*\) = )[1-9]\d*").replace_all(&text, "${1}PID");
     let text = re(&PS_ROW, r"(?m)^( *)\d{2,}( +)\d{2,}( +[A-Z][a-z+<]*\s)")
         .replace_all(&text, "PID PID${3}");
+    // The old action of SIGINT/SIGTERM is inherited, not chosen by the code: SIG_DFL
+    // from a terminal, SIG_IGN when a non-interactive shell started the program in the
+    // background (`cmd &` in a script, nohup). docs/tcp.md says so under its strace block.
+    let text = re(
+        &INHERITED,
+        r"(rt_sigaction\(SIG(?:INT|TERM), \{[^}]*\}, )\{sa_handler=SIG_(?:IGN|DFL), sa_mask=\[\], sa_flags=0\}",
+    )
+    .replace_all(&text, "${1}{INHERITED}");
     let text = re(&HEX, r"0x[0-9a-f]{6,}").replace_all(&text, "0xADDR");
     let text = re(&TSVAL, r"TSval=\d+ TSecr=\d+").replace_all(&text, "TSval=T TSecr=T");
     let text =
@@ -443,6 +452,16 @@ mod tests {
             "{}",
             normalize(none)
         );
+    }
+
+    /// The inherited old action of SIGINT (SIG_DFL or SIG_IGN) is masked; the new one is not.
+    #[test]
+    fn normalize_masks_the_inherited_signal_action() {
+        let dfl = "rt_sigaction(SIGINT, {sa_handler=0x5618c6dd3190, sa_mask=[], sa_flags=SA_RESTORER, sa_restorer=0x...}, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0   # server.rs:60";
+        let ign = dfl.replace("{sa_handler=SIG_DFL", "{sa_handler=SIG_IGN");
+        assert_eq!(normalize(dfl), normalize(&ign));
+        let other = dfl.replace("sa_flags=SA_RESTORER,", "sa_flags=SA_RESTORER|SA_RESTART,");
+        assert_ne!(normalize(dfl), normalize(&other));
     }
 
     /// tshark's lines and our ladder's give the same shapes.

@@ -45,22 +45,9 @@ fn stop(mut srv: Server, signal: &str) -> (ExitStatus, Vec<Value>, String) {
     srv.finish(DEADLINE)
 }
 
-/// Waits (bounded) until the process sleeps in a kernel function whose name contains
-/// `part` (`/proc/PID/wchan`: `inet_csk_accept` while blocked in accept). False when
-/// it never did (or the kernel does not show wchan).
+/// Waits (bounded) until the process sleeps in `part` (raw-testkit's `sleeps_in`).
 fn blocked_in(pid: u32, part: &str) -> bool {
-    let deadline = Instant::now() + DEADLINE;
-    while Instant::now() < deadline {
-        let wchan = std::fs::read_to_string(format!("/proc/{pid}/wchan")).unwrap_or_default();
-        if wchan.contains(part) {
-            return true;
-        }
-        if wchan == "0" || wchan.is_empty() {
-            return false; // wchan hidden here: nothing to wait for
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    false
+    raw_testkit::sleeps_in(pid, part)
 }
 
 fn texts(events: &[Value]) -> Vec<String> {

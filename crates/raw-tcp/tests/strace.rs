@@ -125,13 +125,7 @@ fn stopped_server_matches_strace() {
         .next()
         .and_then(|c| c.parse::<u32>().ok())
         .expect("strace's child");
-    let deadline = std::time::Instant::now() + DEADLINE;
-    while std::time::Instant::now() < deadline
-        && !std::fs::read_to_string(format!("/proc/{server}/wchan"))
-            .is_ok_and(|w| w.contains("accept") || w == "0")
-    {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    raw_testkit::sleeps_in(server, "accept");
     let (status, events, stderr) = srv.terminate();
     assert!(status.success(), "{status:?}: {stderr}");
     let narrated = narrated_calls(&events);

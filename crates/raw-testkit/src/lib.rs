@@ -21,6 +21,33 @@ use std::time::{Duration, Instant};
 /// How long any one helper waits before giving up (a hung test must fail, not hang).
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
+/// Waits (bounded by [`DEADLINE`]) until process `pid` sleeps in a kernel function whose
+/// name contains `part` (`/proc/PID/wchan`: `inet_csk_accept` while blocked in
+/// `accept`). A process that is still running (state R, wchan `0`) is waited for — on
+/// a busy machine it may take a while to get there. False when it exited, or when it
+/// sleeps and the kernel hides wchan (then there is nothing to wait for).
+pub fn sleeps_in(pid: u32, part: &str) -> bool {
+    let deadline = Instant::now() + DEADLINE;
+    while Instant::now() < deadline {
+        let Ok(wchan) = std::fs::read_to_string(format!("/proc/{pid}/wchan")) else {
+            return false; // gone
+        };
+        if wchan.contains(part) {
+            return true;
+        }
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next());
+        match state {
+            None | Some('Z' | 'X') => return false,
+            Some('S' | 'D') if wchan == "0" || wchan.is_empty() => return false, // hidden
+            _ => thread::sleep(Duration::from_millis(5)), // running, or asleep elsewhere
+        }
+    }
+    false
+}
+
 /// Whether missing tools are failures (`RAW_REQUIRE_TOOLS=1`).
 pub fn tools_required() -> bool {
     std::env::var("RAW_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
