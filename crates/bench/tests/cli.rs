@@ -596,8 +596,14 @@ fn syscall_counts_match_strace() {
             .sum();
         let off = (seen as f64 - ours.calls as f64).abs() / ours.calls.max(1) as f64;
         eprintln!("{name}: ours {}, strace -c {seen}", ours.calls);
+        // Besides 1 %, a fixed allowance: the Rust runtime's own calls of these names at
+        // start (rt_sigaction for SIGPIPE, SIGSEGV and SIGBUS, poll on fds 0-2) and the
+        // closes of the /proc files the server reads, 10-15 in all. On a busy machine a
+        // 300 ms run makes fewer round trips (io_uring batches more per enter), and those
+        // alone came to 1.01 % (1392 against 1406).
+        let runtime = 16;
         assert!(
-            off <= 0.01,
+            off <= 0.01 || seen.abs_diff(ours.calls) <= runtime,
             "{name}: our counter says {} syscalls, strace -c counts {seen} of those names ({:.2}% apart)\n{table}",
             ours.calls,
             off * 100.0

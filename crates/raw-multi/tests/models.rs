@@ -478,7 +478,16 @@ fn fd_exhaustion_backs_off_and_recovers() {
                 .args(["--port", "0", "--backlog", "512"]),
         );
         let pid = srv.pid();
-        let held: Vec<TcpStream> = (0..200).map(|_| connect(srv.addr)).collect();
+        let mut held = Vec::new();
+        for i in 0..200 {
+            match TcpStream::connect(srv.addr) {
+                Ok(s) => held.push(s),
+                Err(e) => {
+                    let (status, _, stderr) = srv.terminate();
+                    panic!("{model}: client {i} of 200: {e}\nserver: {status:?}\n{stderr}");
+                }
+            }
+        }
         thread::sleep(Duration::from_millis(300)); // let it hit EMFILE
         let before = cpu_ticks(pid);
         thread::sleep(Duration::from_secs(1));
@@ -488,7 +497,14 @@ fn fd_exhaustion_backs_off_and_recovers() {
             "{model}: {used} ticks of CPU in 1 s while out of fds: spinning"
         );
         drop(held);
-        let mut fresh = connect(srv.addr);
+        let mut fresh = match TcpStream::connect(srv.addr) {
+            Ok(s) => s,
+            Err(e) => {
+                let (status, _, stderr) = srv.terminate();
+                panic!("{model}: a new client after the others let go: {e}\nserver: {status:?}\n{stderr}");
+            }
+        };
+        fresh.set_read_timeout(Some(DEADLINE)).expect("timeout");
         fresh.write_all(b"back").expect("write");
         let mut reply = [0u8; 4];
         fresh
@@ -716,7 +732,9 @@ fn qq_still_reports_emfile_on_stderr() {
             "{model}: {line}"
         );
         drop(held);
-        let mut fresh = connect(srv.addr);
+        let mut fresh = TcpStream::connect(srv.addr)
+            .unwrap_or_else(|e| panic!("{model}: a new client after the others let go: {e}"));
+        fresh.set_read_timeout(Some(DEADLINE)).expect("timeout");
         fresh.write_all(b"back").expect("write");
         let mut reply = [0u8; 4];
         fresh

@@ -230,6 +230,8 @@ pub struct Server {
     /// The events it printed before it was ready.
     pub early: Vec<Value>,
     lines: mpsc::Receiver<String>,
+    /// A quiet server's stderr after its first line (what `finish` returns as stderr).
+    rest_of_stderr: Option<mpsc::Receiver<String>>,
 }
 
 impl Server {
@@ -276,6 +278,7 @@ impl Server {
                     addr,
                     early,
                     lines: rx,
+                    rest_of_stderr: None,
                 };
             }
         }
@@ -314,6 +317,7 @@ impl Server {
             addr,
             early: Vec::new(),
             lines: mpsc::channel().1,
+            rest_of_stderr: Some(rx),
         }
     }
 
@@ -338,11 +342,14 @@ impl Server {
                 serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")),
             );
         }
-        (
-            out.status,
-            events,
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if let Some(rest) = self.rest_of_stderr.take() {
+            while let Ok(line) = rest.recv_timeout(Duration::from_millis(200)) {
+                stderr.push_str(&line);
+                stderr.push('\n');
+            }
+        }
+        (out.status, events, stderr)
     }
 
     /// Asks the server to stop with SIGTERM (resent every 500 ms, at most 20 times,

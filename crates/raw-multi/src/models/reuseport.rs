@@ -12,7 +12,9 @@
 //!
 //! Where it differs from the epoll model:
 //! - `setsockopt(SO_REUSEPORT)` before each `bind`; the main thread makes the other
-//!   workers' sockets (`socket`, `setsockopt`, `bind`, `listen`) before starting them.
+//!   workers' sockets (`socket`, `setsockopt`, `bind`, `listen`) and their epoll
+//!   instances (`epoll_create1`) before starting them, so that a shortage of file
+//!   descriptors ends the server at its start, never one worker while others serve.
 //! - Each worker is the epoll model's loop (`event_loop.rs`) on its own listener, with
 //!   its own epoll instance; `--max-clients` limits the sum of their clients (a worker
 //!   at the limit looks again every 50 ms, since another one freeing a slot cannot
@@ -64,24 +66,41 @@ pub fn serve(
             }
         }
     }
+    // Every worker's epoll instance too, made here by the main thread before any worker
+    // accepts: once one does, its clients may use up the file descriptors (EMFILE), and
+    // a worker failing then would close its listener and reset the connections queued
+    // on it (seen on a busy machine: a client refused, the server ending with status 1).
+    let sides: Vec<Narrator> = (2..=count)
+        .map(|i| n.side(&format!("worker {i}")))
+        .collect();
+    let mut epolls = Vec::with_capacity(count);
+    for _ in 0..count {
+        match Epoll::new(n) {
+            Ok(epoll) => epolls.push(epoll),
+            Err(f) => {
+                for sock in listeners {
+                    let _ = steps::close(n, sock);
+                }
+                return Err(f);
+            }
+        }
+    }
+    let mut epolls = epolls.into_iter();
+    let mine_epoll = epolls.next().expect("worker 1's epoll");
     let counts: Vec<AtomicU64> = (0..count).map(|_| AtomicU64::new(0)).collect();
     let worker_args = &worker_args;
     let result = std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel();
         let mut others = Vec::with_capacity(count - 1);
-        for (i, sock) in listeners.into_iter().enumerate() {
-            let (wn, tx, counted) = (
-                n.side(&format!("worker {}", i + 2)),
-                tx.clone(),
-                &counts[i + 1],
-            );
+        for (i, (sock, epoll)) in listeners.into_iter().zip(epolls).enumerate() {
+            let (wn, tx, counted) = (&sides[i], tx.clone(), &counts[i + 1]);
             let spawned = std::thread::Builder::new()
                 .name(format!("worker-{}", i + 2))
                 .spawn_scoped(scope, move || {
                     // Its pthread and kernel thread id, for tgkill when stopping.
                     let _ = tx.send((nix::sys::pthread::pthread_self(), nix::unistd::gettid()));
-                    let served = worker(&wn, &sock, bound, worker_args, stats.bytes, counted);
-                    let closed = steps::close(&wn, sock);
+                    let served = worker(wn, &sock, epoll, bound, worker_args, stats.bytes, counted);
+                    let closed = steps::close(wn, sock);
                     served.and(closed)
                 });
             match spawned {
@@ -101,7 +120,15 @@ pub fn serve(
         }
         drop(tx);
         let ids: Vec<_> = rx.iter().take(others.len()).collect();
-        let mine = worker(n, listener, bound, worker_args, stats.bytes, &counts[0]);
+        let mine = worker(
+            n,
+            listener,
+            mine_epoll,
+            bound,
+            worker_args,
+            stats.bytes,
+            &counts[0],
+        );
         // This thread stopped (SIGINT/SIGTERM, or a failure): wake the others.
         let deadline = Instant::now() + Duration::from_secs(10);
         while others.iter().any(|h| !h.is_finished()) && Instant::now() < deadline {
@@ -140,6 +167,7 @@ pub fn serve(
 fn worker(
     n: &Narrator,
     listener: &Socket,
+    epoll: Epoll,
     bound: SocketAddr,
     args: &ServerArgs,
     bytes: &'static AtomicU64,
@@ -151,8 +179,7 @@ fn worker(
         per_worker: std::sync::Mutex::new(Vec::new()),
         serving: Some(&SERVING), // --max-clients counts every worker's clients
     };
-    let served =
-        Epoll::new(n).and_then(|epoll| event_loop::serve(n, listener, bound, args, &mine, epoll));
+    let served = event_loop::serve(n, listener, bound, args, &mine, epoll);
     counted.store(mine.connections.load(Ordering::Relaxed), Ordering::Relaxed);
     served
 }
