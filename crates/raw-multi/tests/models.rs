@@ -830,11 +830,37 @@ fn io_uring_unavailable_is_explained() {
 /// (each asked for SIGTERM when its parent dies).
 #[test]
 fn prefork_children_die_with_a_killed_parent() {
-    let srv = server("prefork", &["--workers", "3"]);
+    children_die_with_a_killed_parent("prefork", &["--workers", "3"], 3);
+}
+
+/// The fork model too: five connected clients, five children serving them; SIGKILL to
+/// the parent, and within 5 s no child is left (each asked for SIGTERM when its parent
+/// dies), and each client sees its connection end.
+#[test]
+fn fork_children_die_with_a_killed_parent() {
+    let srv = server("fork", &[]);
+    let clients: Vec<TcpStream> = (0..5).map(|_| connect(srv.addr)).collect();
+    children_killed_with(srv, 5);
+    for mut c in clients {
+        c.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let mut buf = [0u8; 1];
+        let ended = matches!(c.read(&mut buf), Ok(0) | Err(_));
+        assert!(ended, "a client's connection outlived its server");
+    }
+}
+
+fn children_die_with_a_killed_parent(model: &str, extra: &[&str], count: usize) {
+    children_killed_with(server(model, extra), count);
+}
+
+/// Waits for `count` children of `srv`, SIGKILLs the parent alone, and checks that no
+/// child is left 5 s later.
+fn children_killed_with(srv: Server, count: usize) {
     let pid = srv.pid();
     assert!(
-        eventually(DEADLINE, || children(pid).0.len() == 3),
-        "three children: {:?}",
+        eventually(DEADLINE, || children(pid).0.len() == count),
+        "{count} children: {:?}",
         children(pid)
     );
     let kids = children(pid).0;

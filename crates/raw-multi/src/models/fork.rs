@@ -19,7 +19,9 @@
 //!   they echo in one page mapped shared before the first `fork`.
 //! - To stop, the parent sends SIGTERM to every child and reaps them all. Each child
 //!   has given SIGTERM its default action back: the handler it inherited only sets a
-//!   flag, which a child about to block in `recv` would notice too late.
+//!   flag, which a child about to block in `recv` would notice too late. A parent
+//!   killed with SIGKILL sends nothing: each child asked the kernel for SIGTERM when
+//!   its parent dies (`prctl(PR_SET_PDEATHSIG)`), or it would serve on, adopted by init.
 //!
 //! Safety of `fork`: this model never starts a thread, so the child is a copy of a
 //! single-threaded process and may run any code (`process::fork` refuses otherwise).
@@ -30,7 +32,7 @@ use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use raw_core::process::{self, Forked, Reaped, Wait};
 use raw_core::signals::stop_requested;
-use raw_core::{steps, Failure, Narrator};
+use raw_core::{steps, workers, Failure, Narrator};
 use socket2::Socket;
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -46,6 +48,7 @@ pub fn serve(
     stats: &Stats,
 ) -> Result<(), Failure> {
     let n = &n.side("parent"); // after fork, every line says which process printed it
+    let parent = nix::unistd::getpid(); // each child asks to die with this process
     process::flag_on_sigchld(n)?; // Signal(SIGCHLD, sig_chld): a child's end interrupts accept
     let mut children: HashSet<Pid> = HashSet::new();
     let mut limit = Limit::default();
@@ -68,7 +71,7 @@ pub fn serve(
         stats.connections.fetch_add(1, Ordering::Relaxed);
         announce(n, conn.as_raw_fd(), bound, peer);
         let closed = match process::fork(n) {
-            Ok(Forked::Child) => child(n, listener, conn, peer, args), // never returns
+            Ok(Forked::Child) => child(n, parent, listener, conn, peer, args), // never returns
             Ok(Forked::Parent(pid)) => {
                 children.insert(pid);
                 process::close_copy(n, conn.into_raw_fd()) // parent closes connected socket
@@ -91,8 +94,17 @@ pub fn serve(
 }
 
 /// The child, as in `tcpserv04.c`: `Close(listenfd); str_echo(connfd); exit(0);`,
-/// plus SIGTERM's default action back, so that the parent's stop always ends it.
-fn child(n: &Narrator, listener: &Socket, conn: Socket, peer: SocketAddr, args: &ServerArgs) -> ! {
+/// plus SIGTERM's default action back, so that the parent's stop always ends it, and
+/// SIGTERM asked for when the parent dies (`PR_SET_PDEATHSIG`): a parent killed with
+/// SIGKILL sends nothing, and its children would serve on, adopted by init.
+fn child(
+    n: &Narrator,
+    parent: Pid,
+    listener: &Socket,
+    conn: Socket,
+    peer: SocketAddr,
+    args: &ServerArgs,
+) -> ! {
     // The capture belongs to the parent: a child reading the same packet socket and
     // writing its own copy of the file would garble both.
     let n = &n
@@ -101,6 +113,9 @@ fn child(n: &Narrator, listener: &Socket, conn: Socket, peer: SocketAddr, args: 
     let since = raw_core::record::calls_made(); // the parent counted everything before fork
     let _ = process::close_copy(n, listener.as_raw_fd()); // child closes listening socket
     let _ = process::default_action(n, Signal::SIGTERM); // the parent's SIGTERM ends us, wherever we are
+    if !workers::die_with_parent(n, parent, Signal::SIGTERM) {
+        process::exit(n, 0); // the parent is already gone: the kernel closes connfd
+    }
     let status = str_echo(n, &conn, peer, args); // process the request
     args.flush_calls(since); // for raw-bench costs: this child's syscalls, before exit
     process::exit(n, status) // child terminates: the kernel closes connfd (FIN)
