@@ -174,6 +174,11 @@ pub fn run(
             }
             n.step = true;
         }
+        // A picture that cannot be written is found now, before the first syscall, not
+        // after the run (which would be lost).
+        for path in common.svg.iter().chain(&common.html) {
+            can_write(common.lang(), path)?;
+        }
         let pictures = common.svg.is_some() || common.html.is_some();
         let recorder = crate::diagram::Recorder::default();
         if pictures {
@@ -241,17 +246,7 @@ fn write_pictures(
     let title = program_title(role);
     let svg = crate::diagram::svg(&layout, &title, n.lang);
     let write = |path: &std::path::Path, text: &str| {
-        std::fs::write(path, text).map_err(|e| {
-            Failure::Runtime(format!(
-                "{} {}: {e} — {}",
-                n.t("cannot write", "não foi possível gravar"),
-                path.display(),
-                n.t(
-                    "hint: pick a path in a folder you can write to, e.g. /tmp/run.svg",
-                    "dica: escolha um caminho numa pasta onde você pode escrever, como /tmp/run.svg"
-                )
-            ))
-        })
+        std::fs::write(path, text).map_err(|e| Failure::Runtime(cannot_write(n.lang, path, &e)))
     };
     if let Some(path) = &common.svg {
         write(path, &svg)?;
@@ -280,6 +275,40 @@ fn write_pictures(
         ));
     }
     Ok(())
+}
+
+/// Whether `path` can be written (opened for writing, made if missing, and a file made
+/// here removed again at once): a usage error (exit 2) that says why, if not.
+fn can_write(lang: Lang, path: &std::path::Path) -> Result<(), Failure> {
+    let existed = path.exists();
+    let opened = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path);
+    match opened {
+        Ok(_) => {
+            if !existed {
+                let _ = std::fs::remove_file(path);
+            }
+            Ok(())
+        }
+        Err(e) => Err(Failure::Usage(cannot_write(lang, path, &e))),
+    }
+}
+
+/// "cannot write PATH: why — hint: ..., e.g. /tmp/run.EXT", with the path's own extension.
+fn cannot_write(lang: Lang, path: &std::path::Path, e: &std::io::Error) -> String {
+    let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("svg");
+    format!(
+        "{} {}: {e} — {} /tmp/run.{ext}",
+        lang.pick("cannot write", "não foi possível gravar"),
+        path.display(),
+        lang.pick(
+            "hint: pick a path in a folder you can write to, e.g.",
+            "dica: escolha um caminho numa pasta onde você pode escrever, como"
+        )
+    )
 }
 
 /// Ends a program: prints the failure (if any) as a teaching message on stderr, and in

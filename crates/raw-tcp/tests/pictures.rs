@@ -218,3 +218,36 @@ fn the_replay_page_steps_in_a_real_browser() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A `--html` or `--svg` path that cannot be written is refused before the first
+/// syscall (exit 2, no syscall narrated), and the hint suggests a path with the same
+/// extension. The demo and a lab (every program runs through raw-core's `cli::run`,
+/// which makes the check).
+#[test]
+fn an_unwritable_picture_path_fails_before_any_syscall() {
+    for args in [vec!["demo"], vec!["lab", "partial"]] {
+        let bin = BIN;
+        for (flag, ext) in [("--html", "html"), ("--svg", "svg")] {
+            let path = format!("/nonexistent-raw-sockets/run.{ext}");
+            let out = raw_testkit::run(
+                Command::new(bin)
+                    .arg("--json")
+                    .args(&args)
+                    .args([flag, &path]),
+                b"",
+                raw_testkit::DEADLINE,
+            );
+            assert_eq!(out.status.code(), Some(2), "{flag}: {out:?}");
+            let events = raw_testkit::json_lines(&out.stdout);
+            assert!(
+                !events.iter().any(|e| e["kind"] == "syscall"),
+                "{flag}: a syscall ran before the path was checked: {events:?}"
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains(&format!("/tmp/run.{ext}")),
+                "{flag}: {stderr}"
+            );
+        }
+    }
+}
