@@ -422,6 +422,18 @@ impl Client {
         })
     }
 
+    /// How long a TCP round trip may wait for its reply before it fails (`SO_RCVTIMEO`;
+    /// 10 s unless set). UDP keeps its 1 s, after which a datagram counts as lost.
+    pub fn reply_timeout(&self, wait: Duration) -> Result<()> {
+        match self {
+            Client::Tcp(s, addr) => {
+                s.set_read_timeout(Some(wait))
+                    .map_err(failed("setsockopt", *addr, Proto::Tcp))
+            }
+            Client::Udp(..) => Ok(()),
+        }
+    }
+
     /// One round trip: send `out`, receive as many bytes into `back`.
     pub fn roundtrip(&mut self, out: &[u8], back: &mut [u8]) -> Result<Trip> {
         match self {
@@ -557,6 +569,8 @@ pub fn latency(
     mut tick: impl FnMut(f64),
 ) -> Result<Measured> {
     let mut client = Client::connect(proto, addr)?;
+    // A server that never answers ends the run within its --duration, not 10 s later.
+    client.reply_timeout(duration.clamp(Duration::from_millis(100), Duration::from_secs(10)))?;
     let out = vec![b'x'; size];
     let mut back = vec![0u8; size.max(1)];
     // Warm up: let caches, the scheduler and TCP settle (bounded: at most 1 s).

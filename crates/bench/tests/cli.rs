@@ -611,3 +611,49 @@ fn syscall_counts_match_strace() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A server that accepts and never answers: `latency --duration 1s` ends within its
+/// duration (plus start-up), exit 1 with the hint, not after the 10 s reply timeout.
+/// Durations have an upper bound: one hour, exit 2 beyond it.
+#[test]
+fn latency_against_a_silent_server_is_bounded_by_its_duration() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = silent.local_addr().expect("addr");
+    let started = Instant::now();
+    let out = run(
+        Command::new(env!("CARGO_BIN_EXE_raw-bench")).args([
+            "latency",
+            "--proto",
+            "tcp",
+            "--target",
+            &addr.to_string(),
+            "--duration",
+            "1s",
+        ]),
+        b"",
+        DEADLINE,
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no reply from"),
+        "{out:?}"
+    );
+    assert!(
+        took < Duration::from_secs(6),
+        "took {took:?} for --duration 1s"
+    );
+    drop(silent);
+    for too_long in ["99999999999999s", "3601"] {
+        let out = run(
+            Command::new(env!("CARGO_BIN_EXE_raw-bench")).args(["latency", "--duration", too_long]),
+            b"",
+            DEADLINE,
+        );
+        assert_eq!(out.status.code(), Some(2), "{too_long}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("one hour"),
+            "{out:?}"
+        );
+    }
+}

@@ -142,12 +142,21 @@ pub fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
         (t.strip_suffix('s').unwrap_or(t), 1.0)
     };
     match number.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(std::time::Duration::from_secs_f64(v * scale)),
+        Ok(v) if v > 0.0 && v.is_finite() && v * scale <= LONGEST.as_secs_f64() => {
+            Ok(std::time::Duration::from_secs_f64(v * scale))
+        }
+        Ok(v) if v > 0.0 => Err(format!(
+            "'{text}' is longer than {} s (one hour), the longest any of these programs waits or runs; for a longer run, run it again",
+            LONGEST.as_secs()
+        )),
         _ => Err(format!(
             "'{text}' is not a positive number of seconds (e.g. 2, 0.5, 1500ms)"
         )),
     }
 }
+
+/// The longest time a duration or timeout may ask for (`parse_seconds`).
+pub const LONGEST: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Runs one subcommand: makes its narrator, starts the capture first when asked (so a
 /// missing privilege stops the program before any socket of the lab exists), runs

@@ -44,8 +44,8 @@ struct Cli {
     common: CommonArgs,
     /// After each network syscall, strace holds the program this many milliseconds
     /// while raw-trace reads the socket's state, so the state shown is the one right
-    /// after that call (0: no hold; states may then lag a call behind)
-    #[arg(long, value_name = "MS", default_value_t = 15)]
+    /// after that call (0: no hold; states may then lag a call behind; at most 10000)
+    #[arg(long, value_name = "MS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(0..=10_000))]
     hold: u64,
     /// Also keep strace's own output, unedited (pids, padding, the <unfinished ...>
     /// and resumed> halves), in this file

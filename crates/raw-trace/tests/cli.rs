@@ -37,6 +37,17 @@ fn missing_strace_says_how_to_install_it() {
 fn bad_usage_exits_2() {
     let out = raw_testkit::run(&mut Command::new(BIN), b"", LIMIT);
     assert_eq!(out.status.code(), Some(2));
+    // --hold has an upper bound (10 s per syscall), said by clap, exit 2.
+    let out = raw_testkit::run(
+        Command::new(BIN).args(["--hold", "99999999", "--", "true"]),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("0..=10000"),
+        "{out:?}"
+    );
     if raw_testkit::tool("strace", "bad_usage_exits_2").is_none() {
         return;
     }
