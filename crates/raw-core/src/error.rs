@@ -386,9 +386,9 @@ fn hint(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> String {
             format!("{addr} is not an address of this machine. Use 127.0.0.1, 0.0.0.0 (every interface) or one of the addresses `ip -br addr` lists.")
         },
         ("connect", Errno::ECONNREFUSED) => if pt {
-            format!("ninguém está escutando em {addr}: o kernel de lá respondeu ao nosso SYN com RST. Inicie o servidor primeiro e confira o host e a porta. Se o servidor estiver em outra máquina, ele precisa escutar em 0.0.0.0, não em 127.0.0.1.")
+            format!("conexão recusada por {addr}: ou ninguém escuta lá (o kernel de lá respondeu ao nosso SYN com RST), ou um firewall rejeita a porta (com um ICMP \"port unreachable\", o `reject` padrão do nftables; com `reject with tcp reset` a resposta é um RST). Inicie o servidor primeiro e confira o host e a porta. Se o servidor estiver em outra máquina, ele precisa escutar em 0.0.0.0, não em 127.0.0.1, e o firewall dela precisa liberar a porta.")
         } else {
-            format!("nothing is listening on {addr}: the kernel there answered our SYN with RST. Start the server first and check host and port. If the server is on another machine it must listen on 0.0.0.0, not 127.0.0.1.")
+            format!("connection refused by {addr}: either nothing listens there (the kernel there answered our SYN with RST) or a firewall rejects the port (with an ICMP \"port unreachable\", nftables' default `reject`; `reject with tcp reset` answers with an RST instead). Start the server first and check host and port. If the server is on another machine it must listen on 0.0.0.0, not 127.0.0.1, and its firewall must allow the port.")
         },
         (_, Errno::ENETUNREACH) => if pt {
             format!("não há rota até {addr}: esta máquina não tem caminho para essa rede. Confira o endereço e se as duas máquinas estão na mesma rede.")
