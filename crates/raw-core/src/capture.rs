@@ -80,6 +80,61 @@ impl std::fmt::Debug for Capture {
     }
 }
 
+/// The syscall just made, as the packets drained after it see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Cause<'a> {
+    /// Its name (`sendto`, `connect`, ...).
+    pub syscall: &'a str,
+    /// What a packet's comment says when the call made it: `sendto() echo.rs:70`.
+    pub text: &'a str,
+}
+
+/// Whether a call named `syscall` can have made this packet itself: a `connect` its SYN
+/// and the handshake's last ACK; a send its data (or datagram); a `shutdown` or `close`
+/// its FIN or RST; an `io_uring_enter` what the requests it submitted send. Everything
+/// else seen right after a call (the peer's SYN-ACK, an ACK of data we received, the
+/// peer's data) the kernel sent on its own, and the comment says so.
+pub fn made_by(syscall: &str, p: &PacketInfo) -> bool {
+    const FIN: u8 = 0x01;
+    const SYN: u8 = 0x02;
+    const RST: u8 = 0x04;
+    const ACK: u8 = 0x10;
+    let udp = p.proto == "UDP";
+    let data = p.len > 0 || udp;
+    match syscall {
+        "connect" => {
+            (p.flag_bits & SYN != 0 && p.flag_bits & ACK == 0)
+                || p.flag_bits == ACK && p.len == 0 && p.seq == Some(1) && p.ack == Some(1)
+        }
+        "sendto" | "send" | "sendmsg" | "sendmmsg" | "write" | "writev" => data,
+        "shutdown" | "close" => p.flag_bits & (FIN | RST) != 0,
+        "io_uring_enter" => data || p.flag_bits & (FIN | RST) != 0,
+        _ => false,
+    }
+}
+
+/// The comment of a packet seen after a call that did not make it.
+fn on_its_own(lang: Lang, p: &PacketInfo) -> &'static str {
+    const SYN: u8 = 0x02;
+    const ACK: u8 = 0x10;
+    if p.flag_bits & SYN != 0 && p.flag_bits & ACK != 0 {
+        lang.pick(
+            "the listening side's kernel, answering the SYN (no syscall)",
+            "o kernel do lado que escuta, respondendo ao SYN (sem syscall)",
+        )
+    } else if p.flag_bits == ACK && p.len == 0 {
+        lang.pick(
+            "the receiving kernel on its own: an ACK of what arrived (no syscall)",
+            "o kernel que recebeu, por conta própria: um ACK do que chegou (sem syscall)",
+        )
+    } else {
+        lang.pick(
+            "the kernel on its own (no syscall)",
+            "o próprio kernel (sem syscall)",
+        )
+    }
+}
+
 impl Capture {
     /// Opens the packet socket (this is where a missing `CAP_NET_RAW` is found) and
     /// creates the pcap file. Nothing is captured until [`Capture::watch`] names the port.
@@ -165,12 +220,13 @@ impl Capture {
     }
 
     /// Reads every frame waiting in the socket, writes it to the file and returns
-    /// each as a packet event (its ladder line in `lang`). Never blocks. `cause` names
-    /// the syscall (and source line) that was just made, for the pcapng packet
-    /// comments; `None` means the packets came from the kernel on its own (a delayed
-    /// ACK, a retransmission). Without narration (`commented` false) no syscall is
+    /// each as a packet event (its ladder line in `lang`). Never blocks. `cause` is the
+    /// syscall (and source line) that was just made: a packet that call can have made
+    /// ([`made_by`]) is named after it in its pcapng comment and marked `caused`; any
+    /// other (the peer's answer, an ACK of received data) says the kernel sent it on its
+    /// own. `None` means no call was just made (a timer: a delayed ACK, a retransmission). Without narration (`commented` false) no syscall is
     /// reported, so no comment is written rather than a wrong one.
-    pub fn drain(&mut self, lang: Lang, commented: bool, cause: Option<&str>) -> Vec<Event> {
+    pub fn drain(&mut self, lang: Lang, commented: bool, cause: Option<Cause>) -> Vec<Event> {
         let mut events = Vec::new();
         if self.port.is_none() {
             return events;
@@ -224,13 +280,18 @@ impl Capture {
                         Some(i) => i.flags.clone(),
                         None => String::new(),
                     };
-                    let why = cause.map(str::to_string).unwrap_or_else(|| {
-                        lang.pick(
-                            "the kernel on its own (timer)",
-                            "o próprio kernel (temporizador)",
-                        )
-                        .to_string()
-                    });
+                    let info = decoded.as_ref().map(|(info, _)| info);
+                    let why = match (cause, info) {
+                        (Some(c), Some(i)) if made_by(c.syscall, i) => c.text.to_string(),
+                        (Some(_), Some(i)) => on_its_own(lang, i).to_string(),
+                        (Some(c), None) => c.text.to_string(),
+                        (None, _) => lang
+                            .pick(
+                                "the kernel on its own (timer)",
+                                "o próprio kernel (temporizador)",
+                            )
+                            .to_string(),
+                    };
                     let block = EnhancedPacketBlock {
                         interface_id: 0,
                         timestamp: stamp,
@@ -252,6 +313,7 @@ impl Capture {
             if let Some((info, text)) = decoded {
                 events.push(Event {
                     kind: Some(Kind::Packet),
+                    caused: cause.is_some_and(|c| made_by(c.syscall, &info)),
                     packet: Some(info),
                     text,
                     ..Event::default()

@@ -120,8 +120,9 @@ pub struct Event {
     /// The state came from the kernel's table (`/proc/net/tcp`), the fd being closed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub from_table: bool,
-    /// A packet caused by the syscall just before it (drained right after that call
-    /// returned), rather than sent by the kernel on its own (a timer).
+    /// A packet made by the syscall just before it (drained right after that call
+    /// returned, and of a kind that call sends: `capture::made_by`), rather than sent by
+    /// the kernel on its own (the peer's answer, an ACK of received data, a timer).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub caused: bool,
 }

@@ -207,14 +207,13 @@ impl Narrator {
 
     /// Drains the capture, unless someone is already at it (another thread), and
     /// emits its packets. `cause` names the syscall just made, for the pcapng comments.
-    fn drain_capture(&self, cause: Option<&str>) {
+    fn drain_capture(&self, cause: Option<crate::capture::Cause>) {
         let Some(capture) = &self.capture else { return };
         let packets = match capture.try_lock() {
             Ok(mut c) => c.drain(self.lang, self.verbose(), cause),
             Err(_) => return,
         };
-        for mut packet in packets {
-            packet.caused = cause.is_some();
+        for packet in packets {
             self.deliver(packet);
         }
     }
@@ -257,17 +256,18 @@ impl Narrator {
         }
         // The packets drained right after a syscall are the ones it caused: name it
         // (and its source line) in their pcapng comments.
+        let syscall = event.syscall.unwrap_or("?");
         let cause = is_syscall.then(|| {
             let source = event
                 .source
                 .as_deref()
                 .map(short_source)
                 .unwrap_or_default();
-            format!("{}() {source}", event.syscall.unwrap_or("?"))
+            format!("{syscall}() {source}")
         });
         self.deliver(event);
-        if let Some(cause) = cause {
-            self.drain_capture(Some(&cause));
+        if let Some(text) = &cause {
+            self.drain_capture(Some(crate::capture::Cause { syscall, text }));
         }
     }
 

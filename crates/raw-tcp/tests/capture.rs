@@ -134,7 +134,8 @@ fn capture_without_privilege_is_explained() {
 }
 
 /// With a `.pcapng` file each packet carries a comment naming the syscall and source
-/// line that caused it (Wireshark shows it as a packet comment); the line is real.
+/// line that made it (Wireshark shows it as a packet comment); the line is real. A
+/// packet the kernel sent on its own (the SYN-ACK, an ACK of data) says so instead.
 #[test]
 fn pcapng_comments_name_the_syscall_and_line() {
     let Some(tshark) = tool("tshark", "pcapng_comments_name_the_syscall_and_line") else {
@@ -187,6 +188,24 @@ fn pcapng_comments_name_the_syscall_and_line() {
         comments
             .iter()
             .any(|c| c.starts_with("FIN-ACK <- shutdown()")),
+        "{comments:?}"
+    );
+    // A comment names only the call that made its packet: the listening side's SYN-ACK
+    // and every ACK of received data say the kernel sent them on its own.
+    assert!(
+        comments[1].starts_with("SYN-ACK <- the listening side's kernel"),
+        "{comments:?}"
+    );
+    for c in comments.iter().skip(3) {
+        if c.starts_with("ACK <- ") {
+            assert!(
+                c.contains("no syscall") || c.contains("timer"),
+                "an ACK pinned on a syscall: {c} in {comments:?}"
+            );
+        }
+    }
+    assert!(
+        !comments.iter().any(|c| c.starts_with("ACK <- sendto()")),
         "{comments:?}"
     );
 }
