@@ -223,9 +223,18 @@ function show(i) {
     ? ps.map((j) => { const p = events[steps[j].event].event.packet; return "<li data-step='" + j + "' class='" + (j === cur ? "current" : "") + "'>#" + p.no + " " + esc(p.src) + " → " + esc(p.dst) + " <b>" + esc(p.flags || p.proto) + "</b> len=" + p.len + "</li>"; }).join("")
     : "<li class='muted'>" + esc(T("none", "nenhum")) + "</li>";
   document.querySelectorAll("#packets li[data-step]").forEach((li) => li.addEventListener("click", () => show(+li.dataset.step)));
-  // States: every mark up to this step's row.
+  // States: every mark up to this step's row; a socket whose fd a successful close
+  // released is shown closed from then on (never its last state before the close),
+  // until a later mark (the kernel's table, or a new socket on the same fd) says more.
   const table = new Map();
-  for (let r = 0; r <= step.row; r++) for (const m of rows[r].states) table.set(m.lane + "/" + m.fd, m);
+  for (let r = 0; r <= step.row; r++) {
+    const what = rows[r].what, ev = rows[r].event != null ? events[rows[r].event].event : null;
+    if (what.kind === "syscall" && !what.failed && ev && ev.syscall === "close" && ev.fd != null) {
+      const key = what.lane + "/" + ev.fd;
+      if (table.has(key)) table.set(key, {lane: what.lane, fd: ev.fd, state: T("closed (close released the fd)", "fechado (o close liberou o fd)"), closed: true});
+    }
+    for (const m of rows[r].states) table.set(m.lane + "/" + m.fd, m);
+  }
   $("states").innerHTML = table.size
     ? [...table.values()].map((m) => "<tr><td>" + esc(lanes[m.lane].title) + "</td><td class='mono'>fd " + m.fd + "</td><td class='mono'><b>" + esc(m.state) + "</b></td></tr>").join("")
     : "<tr><td class='muted'>" + esc(T("no socket yet", "nenhum socket ainda")) + "</td></tr>";
@@ -242,6 +251,8 @@ $("lang-pt").addEventListener("click", () => setLang("pt"));
 document.addEventListener("keydown", (e) => {
   if (e.key === "ArrowRight" || e.key === "ArrowDown") { show(cur + 1); e.preventDefault(); }
   if (e.key === "ArrowLeft" || e.key === "ArrowUp") { show(cur - 1); e.preventDefault(); }
+  if (e.key === "Home") { show(0); e.preventDefault(); }
+  if (e.key === "End") { show(steps.length - 1); e.preventDefault(); }
 });
 document.querySelectorAll("#diagram g.row[data-event]").forEach((g) => g.addEventListener("click", () => {
   const r = +g.id.slice(4), i = steps.findIndex((s) => s.row === r);

@@ -179,6 +179,21 @@ fn the_replay_page_steps_in_a_real_browser() {
         "{}",
         current(&next)
     );
+    // The last step (End): every socket the run closed is shown closed, none in the
+    // state it had before its close (the listener's LISTEN, the server's CLOSE-WAIT).
+    let last = dom_after(&page, "keys=End", &dir, 5);
+    let states = last
+        .split("id=\"states\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_default();
+    for stale in ["<b>LISTEN</b>", "<b>CLOSE-WAIT</b>", "<b>ESTABLISHED</b>"] {
+        assert!(!states.contains(stale), "last step shows {stale}: {states}");
+    }
+    assert!(
+        states.contains("closed (close released the fd)"),
+        "{states}"
+    );
     // Portuguese labels on the toggle.
     let pt = dom_after(&page, "lang=pt", &dir, 4);
     assert!(
