@@ -816,3 +816,23 @@ pub fn tgkill(lang: Lang, tid: i32, signal: &str) -> String {
         ),
     }
 }
+
+/// `getsockopt(TCP_INFO)` on a just-accepted connection: `silent` is how long its client
+/// has sent nothing since the handshake, `None` when it has sent something.
+pub fn silent_since_connect(lang: Lang, silent: Option<std::time::Duration>) -> String {
+    match silent {
+        None => lang
+            .pick(
+                "The client has sent data already (tcpi_bytes_received > 0): it waits unread.",
+                "O cliente já enviou dados (tcpi_bytes_received > 0): eles esperam para ser lidos.",
+            )
+            .to_string(),
+        Some(d) => {
+            let ms = d.as_millis();
+            match lang {
+                Lang::En => format!("The client has sent nothing since its handshake, {ms} ms ago (tcpi_last_data_recv), time it spent waiting in the accept queue."),
+                Lang::PtBr => format!("O cliente não enviou nada desde o handshake, há {ms} ms (tcpi_last_data_recv), tempo que ele passou esperando na fila do accept."),
+            }
+        }
+    }
+}

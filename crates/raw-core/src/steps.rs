@@ -205,6 +205,30 @@ pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> R
         })
 }
 
+/// **Syscall:** `getsockopt(fd, SOL_TCP, TCP_INFO, ...)`, see `tcp(7)`: has the client
+/// on this just-accepted connection sent nothing yet, and for how long? `None` when it
+/// has sent something (`tcpi_bytes_received` > 0: it waits unread); else the time since
+/// the handshake (`tcpi_last_data_recv`), which counts its wait in the accept queue.
+/// **Packets:** none. **TCP state:** unchanged.
+#[track_caller]
+pub fn silent_since_connect(n: &Narrator, sock: &Socket) -> Result<Option<Duration>, Failure> {
+    let fd = sock.as_raw_fd();
+    let probe = crate::tcp_state::probe(fd);
+    let call = Call::new(n, "getsockopt", fd, || {
+        format!("getsockopt({fd}, SOL_TCP, TCP_INFO, ..., [256])")
+    });
+    let Some(text) = probe.call.strip_suffix(" = 0") else {
+        return Err(call.failed(Errno::last(), None));
+    };
+    let silent = match (probe.bytes_received, probe.last_data_recv) {
+        (Some(0), Some(since)) => Some(since),
+        _ => None,
+    };
+    call.filled(|| text.to_string())
+        .succeeded_stateless(0, || sentences::silent_since_connect(n.lang, silent));
+    Ok(silent)
+}
+
 /// **Syscall:** `getsockname(2)` — which local address and port does this socket have?
 /// After `bind(port 0)`, `connect` or a first `sendto`, this is how we learn the port the
 /// kernel chose; `from` says which of those gave it (the sentence names it).

@@ -107,6 +107,11 @@ pub struct Probe {
     pub state: Option<TcpState>,
     /// The call as strace renders it, return value included.
     pub call: String,
+    /// How long ago data last arrived (`tcpi_last_data_recv`; for a connection that
+    /// never received any, since its handshake).
+    pub last_data_recv: Option<std::time::Duration>,
+    /// Bytes received so far (`tcpi_bytes_received`).
+    pub bytes_received: Option<u64>,
 }
 
 /// How many bytes of `struct tcp_info` we offer the kernel; it fills what it has.
@@ -121,8 +126,19 @@ pub fn probe(fd: RawFd) -> Probe {
     let (rc, len) = crate::sys::getsockopt_tcp_info(fd, &mut info);
     if rc == 0 {
         let used = (len as usize).min(TCP_INFO_OFFER);
+        let u32_at = |at: usize| {
+            (used >= at + 4)
+                .then(|| u32::from_ne_bytes([info[at], info[at + 1], info[at + 2], info[at + 3]]))
+        };
+        let bytes_received = (used >= 136).then(|| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&info[128..136]);
+            u64::from_ne_bytes(b)
+        });
         Probe {
             state: TcpState::from_kernel(info[0]),
+            last_data_recv: u32_at(52).map(|ms| std::time::Duration::from_millis(ms.into())),
+            bytes_received,
             call: format!(
                 "getsockopt({fd}, SOL_TCP, TCP_INFO, {}, {}) = 0",
                 strace::quoted(&info[..used]),
@@ -133,6 +149,8 @@ pub fn probe(fd: RawFd) -> Probe {
         let errno = Errno::last();
         Probe {
             state: None,
+            last_data_recv: None,
+            bytes_received: None,
             call: format!(
                 "getsockopt({fd}, SOL_TCP, TCP_INFO, {}, [{TCP_INFO_OFFER}]) = {}",
                 strace::pointer(info.as_ptr()),

@@ -877,3 +877,50 @@ fn children_killed_with(srv: Server, count: usize) {
     );
     drop(srv);
 }
+
+/// prefork with its default 16 children and 50 silent clients connected: a new client
+/// that sends is still served (each child drops a client silent for 5 s, and at once one
+/// that waited that long in the accept queue), the silent ones see their connection end,
+/// and the drop is narrated.
+#[test]
+fn prefork_serves_a_new_client_while_fifty_idle_ones_are_connected() {
+    let srv = Server::start(
+        Command::new(BIN).args(["--json", "server", "--port", "0", "--model", "prefork"]),
+    );
+    let idle: Vec<TcpStream> = (0..50).map(|_| connect(srv.addr)).collect();
+    let mut fresh = connect(srv.addr);
+    fresh
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    fresh.write_all(b"hello").expect("write");
+    let mut reply = [0u8; 5];
+    fresh
+        .read_exact(&mut reply)
+        .expect("a new client served while 50 idle ones are connected");
+    assert_eq!(&reply, b"HELLO");
+    for mut c in idle {
+        c.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut buf = [0u8; 1];
+        assert!(
+            matches!(c.read(&mut buf), Ok(0) | Err(_)),
+            "an idle client was never dropped"
+        );
+    }
+    drop(fresh);
+    let (status, events, _) = srv.terminate();
+    assert!(status.success());
+    let said = |needle: &str| {
+        events
+            .iter()
+            .any(|e| e["text"].as_str().is_some_and(|t| t.contains(needle)))
+    };
+    assert!(
+        said("idle too long (--idle-timeout)"),
+        "the 5 s drop is narrated"
+    );
+    assert!(
+        said("silent since it connected"),
+        "the queue drop is narrated"
+    );
+}

@@ -115,7 +115,8 @@ pub struct ServerArgs {
     /// 256 for fork]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_clients: Option<u32>,
-    /// Drop a client that sends nothing for this long (e.g. 30, 1.5, 500ms)
+    /// Drop a client that sends nothing for this long (e.g. 30, 1.5, 500ms) [default: no
+    /// limit; 5 s for prefork, whose N children N silent clients would otherwise hold]
     #[arg(long, value_parser = raw_core::cli::parse_seconds)]
     pub idle_timeout: Option<Duration>,
     /// What to do to the bytes before echoing them: upper (ASCII letters only) or none

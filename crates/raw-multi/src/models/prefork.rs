@@ -17,6 +17,11 @@
 //!   wakes only one of them, the one that has waited longest (an exclusive wait); the
 //!   kernels UNP describes woke them all and all but one went back to sleep: the
 //!   *thundering herd*.
+//! - N silent clients would hold all N children and lock everyone else out, so a child
+//!   drops a client that sends nothing for [`IDLE`] (5 s; `--idle-timeout` changes it):
+//!   after `accept` it asks `TCP_INFO` whether the client has sent anything, and one
+//!   silent for that long already (waiting in the accept queue) is closed at once, so
+//!   the clients queued behind it get a child.
 //! - Which child gets a connection is the kernel's choice; the summary shows it,
 //!   counted in Stevens' `meter`: one page of counters mapped shared before the forks.
 //! - To stop, the parent sends SIGTERM to every child (each gave SIGTERM its default
@@ -38,6 +43,7 @@ use socket2::Socket;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// Forks the children, then waits until SIGINT/SIGTERM; stops and reaps them.
 pub fn serve(
@@ -99,6 +105,9 @@ fn wait_for_stop(n: &Narrator, alive: &mut Vec<Pid>) -> Result<(), Failure> {
     Ok(())
 }
 
+/// How long a prefork child waits for a silent client unless `--idle-timeout` says.
+pub const IDLE: Duration = Duration::from_secs(5);
+
 /// One child, as `child_main` in UNP's `child02.c`: accept, serve, close, forever. It
 /// counts each connection in its slot of the meter, and in `busy` while it serves it:
 /// the child that makes all `count` busy says that the limit is reached.
@@ -124,6 +133,11 @@ fn child(
     }
     let mut status = 0;
     let mut limit = Limit::default();
+    let idle = args.idle_timeout.unwrap_or(IDLE);
+    let with_idle = ServerArgs {
+        idle_timeout: Some(idle),
+        ..args.clone()
+    };
     // The limit is the number of children: --max-clients when it set it, else --workers.
     let option = if count == args.max_clients() {
         "--max-clients"
@@ -148,7 +162,20 @@ fn child(
         let serving = busy.fetch_add(1, Ordering::Relaxed) + 1;
         limit.reached_as(n, serving as usize, count, option);
         announce(n, conn.as_raw_fd(), bound, peer);
-        str_echo(n, &conn, peer, args); // the echo loop, until the client leaves
+        match steps::silent_since_connect(n, &conn) {
+            Ok(Some(silent)) if silent >= idle => {
+                n.note(format!(
+                    "{peer}: {}",
+                    n.t(
+                        "silent since it connected, longer than the idle timeout (--idle-timeout, 5 s by default for prefork): dropped at once, so the clients behind it in the accept queue get a child.",
+                        "calado desde que conectou, por mais tempo que o prazo de ociosidade (--idle-timeout, 5 s por padrão no prefork): descartado na hora, para que os clientes atrás dele na fila do accept ganhem um filho."
+                    )
+                ));
+            }
+            _ => {
+                str_echo(n, &conn, peer, &with_idle); // the echo loop, until the client leaves
+            }
+        }
         let _ = steps::close(n, conn);
         let serving = busy.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
         limit.reached_as(n, serving as usize, count, option);
