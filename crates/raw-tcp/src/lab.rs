@@ -132,11 +132,13 @@ struct Left {
     lingering: usize,
 }
 
-/// Prints the kernel table's TIME-WAIT rows whose local port is `port`; returns how many.
-fn show_time_wait(n: &Narrator, port: u16) -> usize {
-    let lingering: Vec<_> = kernel_table::on_port(port)
+/// Prints the kernel table's TIME-WAIT rows of this lab's connection whose local end is
+/// `local` and remote end `remote` (other programs' connections may share a port: only
+/// this 4-tuple is ours); returns how many.
+fn show_time_wait(n: &Narrator, local: SocketAddr, remote: SocketAddr) -> usize {
+    let lingering: Vec<_> = kernel_table::on_port(local.port())
         .into_iter()
-        .filter(|s| s.state.name() == "TIME-WAIT")
+        .filter(|s| s.state.name() == "TIME-WAIT" && s.remote == remote)
         .collect();
     for s in &lingering {
         n.note_state(
@@ -165,15 +167,15 @@ fn client_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
     let (listener, addr) = listening(&server, 1)?;
     let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::connect(&client, &sock, addr)?;
-    let ephemeral = steps::getsockname(&client, &sock, PortFrom::Connect)?.port();
+    let ephemeral = steps::getsockname(&client, &sock, PortFrom::Connect)?;
     let (conn, _) = steps::accept(&server, &listener)?;
     steps::close(&client, sock)?; // the client's FIN first
     let mut buf = [0u8; 16];
     steps::recv(&server, &conn, &mut buf)?; // 0: end of stream
     steps::close(&server, conn)?; // the server's FIN second: its side ends CLOSED
     steps::close(&server, listener)?;
-    let lingering = show_time_wait(n, ephemeral);
-    let on_server_port = show_time_wait(n, addr.port());
+    let lingering = show_time_wait(n, ephemeral, addr);
+    let on_server_port = show_time_wait(n, addr, ephemeral);
 
     again.note(format!(
         "{} {} {}",
@@ -195,7 +197,7 @@ fn client_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
     };
     steps::close(&again, restart)?;
     let left = Left {
-        port: ephemeral,
+        port: ephemeral.port(),
         lingering,
     };
     Ok((left, bound))
@@ -217,13 +219,13 @@ fn server_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
     let (listener, addr) = listening(&server, 1)?;
     let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::connect(&client, &sock, addr)?;
-    let (conn, _) = steps::accept(&server, &listener)?;
+    let (conn, peer) = steps::accept(&server, &listener)?;
     steps::close(&server, conn)?; // the server's FIN first: its side will end in TIME-WAIT
     steps::close(&server, listener)?;
     let mut buf = [0u8; 16];
     steps::recv(&client, &sock, &mut buf)?;
     steps::close(&client, sock)?;
-    let lingering = show_time_wait(n, addr.port());
+    let lingering = show_time_wait(n, addr, peer);
 
     // Restart at once, without SO_REUSEADDR: the port is still taken.
     again.note(format!(
