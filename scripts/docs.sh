@@ -42,9 +42,21 @@ need=(strace tshark python3 ss ip nft ping nc)
 [ "$shots" = 1 ] && need+=(wireshark Xvfb xdotool import)
 missing=()
 for tool in "${need[@]}"; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+packages="strace tshark python3 iproute2 nftables iputils-ping netcat-openbsd"
+[ "$shots" = 1 ] && packages="$packages wireshark xvfb xdotool imagemagick"
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+    # As root (docs.sh needs root anyway), install what is missing, as scripts/test does.
+    echo "scripts/docs.sh: installing $packages (apt-get) for ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # shellcheck disable=SC2086 # one word per package
+    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends $packages >/dev/null ||
+        echo "scripts/docs.sh: apt-get failed" >&2
+    missing=()
+    for tool in "${need[@]}"; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "scripts/docs.sh: missing ${missing[*]}; install with:" >&2
-    echo "    apt-get install -y strace tshark python3 iproute2 nftables iputils-ping netcat-openbsd wireshark xvfb xdotool imagemagick" >&2
+    echo "    apt-get install -y $packages" >&2
     exit 1
 fi
 
