@@ -80,6 +80,12 @@ impl std::fmt::Debug for Capture {
     }
 }
 
+/// TCP flag bits, as `PacketInfo::flag_bits` holds them (RFC 9293 §3.1).
+const FIN: u8 = 0x01;
+const SYN: u8 = 0x02;
+const RST: u8 = 0x04;
+const ACK: u8 = 0x10;
+
 /// The syscall just made, as the packets drained after it see it.
 #[derive(Debug, Clone, Copy)]
 pub struct Cause<'a> {
@@ -95,10 +101,6 @@ pub struct Cause<'a> {
 /// else seen right after a call (the peer's SYN-ACK, an ACK of data we received, the
 /// peer's data) the kernel sent on its own, and the comment says so.
 pub fn made_by(syscall: &str, p: &PacketInfo) -> bool {
-    const FIN: u8 = 0x01;
-    const SYN: u8 = 0x02;
-    const RST: u8 = 0x04;
-    const ACK: u8 = 0x10;
     let udp = p.proto == "UDP";
     let data = p.len > 0 || udp;
     match syscall {
@@ -115,8 +117,6 @@ pub fn made_by(syscall: &str, p: &PacketInfo) -> bool {
 
 /// The comment of a packet seen after a call that did not make it.
 fn on_its_own(lang: Lang, p: &PacketInfo) -> &'static str {
-    const SYN: u8 = 0x02;
-    const ACK: u8 = 0x10;
     if p.flag_bits & SYN != 0 && p.flag_bits & ACK != 0 {
         lang.pick(
             "the listening side's kernel, answering the SYN (no syscall)",
@@ -224,8 +224,9 @@ impl Capture {
     /// syscall (and source line) that was just made: a packet that call can have made
     /// ([`made_by`]) is named after it in its pcapng comment and marked `caused`; any
     /// other (the peer's answer, an ACK of received data) says the kernel sent it on its
-    /// own. `None` means no call was just made (a timer: a delayed ACK, a retransmission). Without narration (`commented` false) no syscall is
-    /// reported, so no comment is written rather than a wrong one.
+    /// own. `None` means no call was just made (a timer: a delayed ACK, a
+    /// retransmission). Without narration (`commented` false) no syscall is reported,
+    /// so no comment is written rather than a wrong one.
     pub fn drain(&mut self, lang: Lang, commented: bool, cause: Option<Cause>) -> Vec<Event> {
         let mut events = Vec::new();
         if self.port.is_none() {

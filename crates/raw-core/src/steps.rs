@@ -217,9 +217,10 @@ pub fn silent_since_connect(n: &Narrator, sock: &Socket) -> Result<Option<Durati
     let call = Call::new(n, "getsockopt", fd, || {
         format!("getsockopt({fd}, SOL_TCP, TCP_INFO, ..., [256])")
     });
-    let Some(text) = probe.call.strip_suffix(" = 0") else {
-        return Err(call.failed(Errno::last(), None));
-    };
+    if let Some(errno) = probe.errno {
+        return Err(call.failed(errno, None));
+    }
+    let text = probe.call.strip_suffix(" = 0").unwrap_or(&probe.call);
     let silent = match (probe.bytes_received, probe.last_data_recv) {
         (Some(0), Some(since)) => Some(since),
         _ => None,

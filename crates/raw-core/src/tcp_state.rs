@@ -112,7 +112,14 @@ pub struct Probe {
     pub last_data_recv: Option<std::time::Duration>,
     /// Bytes received so far (`tcpi_bytes_received`).
     pub bytes_received: Option<u64>,
+    /// Why the call failed, when it did.
+    pub errno: Option<Errno>,
 }
+
+/// Where two fields sit in `struct tcp_info` (`linux/tcp.h`): `tcpi_last_data_recv`
+/// (u32, milliseconds) and `tcpi_bytes_received` (u64).
+const LAST_DATA_RECV_AT: usize = 52;
+const BYTES_RECEIVED_AT: usize = 128;
 
 /// How many bytes of `struct tcp_info` we offer the kernel; it fills what it has.
 const TCP_INFO_OFFER: usize = 256;
@@ -126,19 +133,19 @@ pub fn probe(fd: RawFd) -> Probe {
     let (rc, len) = crate::sys::getsockopt_tcp_info(fd, &mut info);
     if rc == 0 {
         let used = (len as usize).min(TCP_INFO_OFFER);
-        let u32_at = |at: usize| {
-            (used >= at + 4)
-                .then(|| u32::from_ne_bytes([info[at], info[at + 1], info[at + 2], info[at + 3]]))
+        let field = |at: usize, out: &mut [u8]| {
+            (used >= at + out.len()).then(|| out.copy_from_slice(&info[at..at + out.len()]))
         };
-        let bytes_received = (used >= 136).then(|| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&info[128..136]);
-            u64::from_ne_bytes(b)
-        });
+        let (mut ms, mut bytes) = ([0u8; 4], [0u8; 8]);
+        let last_data_recv = field(LAST_DATA_RECV_AT, &mut ms)
+            .map(|()| std::time::Duration::from_millis(u32::from_ne_bytes(ms).into()));
+        let bytes_received =
+            field(BYTES_RECEIVED_AT, &mut bytes).map(|()| u64::from_ne_bytes(bytes));
         Probe {
             state: TcpState::from_kernel(info[0]),
-            last_data_recv: u32_at(52).map(|ms| std::time::Duration::from_millis(ms.into())),
+            last_data_recv,
             bytes_received,
+            errno: None,
             call: format!(
                 "getsockopt({fd}, SOL_TCP, TCP_INFO, {}, {}) = 0",
                 strace::quoted(&info[..used]),
@@ -151,6 +158,7 @@ pub fn probe(fd: RawFd) -> Probe {
             state: None,
             last_data_recv: None,
             bytes_received: None,
+            errno: Some(errno),
             call: format!(
                 "getsockopt({fd}, SOL_TCP, TCP_INFO, {}, [{TCP_INFO_OFFER}]) = {}",
                 strace::pointer(info.as_ptr()),

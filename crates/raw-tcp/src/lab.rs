@@ -65,7 +65,7 @@ fn listening(server: &Narrator, backlog: i32) -> Result<(socket2::Socket, Socket
 }
 
 fn time_wait(n: &Narrator) -> Result<(), Failure> {
-    let (client_first, free) = client_closes_first(n)?;
+    let (client_port, free) = client_closes_first(n)?;
     let (server_first, refused) = server_closes_first(n)?;
 
     let port = server_first.port;
@@ -85,7 +85,7 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
             "Client closed first (lab 1's order): TIME-WAIT on the client's port",
             "O cliente fechou primeiro (a ordem do lab 1): TIME-WAIT na porta do cliente"
         ),
-        client_first.port,
+        client_port,
         n.t(", none on the server's", ", nenhum na do servidor"),
         if free {
             n.t(
@@ -124,9 +124,9 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
     Ok(())
 }
 
-/// What one half of the TIME-WAIT lab left in the kernel's table.
+/// What the server-closes-first half of the TIME-WAIT lab left in the kernel's table.
 struct Left {
-    /// The port whose connections are in TIME-WAIT (the side that closed first).
+    /// The server's port, whose connection is in TIME-WAIT.
     port: u16,
     /// How many connections on that port are in TIME-WAIT.
     lingering: usize,
@@ -157,8 +157,9 @@ fn show_time_wait(n: &Narrator, local: SocketAddr, remote: SocketAddr) -> usize 
 
 /// Part 1, the order of lab 1: the client closes first, so TIME-WAIT is on the
 /// client's side (its ephemeral port) and the server's port is free at once: a restart
-/// binds even without SO_REUSEADDR. Returns what was left, and whether that bind worked.
-fn client_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
+/// binds even without SO_REUSEADDR. Returns the client's port (which holds TIME-WAIT),
+/// and whether that bind worked.
+fn client_closes_first(n: &Narrator) -> Result<(u16, bool), Failure> {
     let (server, client, again) = (n.side("server"), n.side("client"), n.side("restart"));
     n.note(n.t(
         "Part 1: the client closes first, as in lab 1.",
@@ -174,7 +175,7 @@ fn client_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
     steps::recv(&server, &conn, &mut buf)?; // 0: end of stream
     steps::close(&server, conn)?; // the server's FIN second: its side ends CLOSED
     steps::close(&server, listener)?;
-    let lingering = show_time_wait(n, ephemeral, addr);
+    show_time_wait(n, ephemeral, addr);
     let on_server_port = show_time_wait(n, addr, ephemeral);
 
     again.note(format!(
@@ -196,11 +197,7 @@ fn client_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
         Err(f) => return Err(f),
     };
     steps::close(&again, restart)?;
-    let left = Left {
-        port: ephemeral.port(),
-        lingering,
-    };
-    Ok((left, bound))
+    Ok((ephemeral.port(), bound))
 }
 
 /// Part 2: the server is stopped while its client is connected, so the server closes
