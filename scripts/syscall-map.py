@@ -40,6 +40,7 @@ TEXT = {
                  "and 4 (there the lab's sockets are 5, 6 and 7), matched call by call.",
         "head": "| # | side | call | demo.rs | server.rs / client.rs | man page | packets it caused | TCP state after |",
         "kernel": "(the kernel, on its own: a delayed ACK)",
+        "roles": {"server": "server", "client": "client"},
         "none": "—",
         "tcp": "## Lab 1: `raw-tcp`",
         "udp": "## Lab 2: `raw-udp` (UDP has no states)",
@@ -55,6 +56,8 @@ TEXT = {
                  "laboratório são 5, 6 e 7), casada chamada a chamada.",
         "head": "| # | lado | chamada | demo.rs | server.rs / client.rs | página de manual | pacotes que causou | estado TCP depois |",
         "kernel": "(o próprio kernel: um ACK atrasado)",
+        # The sides as the narration names them (catalog message `role`).
+        "roles": {"server": "servidor", "client": "cliente"},
         "none": "—",
         "tcp": "## Laboratório 1: `raw-tcp`",
         "udp": "## Laboratório 2: `raw-udp` (o UDP não tem estados)",
@@ -174,7 +177,7 @@ def table(program, udp, lang):
         match = other[k][1] if k < len(other) else t["none"]
         taken[role] = k + 1
         packets = ", ".join(packets_after.get(i, [])) or t["none"]
-        body.append(f"| {i + 1} | {role} | {call_of(e)} | {e['source'].rsplit('/', 1)[-1]} | {match} | "
+        body.append(f"| {i + 1} | {t['roles'].get(role, role)} | {call_of(e)} | {e['source'].rsplit('/', 1)[-1]} | {match} | "
                     f"{MAN.get(e['syscall'], '')} | {packets} | {e.get('state') or t['none']} |")
         if ("kernel", i) in packets_after:
             body.append(f"|  |  | {t['kernel']} |  |  |  | {', '.join(packets_after[('kernel', i)])} |  |")

@@ -24,6 +24,7 @@ use clap::ValueEnum;
 use hdrhistogram::Histogram;
 use nix::errno::Errno;
 use raw_core::echo::Transform;
+use raw_core::text;
 use raw_core::{Fact, Failure, Lang, Mode, Narrator};
 use raw_multi::models::Model;
 use serde::Serialize;
@@ -239,9 +240,7 @@ fn wait_listening(proto: Proto, port: u16) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    Err(Failure::Runtime(format!(
-        "no server listening on port {port} after 10 s — hint: the server process did not start or died at once — check: ss -tulnp 'sport = :{port}'"
-    )))
+    Err(Failure::Runtime(text!("bench-no-server-listening", port)))
 }
 
 /// How many clients the multi-client server started by `raw-bench serve` takes at once.
@@ -1191,7 +1190,7 @@ pub fn bulk(addr: SocketAddr, write_size: usize, duration: Duration) -> Result<f
             .map_err(failed("shutdown", addr, Proto::Tcp))?;
         let echoed = counter
             .join()
-            .unwrap_or_else(|_| Err(Failure::Runtime("the reader thread panicked".into())))?;
+            .unwrap_or_else(|_| Err(Failure::Runtime(text!("bench-reader-panicked"))))?;
         Ok(sent.min(echoed))
     })?;
     Ok(sent as f64 / start.elapsed().as_secs_f64())
@@ -1375,11 +1374,10 @@ pub fn cost_cell(
             let text = std::fs::read_to_string(&report).unwrap_or_default();
             let _ = std::fs::remove_file(&report);
             let r: Report = serde_json::from_str(&text).map_err(|_| {
-                Failure::Runtime(format!(
-                    "{}: raw-bench serve wrote no report when stopped — hint: did it exit cleanly on SIGTERM? — check: {} serve --kind multi --model {} --port 0 --report /tmp/r.json",
-                    subject.name(),
-                    exe.display(),
-                    subject.name()
+                Failure::Runtime(text!(
+                    "bench-no-report",
+                    model = subject.name(),
+                    exe = exe.display()
                 ))
             })?;
             Some(r.calls as f64 / m.requests.max(1) as f64)
@@ -1434,11 +1432,9 @@ fn start_subject(exe: &Path, subject: Subject, clients: usize, report: &Path) ->
             )
         }
         Subject::Tokio => start(exe, ServerKind::Tokio),
-        Subject::Python => python_threaded_server()?.ok_or_else(|| {
-            Failure::Runtime(
-                "python3 is not installed: the Python reference cannot run — hint: apt-get install python3".to_string(),
-            )
-        }),
+        Subject::Python => {
+            python_threaded_server()?.ok_or_else(|| Failure::Runtime(text!("bench-no-python")))
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 use bench::{Connected, Proto, ServerKind};
 use clap::{Args, Parser, Subcommand};
 use raw_core::cli::OutputArgs;
+use raw_core::text;
 use raw_core::{Failure, Narrator};
 use raw_multi::models::Model;
 use std::io::Write;
@@ -179,7 +180,7 @@ struct ServeArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = raw_core::help::parse();
     raise_fd_limit();
     let common = cli.output.without_lab_options();
     raw_core::cli::run(&common, "bench", |n| match &cli.command {
@@ -253,29 +254,23 @@ fn print(
         return say(&v.to_string());
     }
     let f = |x: f64| n.lang.num(x, 1);
-    say(&format!(
-        "{label}: {} {} ({}/s, {} {}) p50 {} µs  p90 {}  p99 {}  p99.9 {}  max {}",
-        s.round_trips,
-        n.t("round trips", "idas e voltas"),
-        n.lang.num(s.per_second, 0),
-        s.errors,
-        n.t("lost", "perdidas"),
-        f(s.p50_us),
-        f(s.p90_us),
-        f(s.p99_us),
-        f(s.p999_us),
-        f(s.max_us)
-    ))?;
+    say(&n.say(text!(
+        "bench-round-trips-s-lost-p50",
+        label,
+        round_trips = s.round_trips,
+        per_second = n.lang.num(s.per_second, 0),
+        errors = s.errors,
+        f = f(s.p50_us),
+        f2 = f(s.p90_us),
+        f3 = f(s.p99_us),
+        f4 = f(s.p999_us),
+        f5 = f(s.max_us)
+    )))?;
     if s.silent_clients > 0 {
-        say(&format!(
-            "{}: {} {}",
-            n.t("warning", "aviso"),
-            s.silent_clients,
-            n.t(
-                "connection(s) completed no round trip in the window: the server never answered them (still in its accept queue, or it serves one client at a time). The figures above come from the others only.",
-                "conexão(ões) não completaram nenhuma ida e volta na janela: o servidor nunca respondeu (ainda estão na fila de accept, ou ele atende um cliente por vez). Os números acima vêm só das outras.",
-            )
-        ))?;
+        say(&n.say(text!(
+            "bench-warning-connection-s-completed-no",
+            silent_clients = s.silent_clients
+        )))?;
     }
     Ok(())
 }
@@ -319,17 +314,12 @@ fn latency(n: &Narrator, args: &LatencyArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let m = m?;
     if m.count == 0 {
-        return Err(Failure::Runtime(format!(
-            "{} {} s: {} {} {addr} — {} ss -uanp 'sport = :{}'",
-            n.t("no round trip completed in", "nenhuma ida e volta se completou em"),
-            n.lang.num(m.elapsed.as_secs_f64(), 1),
-            m.errors,
-            n.t(
-                "datagram(s) went unanswered (each waited 1 s). Is an echo server running at",
-                "datagrama(s) ficaram sem resposta (cada um esperou 1 s). Há um servidor de eco rodando em",
-            ),
-            n.t("check:", "verifique:"),
-            addr.port()
+        return Err(Failure::Runtime(text!(
+            "bench-no-round-trip-completed-s-2",
+            as_secs_f64 = n.lang.num(m.elapsed.as_secs_f64(), 1),
+            errors = m.errors,
+            addr,
+            port = addr.port()
         )));
     }
     print(
@@ -358,27 +348,13 @@ fn load_run(
     }
     let m = bench::load(addr, streams, size, duration, rate)?;
     if m.count == 0 {
-        return Err(Failure::Runtime(format!(
-            "{} {} s: {} {} {size} {} — {} {addr} {} — {} ss -tn 'sport = :{}' {}",
-            n.t("no round trip completed in", "nenhuma ida e volta se completou em"),
-            n.lang.num(m.elapsed.as_secs_f64(), 1),
-            connected.established,
-            n.t(
-                "connection(s) were made, but none got its",
-                "conexão(ões) foram feitas, mas nenhuma recebeu de volta seus",
-            ),
-            n.t("bytes back", "bytes"),
-            n.t("hint: is", "dica:"),
-            n.t(
-                "an echo server that answers every client at once? One that serves one client at a time, or never reads, leaves the others waiting.",
-                "é um servidor de eco que atende todos os clientes ao mesmo tempo? Um que atende um cliente por vez, ou que nunca lê, deixa os outros esperando.",
-            ),
-            n.t("check:", "verifique:"),
-            addr.port(),
-            n.t(
-                "(Recv-Q: bytes that arrived and the server has not read)",
-                "(Recv-Q: bytes que chegaram e o servidor não leu)",
-            ),
+        return Err(Failure::Runtime(text!(
+            "bench-no-round-trip-completed-s",
+            as_secs_f64 = n.lang.num(m.elapsed.as_secs_f64(), 1),
+            established = connected.established,
+            size,
+            addr,
+            port = addr.port()
         )));
     }
     Ok((m, connected))
@@ -395,89 +371,53 @@ fn report_connect(
     if n.mode != raw_core::Mode::Text {
         return Ok(()); // JSON carries it in the summary's "connect" field
     }
-    say(&format!(
-        "connect: {} {} {} {} {} s.",
-        c.established,
-        n.t("of", "de"),
-        c.wanted,
-        n.t("connection(s) made in", "conexão(ões) feitas em"),
-        n.lang.num(c.seconds, 2)
-    ))?;
+    say(&n.say(text!(
+        "bench-connect-connection-s-made-s",
+        established = c.established,
+        wanted = c.wanted,
+        seconds = n.lang.num(c.seconds, 2)
+    )))?;
     if c.slow > 0 {
-        say(&format!(
-            "  {} {}",
-            c.slow,
-            n.t(
-                "of them took over 1 s: their first SYN went unanswered and was sent again when the 1 s retransmission timer ran out.",
-                "delas levaram mais de 1 s: o primeiro SYN ficou sem resposta e foi reenviado quando o temporizador de retransmissão de 1 s expirou.",
-            )
-        ))?;
+        say(&n.say(text!("bench-them-took-over-1-s", slow = c.slow)))?;
     }
     if c.timed_out > 0 {
-        say(&format!(
-            "  {} {} {} s (--connect-timeout) {} {} {}",
-            c.timed_out,
-            n.t(
-                "still had no answer after",
-                "continuavam sem resposta depois de"
-            ),
-            n.lang.num(connect_timeout.as_secs_f64(), 1),
-            n.t(
-                "and were given up; measuring with the",
-                "e foram abandonadas; medindo com as"
-            ),
-            c.established,
-            n.t("that connected.", "que conectaram."),
-        ))?;
+        say(&n.say(text!(
+            "bench-still-had-no-answer-after",
+            timed_out = c.timed_out,
+            as_secs_f64 = n.lang.num(connect_timeout.as_secs_f64(), 1),
+            established = c.established
+        )))?;
     }
     if c.failed > 0 {
-        say(&format!(
-            "  {} {} ({}).",
-            c.failed,
-            n.t("failed", "falharam"),
-            c.first_errno.as_deref().unwrap_or("?")
-        ))?;
+        say(&n.say(text!(
+            "bench-failed",
+            failed = c.failed,
+            first_errno = c.first_errno.as_deref().unwrap_or("?")
+        )))?;
     }
     if c.listen_overflows > 0 {
-        say(&format!(
-            "  {} {} {} {} {}",
-            n.t("Meanwhile this machine's kernel counted", "Enquanto isso o kernel desta máquina contou"),
-            c.listen_overflows,
-            n.t("accept-queue overflow(s) (TcpExtListenOverflows) and retransmitted", "estouro(s) da fila de accept (TcpExtListenOverflows) e retransmitiu"),
-            c.retransmitted,
-            n.t(
-                "segment(s): the server's accept queue was full — its listen() backlog is smaller than the number of clients connecting at once, or it accepts too slowly.",
-                "segmento(s): a fila de accept do servidor estava cheia — o backlog do listen() dele é menor que o número de clientes conectando ao mesmo tempo, ou ele aceita devagar demais.",
-            ),
-        ))?;
-        say(n.t(
-            "  check: nstat -az TcpExtListenOverflows TcpExtListenDrops",
-            "  verifique: nstat -az TcpExtListenOverflows TcpExtListenDrops",
-        ))?;
+        say(&n.say(text!(
+            "bench-meanwhile-this-machine-s-kernel",
+            listen_overflows = c.listen_overflows,
+            retransmitted = c.retransmitted
+        )))?;
+        say(&n.say(text!(
+            "bench-check-nstat-az-tcpextlistenoverflows-tcpextliste"
+        )))?;
     }
-    say(&format!(
-        "{} {} s {}",
-        n.t("Measuring for", "Medindo por"),
-        n.lang.num(duration.as_secs_f64(), 1),
-        n.t("from now.", "a partir de agora.")
-    ))
+    say(&n.say(text!(
+        "bench-measuring-s-from-now",
+        as_secs_f64 = n.lang.num(duration.as_secs_f64(), 1)
+    )))
 }
 
 fn load(n: &Narrator, args: &LoadArgs) -> Result<(), Failure> {
     let (_server, addr) = server_for(args.target, ServerKind::Multi(args.model), args.clients)?;
     if args.target.is_none() && args.clients > bench::SERVE_MAX_CLIENTS {
-        say(&format!(
-            "{} {} {}",
-            n.t(
-                "note: the server started here serves at most",
-                "nota: o servidor iniciado aqui atende no máximo"
-            ),
-            bench::SERVE_MAX_CLIENTS,
-            n.t(
-                "clients at once (--max-clients); the others wait in its accept queue, or for room in it.",
-                "clientes ao mesmo tempo (--max-clients); os outros esperam na fila de accept, ou por espaço nela.",
-            )
-        ))?;
+        say(&n.say(text!(
+            "bench-note-server-started-here-serves",
+            SERVE_MAX_CLIENTS = bench::SERVE_MAX_CLIENTS
+        )))?;
     }
     let (m, connected) = load_run(
         n,
@@ -489,8 +429,8 @@ fn load(n: &Narrator, args: &LoadArgs) -> Result<(), Failure> {
         args.connect_timeout,
     )?;
     let mode = match args.rate {
-        Some(r) => format!("{} {}/s", n.t("open loop", "laço aberto"), n.lang.num(r, 0)),
-        None => n.t("closed loop", "laço fechado").to_string(),
+        Some(r) => n.say(text!("bench-open-loop-s", r = n.lang.num(r, 0))),
+        None => n.say(text!("bench-closed-loop")).to_string(),
     };
     let server_name = match args.target {
         Some(t) => t.to_string(),
@@ -498,11 +438,12 @@ fn load(n: &Narrator, args: &LoadArgs) -> Result<(), Failure> {
     };
     print(
         n,
-        &format!(
-            "{server_name} {} {}, {mode}",
-            connected.established,
-            n.t("clients", "clientes")
-        ),
+        &n.say(text!(
+            "bench-clients-2",
+            server_name,
+            established = connected.established,
+            mode
+        )),
         &m.summary(),
         Some(&connected),
     )
@@ -523,18 +464,16 @@ fn compare(n: &Narrator, args: &CompareArgs) -> Result<(), Failure> {
     let json = n.mode == raw_core::Mode::Json;
     let text = |line: String| if json { Ok(()) } else { say(&line) };
     let f1 = |x: f64| n.lang.num(x, 1);
+    // A table's header: each column's label from the catalog, the layout here.
     text(format!(
         "{:<44} {:>10} {:>10} {:>7}   {:>10} {:>10} {:>7}",
-        n.t(
-            "round trip, µs (full RTT)",
-            "ida e volta, µs (RTT completo)"
-        ),
-        n.t("ours p50", "nosso p50"),
+        n.say(text!("bench-round-trip-s-full-rtt")),
+        n.say(text!("bench-ours-p50")),
         "ref p50",
-        n.t("ratio", "razão"),
-        n.t("ours p99", "nosso p99"),
+        n.say(text!("bench-ratio")),
+        n.say(text!("bench-ours-p99")),
         "ref p99",
-        n.t("ratio", "razão")
+        n.say(text!("bench-ratio"))
     ))?;
     for proto in [Proto::Tcp, Proto::Udp] {
         let kind = match proto {
@@ -565,11 +504,11 @@ fn compare(n: &Narrator, args: &CompareArgs) -> Result<(), Failure> {
             ref_p50 / rounds,
             ref_p99 / rounds,
         );
-        let label = format!(
-            "{proto:?} {} B, {} sockperf",
-            args.size,
-            n.t("ours vs", "nosso vs")
-        );
+        let label = n.say(text!(
+            "bench-b-ours-vs-sockperf",
+            proto = format!("{:?}", proto),
+            size = args.size
+        ));
         if json {
             say(&serde_json::json!({"what": label, "ours_p50_us": o50, "ours_p99_us": o99, "sockperf_p50_us": if have_ref { Some(r50) } else { None }, "sockperf_p99_us": if have_ref { Some(r99) } else { None }}).to_string())?;
         } else if have_ref {
@@ -590,22 +529,14 @@ fn compare(n: &Narrator, args: &CompareArgs) -> Result<(), Failure> {
                 "-",
                 f1(o99)
             ))?;
-            say(n.t(
-                "  sockperf is not installed: apt-get install sockperf",
-                "  o sockperf não está instalado: apt-get install sockperf",
-            ))?;
+            say(&n.say(text!("bench-sockperf-not-installed-apt-get")))?;
         }
     }
     text(String::new())?;
     text(format!(
         "{:<44} {:>14} {:>9} {:>9}",
-        format!(
-            "{} {} {}",
-            args.clients,
-            n.t("clients", "clientes"),
-            n.t("(closed loop)", "(laço fechado)")
-        ),
-        n.t("round trips/s", "idas e voltas/s"),
+        n.say(text!("bench-clients-closed-loop", clients = args.clients)),
+        n.say(text!("bench-round-trips-s-2")),
         "p50 µs",
         "p99 µs"
     ))?;
@@ -675,30 +606,13 @@ fn compare(n: &Narrator, args: &CompareArgs) -> Result<(), Failure> {
     text(String::new())?;
     let gb = |x: f64| n.lang.num(x / 1e9, 2);
     match iperf {
-        Some(theirs) => text(format!(
-            "{}: {} GB/s; iperf3 {}: {} GB/s; {} {}",
-            n.t(
-                "bulk echo 64 KiB writes",
-                "eco em massa, escritas de 64 KiB"
-            ),
-            gb(ours),
-            n.t("one-way", "só ida"),
-            gb(theirs),
-            n.t("ratio", "razão"),
-            ratio(n, ours, theirs)
-        ))?,
-        None => text(format!(
-            "{}: {} GB/s ({})",
-            n.t(
-                "bulk echo 64 KiB writes",
-                "eco em massa, escritas de 64 KiB"
-            ),
-            gb(ours),
-            n.t(
-                "iperf3 is not installed: apt-get install iperf3",
-                "o iperf3 não está instalado: apt-get install iperf3"
-            )
-        ))?,
+        Some(theirs) => text(n.say(text!(
+            "bench-bulk-echo-64-kib-writes-2",
+            gb = gb(ours),
+            gb2 = gb(theirs),
+            ratio = ratio(n, ours, theirs)
+        )))?,
+        None => text(n.say(text!("bench-bulk-echo-64-kib-writes", gb = gb(ours))))?,
     }
     let rps = |model: Model| {
         per_model
@@ -726,7 +640,7 @@ fn serve(args: &ServeArgs) -> Result<(), Failure> {
         "udp" => ServerKind::Udp,
         "multi" => ServerKind::Multi(args.model),
         "tokio" => ServerKind::Tokio,
-        other => return Err(Failure::Usage(format!("unknown server kind {other}"))),
+        other => return Err(Failure::Usage(text!("bench-unknown-kind", kind = other))),
     };
     let options = bench::ServeOptions {
         workers: args.workers,
@@ -796,10 +710,10 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
     if !args.only.is_empty() {
         for name in &args.only {
             if !subjects.iter().any(|s| s.name().starts_with(name.as_str())) {
-                return Err(Failure::Usage(format!(
-                    "{} {name}: {}",
-                    n.t("no server named", "nenhum servidor chamado"),
-                    subjects
+                return Err(Failure::Usage(text!(
+                    "bench-no-server-named",
+                    name,
+                    subjects = subjects
                         .iter()
                         .map(|s| s.name())
                         .collect::<Vec<_>>()
@@ -809,22 +723,18 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
         }
         subjects.retain(|s| args.only.iter().any(|o| s.name().starts_with(o.as_str())));
     }
-    let have_python = subjects.contains(&bench::Subject::Python)
-        && {
-            let found = std::process::Command::new("python3")
-                .arg("--version")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .is_ok();
-            if !found {
-                say(n.t(
-                "note: python3 is not installed, so the Python reference is left out: apt-get install python3",
-                "nota: o python3 não está instalado, então a referência em Python fica de fora: apt-get install python3",
-            ))?;
-            }
-            found
-        };
+    let have_python = subjects.contains(&bench::Subject::Python) && {
+        let found = std::process::Command::new("python3")
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok();
+        if !found {
+            say(&n.say(text!("bench-note-python3-not-installed-so")))?;
+        }
+        found
+    };
     if !have_python {
         subjects.retain(|s| *s != bench::Subject::Python);
     }
@@ -835,16 +745,12 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
         }
     }
     if !json {
-        say(&format!(
-            "raw-bench costs: {} B {}, {} s {}, {} {} {}",
-            args.size,
-            n.t("round trips, closed loop", "idas e voltas, laço fechado"),
-            n.lang.num(args.duration.as_secs_f64(), 1),
-            n.t("per cell", "por célula"),
-            n.t("median of", "mediana de"),
-            args.rounds,
-            n.t("alternating rounds", "rodadas alternadas")
-        ))?;
+        say(&n.say(text!(
+            "bench-raw-bench-costs-b-round",
+            size = args.size,
+            as_secs_f64 = n.lang.num(args.duration.as_secs_f64(), 1),
+            rounds = args.rounds
+        )))?;
     }
     // Rounds until every cell has `rounds` samples taken on a quiet machine, or three
     // times as many rounds have run: a cell that never got one keeps its noisy samples,
@@ -899,14 +805,14 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
         let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(60));
         say(&format!(
             "{:<16} {:>8} {:>15} {:>12} {:>12} {:>10} {:>9} {:>7}",
-            n.t("server", "servidor"),
-            n.t("clients", "clientes"),
-            n.t("round trips/s", "idas-voltas/s"),
+            n.say(text!("bench-server")),
+            n.say(text!("bench-clients")),
+            n.say(text!("bench-round-trips-s")),
             "syscalls/rt",
-            n.t("switches/rt", "trocas/rt"),
-            n.t("CPU µs/rt", "CPU µs/rt"),
-            n.t("load gen", "gerador"),
-            n.t("others", "outros")
+            n.say(text!("bench-switches-rt")),
+            n.say(text!("bench-cpu-s-rt")),
+            n.say(text!("bench-load-gen")),
+            n.say(text!("bench-others"))
         ))?;
     }
     for ((subject, clients), m) in &table {
@@ -944,19 +850,11 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
     }
     if !json {
         let set_aside: usize = table.iter().map(|(_, m)| m.noisy.len()).sum();
-        say(&format!(
-            "{} {set_aside} {} {}% {}",
-            n.t("Samples set aside:", "Amostras deixadas de lado:"),
-            n.t(
-                "(other processes used more than",
-                "(outros processos usaram mais de"
-            ),
-            args.max_others,
-            n.t(
-                "of a core meanwhile; each cell was measured again).",
-                "de um núcleo enquanto isso; cada célula foi medida de novo)."
-            )
-        ))?;
+        say(&n.say(text!(
+            "bench-samples-set-aside-other-processes",
+            set_aside,
+            max_others = args.max_others
+        )))?;
     }
     targets(n, args, &table)
 }
@@ -966,20 +864,10 @@ fn costs(n: &Narrator, args: &CostsArgs) -> Result<(), Failure> {
 fn notes(n: &Narrator, m: &Medians) -> String {
     let mut notes = Vec::new();
     if m.silent > 0 {
-        notes.push(format!(
-            "{} {}",
-            m.silent,
-            n.t("clients never answered", "clientes nunca respondidos")
-        ));
+        notes.push(n.say(text!("bench-clients-never-answered", silent = m.silent)));
     }
     if m.only_noisy {
-        notes.push(
-            n.t(
-                "no quiet sample: other processes competed in every one",
-                "nenhuma amostra quieta: outros processos competiram em todas",
-            )
-            .to_string(),
-        );
+        notes.push(n.say(text!("bench-no-quiet-sample-other-processes")));
     }
     if notes.is_empty() {
         String::new()
@@ -1011,31 +899,19 @@ fn targets(
         .filter(|((s, c), _)| matches!(s, Subject::Ours(_)) && *c == top)
         .max_by(|a, b| a.1.rps().total_cmp(&b.1.rps()));
     let why = |a: (&str, &Medians), b: (&str, &Medians)| {
-        format!(
-            "{} {} {}% / {} {}% {}: {}: {} µs, {}: {} µs; {} {}% / {}%",
-            n.t(
-                "measured: the load generator ran",
-                "medido: o gerador de carga usou"
-            ),
-            a.0,
-            n.lang.num(100.0 * a.1.generator(), 0),
-            b.0,
-            n.lang.num(100.0 * b.1.generator(), 0),
-            n.t(
-                "of a core; server CPU per round trip",
-                "de um núcleo; CPU do servidor por ida e volta"
-            ),
-            a.0,
-            n.lang.num(a.1.cpu_us(), 2),
-            b.0,
-            n.lang.num(b.1.cpu_us(), 2),
-            n.t(
-                "other processes on the machine meanwhile",
-                "outros processos na máquina enquanto isso"
-            ),
-            n.lang.num(100.0 * a.1.others(), 0),
-            n.lang.num(100.0 * b.1.others(), 0),
-        )
+        n.say(text!(
+            "bench-measured-load-generator-ran-core",
+            a = a.0,
+            generator = n.lang.num(100.0 * a.1.generator(), 0),
+            b = b.0,
+            generator2 = n.lang.num(100.0 * b.1.generator(), 0),
+            a2 = a.0,
+            cpu_us = n.lang.num(a.1.cpu_us(), 2),
+            b2 = b.0,
+            cpu_us2 = n.lang.num(b.1.cpu_us(), 2),
+            others = n.lang.num(100.0 * a.1.others(), 0),
+            others2 = n.lang.num(100.0 * b.1.others(), 0)
+        ))
     };
     let mut lines: Vec<(String, f64, String, bool, String)> = Vec::new();
     let mut ratio_line =
@@ -1065,57 +941,36 @@ fn targets(
             }
         };
     ratio_line(
-        format!(
-            "{} {top} {}",
-            n.t("best of ours / tokio at", "o melhor dos nossos / tokio com"),
-            n.t("clients", "clientes")
-        ),
+        n.say(text!("bench-best-ours-tokio-at-clients", top)),
         best.map(|((s, _), m)| (s.name(), m)),
         cell(Subject::Tokio).map(|m| ("tokio", m)),
         1.15,
     );
     ratio_line(
-        format!(
-            "io-uring / epoll {} {top} {}",
-            n.t("at", "com"),
-            n.t("clients", "clientes")
-        ),
+        n.say(text!("bench-io-uring-epoll-at-clients", top)),
         cell(Subject::Ours(Model::IoUring)).map(|m| ("io-uring", m)),
         cell(Subject::Ours(Model::Epoll)).map(|m| ("epoll", m)),
         1.3,
     );
     ratio_line(
-        format!(
-            "epoll / python threads {} {top} {}",
-            n.t("at", "com"),
-            n.t("clients", "clientes")
-        ),
+        n.say(text!("bench-epoll-python-threads-at-clients", top)),
         cell(Subject::Ours(Model::Epoll)).map(|m| ("epoll", m)),
         cell(Subject::Python).map(|m| ("python threads", m)),
         3.0,
     );
     if let Some(s) = cell(Subject::Ours(Model::IoUring)).and_then(Medians::syscalls) {
         lines.push((
-            format!(
-                "io-uring syscalls/rt {} {top} {}",
-                n.t("at", "com"),
-                n.t("clients", "clientes")
-            ),
+            n.say(text!("bench-io-uring-syscalls-rt-at", top)),
             s,
             "< 0.5".to_string(),
             s < 0.5,
             if s < 0.5 {
                 String::new()
             } else {
-                format!(
-                    "{} {} {}",
-                    n.t("measured:", "medido:"),
-                    n.lang.num(1.0 / s.max(1e-9), 2),
-                    n.t(
-                        "round trips per syscall: with this few clients each io_uring_enter finds few completions to collect",
-                        "idas e voltas por syscall: com tão poucos clientes cada io_uring_enter encontra poucas conclusões para colher",
-                    )
-                )
+                n.say(text!(
+                    "bench-measured-round-trips-per-syscall",
+                    e = n.lang.num(1.0 / s.max(1e-9), 2)
+                ))
             },
         ));
     }
@@ -1123,21 +978,18 @@ fn targets(
         if json {
             say(&serde_json::json!({"what": "target", "target": what, "value": value, "wanted": target, "met": met, "detail": detail}).to_string())?;
         } else {
-            say(&format!(
-                "{what}: {} ({} {target}): {}{}",
-                n.lang.num(value, 2),
-                n.t("target", "meta"),
-                if met {
-                    n.t("met", "atingida")
-                } else {
-                    n.t("missed", "não atingida")
-                },
-                if detail.is_empty() {
+            say(&n.say(text!(
+                "bench-target",
+                what,
+                value = n.lang.num(value, 2),
+                target,
+                met = if met { "yes" } else { "no" },
+                detail = if detail.is_empty() {
                     String::new()
                 } else {
                     format!(" — {detail}")
                 }
-            ))?;
+            )))?;
         }
     }
     Ok(())

@@ -20,6 +20,7 @@ use crate::error::Failure;
 use crate::event::{Event, Kind};
 use crate::lang::Lang;
 use crate::strace;
+use crate::text;
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use nix::errno::Errno;
 use nix::sys::socket::{recvmsg, setsockopt, sockopt, ControlMessageOwned, LinkAddr, MsgFlags};
@@ -116,22 +117,13 @@ pub fn made_by(syscall: &str, p: &PacketInfo) -> bool {
 }
 
 /// The comment of a packet seen after a call that did not make it.
-fn on_its_own(lang: Lang, p: &PacketInfo) -> &'static str {
+fn on_its_own(lang: Lang, p: &PacketInfo) -> String {
     if p.flag_bits & SYN != 0 && p.flag_bits & ACK != 0 {
-        lang.pick(
-            "the listening side's kernel, answering the SYN (no syscall)",
-            "o kernel do lado que escuta, respondendo ao SYN (sem syscall)",
-        )
+        lang.say(text!("capture-listening-side-s-kernel-answering"))
     } else if p.flag_bits == ACK && p.len == 0 {
-        lang.pick(
-            "the receiving kernel on its own: an ACK of what arrived (no syscall)",
-            "o kernel que recebeu, por conta própria: um ACK do que chegou (sem syscall)",
-        )
+        lang.say(text!("capture-receiving-kernel-own-ack-what"))
     } else {
-        lang.pick(
-            "the kernel on its own (no syscall)",
-            "o próprio kernel (sem syscall)",
-        )
+        lang.say(text!("capture-kernel-own-no-syscall"))
     }
 }
 
@@ -194,16 +186,11 @@ impl Capture {
 
     /// What to say once the capture runs: where it writes, and which fd it reads.
     pub fn started(&self, lang: Lang) -> String {
-        format!(
-            "{} {} (fd {}: {})",
-            lang.pick("Capturing to", "Capturando em"),
-            self.path.display(),
-            self.sock.as_raw_fd(),
-            lang.pick(
-                "socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); its reads are not narrated",
-                "socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); suas leituras não são narradas"
-            )
-        )
+        lang.say(text!(
+            "capture-capturing-fd-socket-af-packet",
+            path = self.path.display(),
+            as_raw_fd = self.sock.as_raw_fd()
+        ))
     }
 
     /// Keeps the frames of `port` from now on (the first port named wins): attaches the
@@ -286,12 +273,7 @@ impl Capture {
                         (Some(c), Some(i)) if made_by(c.syscall, i) => c.text.to_string(),
                         (Some(_), Some(i)) => on_its_own(lang, i).to_string(),
                         (Some(c), None) => c.text.to_string(),
-                        (None, _) => lang
-                            .pick(
-                                "the kernel on its own (timer)",
-                                "o próprio kernel (temporizador)",
-                            )
-                            .to_string(),
+                        (None, _) => lang.say(text!("capture-kernel-own-timer")),
                     };
                     let block = EnhancedPacketBlock {
                         interface_id: 0,
@@ -333,16 +315,11 @@ impl Capture {
             std::thread::sleep(Duration::from_millis(20));
         }
         events.extend(self.drain(lang, commented, None));
-        let note = format!(
-            "{} {} {} — {}: wireshark {} {} tshark -r {}",
-            self.count,
-            lang.pick("packets written to", "pacotes gravados em"),
-            self.path.display(),
-            lang.pick("open it with", "abra com"),
-            self.path.display(),
-            lang.pick("or", "ou"),
-            self.path.display()
-        );
+        let note = lang.say(text!(
+            "capture-packets-written-open-with-wireshark",
+            count = self.count,
+            path = self.path.display()
+        ));
         (events, note)
     }
 }

@@ -9,6 +9,7 @@
 use crate::error::Failure;
 use crate::lang::Lang;
 use crate::narrate::{Event, Kind, Mode, Narrator};
+use crate::text;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -145,13 +146,15 @@ pub fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
         Ok(v) if v > 0.0 && v.is_finite() && v * scale <= LONGEST.as_secs_f64() => {
             Ok(std::time::Duration::from_secs_f64(v * scale))
         }
-        Ok(v) if v > 0.0 => Err(format!(
-            "'{text}' is longer than {} s (one hour), the longest any of these programs waits or runs; for a longer run, run it again",
-            LONGEST.as_secs()
-        )),
-        _ => Err(format!(
-            "'{text}' is not a positive number of seconds (e.g. 2, 0.5, 1500ms)"
-        )),
+        // clap's value parsers know no language: the command line says which.
+        Ok(v) if v > 0.0 => Err(
+            text!("cli-too-long", text, longest = LONGEST.as_secs()).render(crate::help::lang_of(
+                &std::env::args_os().collect::<Vec<_>>(),
+            )),
+        ),
+        _ => Err(text!("cli-not-seconds", text).render(crate::help::lang_of(
+            &std::env::args_os().collect::<Vec<_>>(),
+        ))),
     }
 }
 
@@ -171,22 +174,14 @@ pub fn run(
         if common.step {
             use std::io::IsTerminal;
             if !std::io::stdin().is_terminal() {
-                return Err(Failure::Usage(
-                    common
-                        .lang()
-                        .pick(
-                            "--step waits for Enter before each syscall, so it needs a terminal on standard input; run it in a terminal, without a pipe or redirection on stdin.",
-                            "--step espera Enter antes de cada syscall, então precisa de um terminal na entrada padrão; rode num terminal, sem pipe nem redirecionamento no stdin.",
-                        )
-                        .to_string(),
-                ));
+                return Err(Failure::Usage(text!("cli-step-waits-enter-before-each")));
             }
             n.step = true;
         }
         // A picture that cannot be written is found now, before the first syscall, not
         // after the run (which would be lost).
         for path in common.svg.iter().chain(&common.html) {
-            can_write(common.lang(), path)?;
+            can_write(path)?;
         }
         let pictures = common.svg.is_some() || common.html.is_some();
         let recorder = crate::diagram::Recorder::default();
@@ -209,10 +204,7 @@ pub fn run(
                 Ok(capture) => {
                     n.capture = Some(std::sync::Arc::new(std::sync::Mutex::new(capture)))
                 }
-                Err(_) => n.note(n.t(
-                    "No capture for the pictures (it needs root or CAP_NET_RAW): they will show syscalls and states only.",
-                    "Sem captura para as figuras (ela precisa de root ou CAP_NET_RAW): elas vão mostrar só syscalls e estados.",
-                )),
+                Err(_) => n.note(n.say(text!("cli-no-capture-pictures-needs-root"))),
             },
             (None, None) => {}
         }
@@ -255,40 +247,28 @@ fn write_pictures(
     let title = program_title(role);
     let svg = crate::diagram::svg(&layout, &title, n.lang);
     let write = |path: &std::path::Path, text: &str| {
-        std::fs::write(path, text).map_err(|e| Failure::Runtime(cannot_write(n.lang, path, &e)))
+        std::fs::write(path, text).map_err(|e| Failure::Runtime(cannot_write(path, &e)))
     };
     if let Some(path) = &common.svg {
         write(path, &svg)?;
-        n.note(format!(
-            "{} {}",
-            n.t(
-                "Sequence diagram written to",
-                "Diagrama de sequência gravado em"
-            ),
-            path.display()
-        ));
+        n.note(n.say(text!("cli-sequence-diagram-written", path = path.display())));
     }
     if let Some(path) = &common.html {
         write(
             path,
             &crate::replay::page(&events, &layout, &svg, &title, n.lang),
         )?;
-        n.note(format!(
-            "{} {} ({})",
-            n.t(
-                "Step-by-step replay written to",
-                "Replay passo a passo gravado em"
-            ),
-            path.display(),
-            n.t("open it in any browser", "abra em qualquer navegador")
-        ));
+        n.note(n.say(text!(
+            "cli-step-by-step-replay-written",
+            path = path.display()
+        )));
     }
     Ok(())
 }
 
 /// Whether `path` can be written (opened for writing, made if missing, and a file made
 /// here removed again at once): a usage error (exit 2) that says why, if not.
-fn can_write(lang: Lang, path: &std::path::Path) -> Result<(), Failure> {
+fn can_write(path: &std::path::Path) -> Result<(), Failure> {
     let existed = path.exists();
     let opened = std::fs::OpenOptions::new()
         .write(true)
@@ -302,21 +282,18 @@ fn can_write(lang: Lang, path: &std::path::Path) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Err(e) => Err(Failure::Usage(cannot_write(lang, path, &e))),
+        Err(e) => Err(Failure::Usage(cannot_write(path, &e))),
     }
 }
 
 /// "cannot write PATH: why — hint: ..., e.g. /tmp/run.EXT", with the path's own extension.
-fn cannot_write(lang: Lang, path: &std::path::Path, e: &std::io::Error) -> String {
+fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> crate::catalog::Text {
     let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("svg");
-    format!(
-        "{} {}: {e} — {} /tmp/run.{ext}",
-        lang.pick("cannot write", "não foi possível gravar"),
-        path.display(),
-        lang.pick(
-            "hint: pick a path in a folder you can write to, e.g.",
-            "dica: escolha um caminho numa pasta onde você pode escrever, como"
-        )
+    text!(
+        "cli-cannot-write-hint-pick-path",
+        path = path.display(),
+        e,
+        ext
     )
 }
 
@@ -345,7 +322,7 @@ pub fn finish(common: &CommonArgs, result: Result<(), Failure>) -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "{}: {message}",
-                lang.pick("error", "erro")
+                lang.say(text!("cli-error"))
             );
             ExitCode::from(failure.exit_code())
         }

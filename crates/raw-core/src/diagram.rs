@@ -14,6 +14,7 @@
 use crate::event::{Event, Kind};
 use crate::lang::Lang;
 use crate::narrate::Narrator;
+use crate::text;
 use crate::views::Sink;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -82,6 +83,9 @@ pub struct Lane {
     pub title: String,
     /// Whether our code runs there (its syscalls are drawn), or only packets reach it.
     pub ours: bool,
+    /// Whether it is a client's (Stevens draws clients on the left).
+    #[serde(skip)]
+    pub client: bool,
 }
 
 /// What one row of the picture shows.
@@ -239,8 +243,9 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
     let mut lane_of_role = |role: &str, lanes: &mut Vec<Lane>| -> usize {
         *role_lane.entry(role.to_string()).or_insert_with(|| {
             lanes.push(Lane {
-                title: role.to_string(),
+                title: crate::views::role_label(role, lang),
                 ours: true,
+                client: role.starts_with("client"),
             });
             lanes.len() - 1
         })
@@ -265,8 +270,9 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
                 if let Some(peer) = &e.peer {
                     endpoint_lane.entry(peer.clone()).or_insert_with(|| {
                         lanes.push(Lane {
-                            title: format!("{} {peer}", lang.pick("client", "cliente")),
+                            title: lang.say(text!("diagram-client", peer)),
                             ours: false,
+                            client: true,
                         });
                         lanes.len() - 1
                     });
@@ -308,6 +314,7 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
         lanes.push(Lane {
             title: addr.to_string(),
             ours: false,
+            client: false,
         });
         let l = lanes.len() - 1;
         endpoint_lane.insert(addr.to_string(), l);
@@ -392,8 +399,7 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
                     }
                     let mut name = state.name().to_string();
                     if e.from_table {
-                        name =
-                            format!("{name} ({})", lang.pick("kernel table", "tabela do kernel"));
+                        name = lang.say(text!("diagram-kernel-table", name));
                     }
                     if state_of.get(&(lane, fd)) == Some(&name) {
                         return None;
@@ -440,7 +446,7 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
     }
     // Stevens draws the client on the left and the server on the right: our own
     // client sides first, then the other sides, then the endpoints packets revealed.
-    let rank = |l: &Lane| match (l.ours, l.title.starts_with("client")) {
+    let rank = |l: &Lane| match (l.ours, l.client) {
         (true, true) => 0,
         (true, false) => 1,
         (false, _) => 2,
@@ -524,10 +530,7 @@ pub fn svg(layout: &Layout, title: &str, lang: Lang) -> String {
             out,
             r##"<text x="{:.0}" y="54" font-size="14" fill="#b00020" text-anchor="middle">{}</text>"##,
             width / 2.0,
-            xml(lang.pick(
-                "No capture: syscalls and states only. Run as root (or with CAP_NET_RAW) to see the packets.",
-                "Sem captura: só syscalls e estados. Rode como root (ou com CAP_NET_RAW) para ver os pacotes."
-            ))
+            xml(&lang.say(text!("diagram-no-capture-syscalls-states-only")))
         );
     }
     let bottom = TOP + ROW * (layout.rows.len() as f64 + 0.5);

@@ -8,7 +8,9 @@
 
 #![forbid(unsafe_code)]
 
+use crate::catalog::{Arg, Text};
 use crate::lang::Lang;
+use crate::text;
 use nix::errno::Errno;
 use std::net::SocketAddr;
 
@@ -77,11 +79,11 @@ pub enum Failure {
         detail: String,
     },
     /// Bad usage that the argument parser cannot see (exit 2).
-    Usage(String),
+    Usage(Text),
     /// A run-time failure that is no single syscall's (a measurement that measured
     /// nothing, a phase that ran out of time): the whole message, already in the
     /// user's language, with its hint and its check.
-    Runtime(String),
+    Runtime(Text),
     /// Standard output was closed by its reader (`EPIPE`): the program stops quietly.
     OutputClosed,
 }
@@ -133,83 +135,41 @@ impl Failure {
 
     /// The whole message, in one language.
     pub fn explain(&self, lang: Lang) -> String {
-        let l = |en: &str, pt: &str| lang.pick(en, pt).to_string();
+        self.text().render(lang)
+    }
+
+    /// The whole message, in no language yet.
+    pub fn text(&self) -> Text {
         match self {
             Failure::Sys {
                 syscall,
                 errno,
                 facts,
             } => {
-                let head = format!(
-                    "{syscall}(2) {} {errno:?} ({})",
-                    l("failed:", "falhou:"),
-                    crate::strace::errno_text(*errno)
-                );
-                let mut text = format!("{head} — {} {}", l("hint:", "dica:"), hint(lang, syscall, *errno, facts));
-                if let Some(cmd) = check(lang, syscall, *errno, facts) {
-                    text.push_str(&format!(" — {} {cmd}", l("check:", "verifique:")));
-                }
-                text
+                let (check, on) = check(syscall, *errno, facts).unwrap_or(("none".into(), "here"));
+                let port = addr_in(facts).map_or(0, |a| a.port());
+                text!(
+                    "err-sys",
+                    syscall,
+                    errno = format!("{errno:?}"),
+                    text = crate::strace::errno_text(*errno),
+                    hint = hint(syscall, *errno, facts),
+                    check,
+                    on,
+                    port
+                )
             }
-            Failure::Resolve { host, detail } => match lang {
-                Lang::En => format!(
-                    "getaddrinfo(3) could not resolve \"{host}\": {detail} — hint: check the spelling; \
-                     use an IP address (127.0.0.1, ::1) or a name from /etc/hosts. \
-                     In a remote lab, ask your classmate for their IP address. — check: getent ahosts {host}"
-                ),
-                Lang::PtBr => format!(
-                    "getaddrinfo(3) não conseguiu resolver \"{host}\": {detail} — dica: confira a grafia; \
-                     use um endereço IP (127.0.0.1, ::1) ou um nome do /etc/hosts. \
-                     No laboratório remoto, peça o IP da máquina do colega. — verifique: getent ahosts {host}"
-                ),
-            },
-            Failure::ShortReply { got, expected } => match lang {
-                Lang::En => format!(
-                    "the server closed the connection after {got} of {expected} bytes of the reply \
-                     (recv returned 0) — hint: is it an echo server? Did it crash?"
-                ),
-                Lang::PtBr => format!(
-                    "o servidor fechou a conexão depois de {got} de {expected} bytes da resposta \
-                     (recv retornou 0) — dica: é mesmo um servidor de eco? Ele caiu?"
-                ),
-            },
-            Failure::Truncated { got, real } => match lang {
-                Lang::En => format!(
-                    "the reply was a {real}-byte datagram but the receive buffer holds {got}: the kernel \
-                     kept the first {got} bytes and dropped the rest (recvfrom reported MSG_TRUNC) — \
-                     hint: a datagram is read whole or cut, never in pieces; use a larger --buffer."
-                ),
-                Lang::PtBr => format!(
-                    "a resposta era um datagrama de {real} bytes mas o buffer de recepção só tem {got}: o kernel \
-                     guardou os primeiros {got} bytes e descartou o resto (recvfrom informou MSG_TRUNC) — \
-                     dica: um datagrama é lido inteiro ou cortado, nunca em pedaços; use um --buffer maior."
-                ),
-            },
-            Failure::NoCapturePrivilege { errno } => match lang {
-                Lang::En => format!(
-                    "socket(2) failed: {errno:?} ({}) — hint: --capture opens an AF_PACKET socket, which needs the \
-                     CAP_NET_RAW capability. Run it with sudo, or give the binary that one capability once: \
-                     sudo setcap cap_net_raw+ep $(command -v raw-tcp) (the same for raw-udp, raw-multi). \
-                     No socket of the lab was opened. — check: id -u; getcap $(command -v raw-tcp)",
-                    crate::strace::errno_text(*errno)
-                ),
-                Lang::PtBr => format!(
-                    "socket(2) falhou: {errno:?} ({}) — dica: --capture abre um socket AF_PACKET, que exige a \
-                     capacidade CAP_NET_RAW. Rode com sudo, ou dê ao binário só essa capacidade, uma vez: \
-                     sudo setcap cap_net_raw+ep $(command -v raw-tcp) (o mesmo para raw-udp, raw-multi). \
-                     Nenhum socket do laboratório foi aberto. — verifique: id -u; getcap $(command -v raw-tcp)",
-                    crate::strace::errno_text(*errno)
-                ),
-            },
-            Failure::CaptureFile { path, detail } => match lang {
-                Lang::En => format!("cannot create the capture file {path}: {detail} — hint: pick a path in a folder you can write to, e.g. /tmp/lab.pcap"),
-                Lang::PtBr => format!("não foi possível criar o arquivo de captura {path}: {detail} — dica: escolha um caminho numa pasta onde você pode escrever, como /tmp/lab.pcap"),
-            },
-            Failure::Usage(text) | Failure::Runtime(text) => text.clone(),
-            Failure::OutputClosed => l(
-                "standard output was closed by its reader (EPIPE)",
-                "a saída padrão foi fechada por quem a lia (EPIPE)",
+            Failure::Resolve { host, detail } => text!("err-resolve", host, detail),
+            Failure::ShortReply { got, expected } => text!("err-short-reply", got, expected),
+            Failure::Truncated { got, real } => text!("err-truncated", got, real),
+            Failure::NoCapturePrivilege { errno } => text!(
+                "err-no-capture-privilege",
+                errno = format!("{errno:?}"),
+                text = crate::strace::errno_text(*errno)
             ),
+            Failure::CaptureFile { path, detail } => text!("err-capture-file", path, detail),
+            Failure::Usage(said) | Failure::Runtime(said) => said.clone(),
+            Failure::OutputClosed => text!("err-output-closed"),
         }
     }
 }
@@ -224,78 +184,74 @@ fn addr_in(facts: &[Fact]) -> Option<SocketAddr> {
 
 /// The address for a sentence: the real one, or words that stand for it (never a
 /// placeholder a student would copy).
-fn addr_of(lang: Lang, facts: &[Fact]) -> String {
+fn addr_of(facts: &[Fact]) -> Arg {
     addr_in(facts).map_or_else(
-        || lang.pick("that address", "esse endereço").to_string(),
-        |a| a.to_string(),
+        || Arg::Text(Box::new(text!("err-that-address"))),
+        |a| Arg::Str(a.to_string()),
     )
 }
 
 /// The port for a sentence, or words that stand for it.
-fn port_of(lang: Lang, facts: &[Fact]) -> String {
+fn port_of(facts: &[Fact]) -> Arg {
     addr_in(facts).map_or_else(
-        || lang.pick("that port", "essa porta").to_string(),
-        |a| a.port().to_string(),
+        || Arg::Text(Box::new(text!("err-that-port"))),
+        |a| Arg::Int(a.port().into()),
     )
 }
 
-/// How long a call waited before giving up, as the language writes seconds: `0.2` in
-/// English, `0,2` in Portuguese (the decimal comma), `2` for whole seconds.
-fn seconds(lang: Lang, facts: &[Fact]) -> Option<String> {
-    facts.iter().find_map(|f| match f {
-        Fact::TimedOutAfter(s) => {
-            let text = lang.num(*s, 3);
-            let text = text.trim_end_matches('0').trim_end_matches(['.', ',']);
-            Some(text.to_string())
-        }
-        _ => None,
-    })
+/// How long a call waited before giving up: `yes` and the seconds (shown with the
+/// language's decimal separator), or `no`.
+fn seconds(facts: &[Fact]) -> (&'static str, f64) {
+    facts
+        .iter()
+        .find_map(|f| match f {
+            Fact::TimedOutAfter(s) => Some(("yes", (s * 1000.0).round() / 1000.0)),
+            _ => None,
+        })
+        .unwrap_or(("no", 0.0))
 }
 
-/// The command that checks the cause of a failure, when there is one to run. It names
+/// The command that checks the cause of a failure, when there is one to run, and where
+/// to run it (`server`: on the server's machine; `mtu`: what it shows; `here`). It names
 /// the real port and host; a command that would need them is left out when the failure
 /// carries no address (no `PORT` or `IP` placeholder is ever printed).
-fn check(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> Option<String> {
-    let on_server = lang.pick("(on the server's machine)", "(na máquina do servidor)");
+fn check(syscall: &str, errno: Errno, facts: &[Fact]) -> Option<(String, &'static str)> {
     let addr = addr_in(facts);
     let udp = facts.contains(&Fact::Udp);
+    let here = |command: String| Some((command, "here"));
+    let server = |command: String| Some((command, "server"));
     // Commands that need no address.
     match (syscall, errno) {
         ("bind", Errno::EACCES) => {
-            return Some("cat /proc/sys/net/ipv4/ip_unprivileged_port_start".to_string())
+            return here("cat /proc/sys/net/ipv4/ip_unprivileged_port_start".into())
         }
-        ("bind", Errno::EADDRNOTAVAIL) => return Some("ip -br addr".to_string()),
-        (_, Errno::EMSGSIZE) => {
-            return Some(format!(
-                "ip -br link {}",
-                lang.pick("(the MTU of each interface)", "(o MTU de cada interface)")
-            ))
-        }
+        ("bind", Errno::EADDRNOTAVAIL) => return here("ip -br addr".into()),
+        (_, Errno::EMSGSIZE) => return Some(("ip -br link".into(), "mtu")),
         (_, Errno::EMFILE | Errno::ENFILE) => {
-            return Some("ulimit -n; cat /proc/sys/fs/file-nr".to_string())
+            return here("ulimit -n; cat /proc/sys/fs/file-nr".into())
         }
         _ => {}
     }
     let addr = addr?;
     let (ip, port) = (addr.ip(), addr.port());
-    Some(match (syscall, errno) {
-        ("bind", Errno::EADDRINUSE) => format!("ss -tanp 'sport = :{port}'"),
-        ("connect", Errno::ECONNREFUSED) => format!("ss -ltnp 'sport = :{port}' {on_server}"),
-        (_, Errno::ENETUNREACH) => format!("ip route get {ip}"),
+    match (syscall, errno) {
+        ("bind", Errno::EADDRINUSE) => here(format!("ss -tanp 'sport = :{port}'")),
+        ("connect", Errno::ECONNREFUSED) => server(format!("ss -ltnp 'sport = :{port}'")),
+        (_, Errno::ENETUNREACH) => here(format!("ip route get {ip}")),
         ("connect", Errno::EHOSTUNREACH | Errno::ETIMEDOUT | Errno::EINPROGRESS) => {
-            format!("ping -c 3 {ip}; nc -vz -w 3 {ip} {port}")
+            here(format!("ping -c 3 {ip}; nc -vz -w 3 {ip} {port}"))
         }
-        (_, Errno::EHOSTUNREACH) => format!("ping -c 3 {ip}"),
-        (_, Errno::ECONNREFUSED) if udp => format!("ss -uanp 'sport = :{port}' {on_server}"),
+        (_, Errno::EHOSTUNREACH) => here(format!("ping -c 3 {ip}")),
+        (_, Errno::ECONNREFUSED) if udp => server(format!("ss -uanp 'sport = :{port}'")),
         ("recvfrom", Errno::EAGAIN) if udp => {
-            format!("ss -uanp 'sport = :{port}' {on_server}; tshark -i any -f 'udp port {port}'")
+            Some((format!("ss -uanp 'sport = :{port}'"), "server-then-tshark"))
         }
-        ("recvfrom", Errno::EAGAIN) => format!("ss -tanp 'dport = :{port}'"),
-        (_, Errno::ECONNRESET | Errno::EPIPE) => {
-            format!("tshark -i any -f 'tcp port {port}' -Y 'tcp.flags.reset == 1'")
-        }
-        _ => return None,
-    })
+        ("recvfrom", Errno::EAGAIN) => here(format!("ss -tanp 'dport = :{port}'")),
+        (_, Errno::ECONNRESET | Errno::EPIPE) => here(format!(
+            "tshark -i any -f 'tcp port {port}' -Y 'tcp.flags.reset == 1'"
+        )),
+        _ => None,
+    }
 }
 
 /// Connections named by their two ends: `127.0.0.1:65432 ↔ 127.0.0.1:51234`, the
@@ -313,151 +269,71 @@ fn connections(ends: &[(SocketAddr, SocketAddr)]) -> String {
 }
 
 /// "1 connection ... sits" / "3 connections ... sit", as each language says it.
-fn lingering(lang: Lang, ends: &[(SocketAddr, SocketAddr)], port: &str) -> String {
-    let (n, list) = (ends.len(), connections(ends));
-    match (lang, n) {
-        (Lang::En, 1) => format!("1 connection on port {port} still sits in TIME-WAIT ({list})"),
-        (Lang::En, _) => format!("{n} connections on port {port} still sit in TIME-WAIT ({list})"),
-        (Lang::PtBr, 1) => format!("1 conexão na porta {port} ainda está em TIME-WAIT ({list})"),
-        (Lang::PtBr, _) => {
-            format!("{n} conexões na porta {port} ainda estão em TIME-WAIT ({list})")
-        }
-    }
+fn lingering(ends: &[(SocketAddr, SocketAddr)], port: &Arg) -> Text {
+    let count = ends.len();
+    text!(
+        "err-lingering",
+        count,
+        port = port.clone(),
+        list = connections(ends)
+    )
 }
 
 /// The hint for one (syscall, errno) pair, made precise by the facts.
-fn hint(lang: Lang, syscall: &str, errno: Errno, facts: &[Fact]) -> String {
-    let addr = addr_of(lang, facts);
-    let port = port_of(lang, facts);
-    let pt = lang == Lang::PtBr;
-    let after = seconds(lang, facts);
+fn hint(syscall: &str, errno: Errno, facts: &[Fact]) -> Text {
+    let addr = addr_of(facts);
+    let port = port_of(facts);
+    let (timed, seconds) = seconds(facts);
     match (syscall, errno) {
         ("bind", Errno::EADDRINUSE) => {
             let reuse_off = facts.contains(&Fact::ReuseAddrOff);
             let mut parts = Vec::new();
             for fact in facts {
                 match fact {
-                    Fact::HeldBy(pid, comm) => parts.push(if pt {
-                        format!("o processo {pid} ({comm}) já escuta na porta {port}: encerre-o (kill {pid}) ou use outra porta (--port)")
-                    } else {
-                        format!("process {pid} ({comm}) is already listening on port {port}: stop it (kill {pid}) or pick another port (--port)")
-                    }),
-                    Fact::TimeWait(ends) if reuse_off => {
-                        let held = lingering(lang, ends, &port);
-                        parts.push(if pt {
-                            format!("este socket não ativou o SO_REUSEADDR, e {held}: o lado que fechou primeiro mantém cada conexão assim por até 60 s, e sem SO_REUSEADDR o kernel recusa o bind enquanto houver alguma. Ative o SO_REUSEADDR antes do bind, como todo servidor deveria fazer, ou espere o TIME-WAIT acabar")
-                        } else {
-                            format!("this socket did not set SO_REUSEADDR, and {held}: the side that closed first keeps each such connection for up to 60 s, and without SO_REUSEADDR the kernel refuses the bind while any is left. Set SO_REUSEADDR before bind, as every server should, or wait for TIME-WAIT to end")
-                        })
+                    Fact::HeldBy(pid, command) => {
+                        parts.push(text!("err-held-by", pid, command, port = port.clone()))
                     }
-                    Fact::TimeWait(ends) => {
-                        let held = lingering(lang, ends, &port);
-                        parts.push(if pt {
-                            format!("{held}, e o socket que usava a porta não tinha SO_REUSEADDR: o Linux só deixa o bind reutilizar a porta se o socket antigo e o novo o ativarem. O TIME-WAIT fica com quem fechou primeiro, por até 60 s — seja quem for que tinha a porta {port}: um servidor, ou um cliente que a recebeu como porta efêmera. Espere o TIME-WAIT acabar, e ative o SO_REUSEADDR nos servidores")
-                        } else {
-                            format!("{held}, and the socket that held the port did not set SO_REUSEADDR: Linux lets bind reuse the port only if both the old socket and the new one set it. TIME-WAIT stays with the side that closed first, for up to 60 s — whoever held port {port}: a server, or a client that got it as its ephemeral port. Wait for TIME-WAIT to end, and set SO_REUSEADDR in servers")
-                        })
-                    }
+                    Fact::TimeWait(ends) if reuse_off => parts.push(text!(
+                        "err-time-wait-no-reuse",
+                        held = lingering(ends, &port)
+                    )),
+                    Fact::TimeWait(ends) => parts.push(text!(
+                        "err-time-wait",
+                        held = lingering(ends, &port),
+                        port = port.clone()
+                    )),
                     _ => {}
                 }
             }
-            if parts.is_empty() {
-                let reuse = if reuse_off {
-                    lang.pick(" SO_REUSEADDR was not set on this socket, so even a connection on the port that is still closing blocks the bind.", " Este socket não ativou o SO_REUSEADDR: até uma conexão nessa porta que ainda está terminando de fechar impede o bind.")
-                } else {
-                    ""
-                };
-                parts.push(if pt {
-                    format!("outro socket já está vinculado a {addr}: será que um servidor ainda está rodando? Use outra porta (--port), ou encerre quem está nela.{reuse}")
-                } else {
-                    format!("another socket is already bound to {addr}: is a server still running? Pick another port (--port), or stop whoever holds it.{reuse}")
-                });
-            }
-            parts.join("; ")
+            let reuse = if reuse_off { "off" } else { "on" };
+            let mut parts = parts.into_iter();
+            let first = parts
+                .next()
+                .unwrap_or_else(|| text!("err-addr-in-use", addr, reuse));
+            parts.fold(first, |first, second| text!("err-both", first, second))
         }
-        ("bind", Errno::EACCES) => if pt {
-            format!("portas abaixo de 1024 são privilegiadas: só o root (ou quem tem CAP_NET_BIND_SERVICE) pode usar a porta {port}. Use uma porta a partir de 1024, como a 65432 do roteiro.")
-        } else {
-            format!("ports below 1024 are privileged: only root (or a process with CAP_NET_BIND_SERVICE) may bind port {port}. Use a port from 1024 up, like the assignment's 65432.")
-        },
-        ("bind", Errno::EADDRNOTAVAIL) => if pt {
-            format!("{addr} não é um endereço desta máquina. Use 127.0.0.1, 0.0.0.0 (todas as interfaces) ou um dos endereços que o `ip -br addr` mostra.")
-        } else {
-            format!("{addr} is not an address of this machine. Use 127.0.0.1, 0.0.0.0 (every interface) or one of the addresses `ip -br addr` lists.")
-        },
-        ("connect", Errno::ECONNREFUSED) => if pt {
-            format!("conexão recusada por {addr}: ou ninguém escuta lá (o kernel de lá respondeu ao nosso SYN com RST), ou um firewall rejeita a porta (com um ICMP \"port unreachable\", o `reject` padrão do nftables; com `reject with tcp reset` a resposta é um RST). Inicie o servidor primeiro e confira o host e a porta. Se o servidor estiver em outra máquina, ele precisa escutar em 0.0.0.0, não em 127.0.0.1, e o firewall dela precisa liberar a porta.")
-        } else {
-            format!("connection refused by {addr}: either nothing listens there (the kernel there answered our SYN with RST) or a firewall rejects the port (with an ICMP \"port unreachable\", nftables' default `reject`; `reject with tcp reset` answers with an RST instead). Start the server first and check host and port. If the server is on another machine it must listen on 0.0.0.0, not 127.0.0.1, and its firewall must allow the port.")
-        },
-        (_, Errno::ENETUNREACH) => if pt {
-            format!("não há rota até {addr}: esta máquina não tem caminho para essa rede. Confira o endereço e se as duas máquinas estão na mesma rede.")
-        } else {
-            format!("there is no route to {addr}: this machine has no path to that network. Check the address, and that both machines are on the same network.")
-        },
-        (_, Errno::EHOSTUNREACH) => if pt {
-            format!("a máquina {addr} não responde na rede local (nenhuma resposta ao ARP), ou um roteador avisou que ela está inalcançável. Ela está ligada e na mesma rede?")
-        } else {
-            format!("host {addr} does not answer on the local network (no ARP reply), or a router said it is unreachable. Is it up and on the same network?")
-        },
+        ("bind", Errno::EACCES) => text!("err-privileged-port", port),
+        ("bind", Errno::EADDRNOTAVAIL) => text!("err-not-local", addr),
+        ("connect", Errno::ECONNREFUSED) => text!("err-refused", addr),
+        (_, Errno::ENETUNREACH) => text!("err-no-route", addr),
+        (_, Errno::EHOSTUNREACH) => text!("err-host-unreachable", addr),
         ("connect", Errno::ETIMEDOUT) | ("connect", Errno::EINPROGRESS) => {
-            let waited = after.map(|s| format!(" ({s} s)")).unwrap_or_default();
-            if pt {
-                format!("nenhuma resposta ao SYN{waited}: os pacotes para {addr} somem no caminho (um connect cortado pelo SO_SNDTIMEO informa EINPROGRESS). Um firewall descartando a porta? Um endereço errado? O servidor está em outra rede? Ou a fila de accept dele está cheia e o kernel descarta os SYNs novos.")
-            } else {
-                format!("no answer to our SYN{waited}: packets to {addr} vanish (a connect cut short by SO_SNDTIMEO reports EINPROGRESS). A firewall dropping the port? A wrong address? Is the server on another network? Or its accept queue is full and the kernel drops new SYNs.")
-            }
+            text!("err-no-syn-answer", timed, seconds, addr)
         }
         ("recvfrom", Errno::EAGAIN) if facts.contains(&Fact::Udp) => {
-            let within = after.map(|s| if pt { format!(" em {s} s") } else { format!(" within {s} s") }).unwrap_or_default();
-            if pt {
-                format!("nenhuma resposta de {addr}{within}. O UDP não retransmite: o servidor pode estar parado, ou o pedido ou a resposta se perdeu. Confira se há um servidor UDP rodando em {addr} e tente de novo.")
-            } else {
-                format!("no reply from {addr}{within}. UDP does not retransmit: the server may be down, or the request or the reply was lost. Check that a UDP server runs on {addr}, then try again.")
-            }
+            text!("err-udp-no-reply", addr, timed, seconds)
         }
-        ("sendto", Errno::EMSGSIZE) => lang.pick(
-            "a UDP datagram carries at most 65507 bytes over IPv4 (65535 minus the 20-byte IP and 8-byte UDP headers) and 65527 over IPv6. Send a shorter message, split it, or use TCP, which is a byte stream.",
-            "um datagrama UDP carrega no máximo 65507 bytes no IPv4 (65535 menos os cabeçalhos IP, de 20 bytes, e UDP, de 8) e 65527 no IPv6. Envie uma mensagem menor, divida-a, ou use TCP, que é um fluxo de bytes.",
-        ).to_string(),
-        ("recvfrom" | "sendto", Errno::ECONNREFUSED) => if pt {
-            format!("voltou um ICMP 'port unreachable' de {addr}: lá, nenhum processo tem um socket UDP na porta {port}. Só um socket UDP conectado (--connect) fica sabendo disso; um não conectado só espera o prazo acabar. Inicie o servidor primeiro e confira o host e a porta.")
-        } else {
-            format!("an ICMP 'port unreachable' came back from {addr}: no process there has a UDP socket on port {port}. Only a connected UDP socket (--connect) hears about it; an unconnected one just waits until its timeout. Start the server first and check host and port.")
-        },
-        ("recvfrom", Errno::EAGAIN) => {
-            let within = after.map(|s| if pt { format!(" em {s} s") } else { format!(" within {s} s") }).unwrap_or_default();
-            if pt {
-                format!("nenhuma resposta de {addr}{within} (SO_RCVTIMEO). O servidor está vivo? Ele chega a responder?")
-            } else {
-                format!("no reply from {addr}{within} (SO_RCVTIMEO). Is the server alive? Does it answer at all?")
-            }
-        }
+        ("sendto", Errno::EMSGSIZE) => text!("err-too-big"),
+        ("recvfrom" | "sendto", Errno::ECONNREFUSED) => text!("err-port-unreachable", addr, port),
+        ("recvfrom", Errno::EAGAIN) => text!("err-no-reply", addr, timed, seconds),
         (_, Errno::ECONNRESET) => {
-            let peer = addr_in(facts).map(|a| format!(" ({a})")).unwrap_or_default();
-            if pt {
-                format!("o outro lado{peer} derrubou a conexão (chegou um RST): ele caiu, foi morto ou fechou com dados ainda não lidos. O que estava em trânsito se perdeu; conecte de novo.")
-            } else {
-                format!("the peer{peer} reset the connection (an RST arrived): it crashed, was killed, or closed with data still unread. Whatever was in flight is lost; reconnect.")
-            }
+            let peer = addr_in(facts).map_or_else(|| "none".to_string(), |a| a.to_string());
+            text!("err-reset", peer)
         }
-        (_, Errno::EPIPE) => lang.pick(
-            "the peer is gone: we wrote to a connection it already closed. MSG_NOSIGNAL turned the fatal SIGPIPE into this error, so only this connection ends.",
-            "o outro lado já foi embora: escrevemos numa conexão que ele já tinha fechado. O MSG_NOSIGNAL trocou o SIGPIPE, que mataria o processo, por este erro, e só esta conexão termina.",
-        ).to_string(),
-        (_, Errno::EMFILE) | (_, Errno::ENFILE) => lang.pick(
-            "out of file descriptors: every socket is one. Raise the limit (ulimit -n) or close idle connections.",
-            "acabaram os descritores de arquivo: cada socket ocupa um. Aumente o limite (ulimit -n) ou feche conexões ociosas.",
-        ).to_string(),
-        (_, Errno::EAFNOSUPPORT) => lang.pick(
-            "this address family is not available here (IPv6 disabled?). Try an IPv4 address such as 127.0.0.1.",
-            "esta família de endereços não está disponível aqui (IPv6 desativado?). Tente um endereço IPv4, como 127.0.0.1.",
-        ).to_string(),
-        _ => if pt {
-            format!("veja `man 2 {syscall}`, seção ERRORS, sobre {errno:?}.")
-        } else {
-            format!("see `man 2 {syscall}`, section ERRORS, for {errno:?}.")
-        },
+        (_, Errno::EPIPE) => text!("err-epipe"),
+        (_, Errno::EMFILE) | (_, Errno::ENFILE) => text!("err-no-fds"),
+        (_, Errno::EAFNOSUPPORT) => text!("err-no-family"),
+        _ => text!("err-see-man", syscall, errno = format!("{errno:?}")),
     }
 }
 
@@ -580,7 +456,7 @@ mod tests {
                             assert!(text.contains("54321"), "{syscall} {errno:?}: {text}");
                         }
                         let command = text
-                            .split(lang.pick(" — check: ", " — verifique: "))
+                            .split(lang.say(text!("err-check")).as_str())
                             .nth(1)
                             .unwrap_or("");
                         // The one place "IP" can only be a placeholder: a command to run.

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 use crate::narrate::Narrator;
+use crate::text;
 use std::net::{IpAddr, SocketAddr};
 
 /// This machine's addresses that another machine could reach: every interface's
@@ -43,15 +44,9 @@ pub fn announce_reachable(n: &Narrator, bound: SocketAddr, client: &str) {
         return;
     }
     let addrs = reachable_addresses();
-    n.note(n.t(
-        "Bound to every interface. getifaddrs(3) (a library call; strace shows its netlink socket) lists this machine's addresses a classmate can use:",
-        "Vinculado a todas as interfaces. O getifaddrs(3) (uma chamada de biblioteca; o strace mostra o socket netlink dele) lista os endereços desta máquina que um colega pode usar:",
-    ));
+    n.note(n.say(text!("interfaces-bound-every-interface-getifaddrs-3")));
     if addrs.is_empty() {
-        n.note(n.t(
-            "  (none: this machine has no address but loopback; check with: ip -br addr)",
-            "  (nenhum: esta máquina só tem loopback; verifique com: ip -br addr)",
-        ));
+        n.note(n.say(text!("interfaces-none-this-machine-has-no")));
     }
     for (iface, ip) in addrs
         .iter()
@@ -62,11 +57,14 @@ pub fn announce_reachable(n: &Narrator, bound: SocketAddr, client: &str) {
         } else {
             ip.to_string()
         };
-        n.note(format!(
-            "  {iface:<10} {ip:<28} {}: {client} --host {host} --port {}",
-            n.t("give them", "passe ao colega"),
-            bound.port()
-        ));
+        n.note(n.say(text!(
+            "interfaces-give-them-host-port",
+            iface = format!("{:<10}", iface),
+            ip = format!("{:<28}", ip),
+            client,
+            host,
+            port = bound.port()
+        )));
     }
 }
 
@@ -84,11 +82,7 @@ pub fn is_wsl2_release(release: &str) -> bool {
 
 /// What a student on WSL2 must know before a classmate tries to connect.
 pub fn wsl2_warning(n: &Narrator, port: u16) -> String {
-    if n.lang == crate::Lang::PtBr {
-        format!("Atenção, WSL2: este Linux fica atrás de um NAT dentro do Windows, e os colegas não alcançam o endereço dele. Use a rede espelhada do WSL (networkingMode=mirrored em %UserProfile%\\.wslconfig), ou encaminhe a porta no Windows (PowerShell como administrador): netsh interface portproxy add v4tov4 listenport={port} connectport={port} connectaddress=$(wsl hostname -I) e libere a porta {port} no firewall do Windows.")
-    } else {
-        format!("Warning, WSL2: this Linux sits behind a NAT inside Windows, and classmates cannot reach its address. Use WSL's mirrored networking (networkingMode=mirrored in %UserProfile%\\.wslconfig), or forward the port on Windows (PowerShell as administrator): netsh interface portproxy add v4tov4 listenport={port} connectport={port} connectaddress=$(wsl hostname -I), and allow port {port} in the Windows firewall.")
-    }
+    n.say(text!("interfaces-wsl2-warning", port))
 }
 
 #[cfg(test)]

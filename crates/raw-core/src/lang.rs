@@ -1,8 +1,7 @@
 //! The two languages of the course: English and Brazilian Portuguese.
 //!
-//! Every sentence a program prints is written twice, side by side, at the place that
-//! prints it (`lang.pick("Bound", "Vinculado")`), so a reader sees both at once and no
-//! message can exist in one language only.
+//! The sentences themselves live in the message catalog ([`crate::catalog`]), one file
+//! per topic and language; a [`Lang`] only chooses which one is rendered.
 
 #![forbid(unsafe_code)]
 
@@ -16,7 +15,7 @@ pub enum Lang {
     #[value(name = "en")]
     #[serde(rename = "en")]
     En,
-    /// Português do Brasil (the assignment's language).
+    /// Brazilian Portuguese (the assignment's language).
     #[value(name = "pt-BR", alias = "pt", alias = "pt_BR")]
     #[serde(rename = "pt-BR")]
     PtBr,
@@ -51,31 +50,27 @@ impl Lang {
         }
     }
 
-    /// Picks the sentence written for this language (or for the other one, inside
-    /// [`in_other_language`]).
-    pub fn pick<'a>(self, en: &'a str, pt: &'a str) -> &'a str {
-        let english = (self == Lang::En) != OTHER.with(|o| o.get());
-        if english {
-            en
-        } else {
-            pt
+    /// The language's tag (BCP 47), as HTML's `lang` attribute and the catalog's
+    /// folders name it: `en`, `pt-BR`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::PtBr => "pt-BR",
         }
     }
-}
 
-thread_local! {
-    /// Set while [`in_other_language`] runs: every pick takes the other language.
-    static OTHER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+    /// The other language of the course (for the replay page's toggle).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::PtBr,
+            Lang::PtBr => Lang::En,
+        }
+    }
 
-/// Runs `say` with every sentence picked in the other language: how a step's sentence
-/// is had in both languages for the replay page's toggle, from the same pair of
-/// sentences written beside the call.
-pub fn in_other_language<R>(say: impl FnOnce() -> R) -> R {
-    OTHER.with(|o| o.set(true));
-    let said = say();
-    OTHER.with(|o| o.set(false));
-    said
+    /// The catalog's message `text` in this language.
+    pub fn say(self, text: crate::catalog::Text) -> String {
+        text.render(self)
+    }
 }
 
 #[cfg(test)]
@@ -88,13 +83,5 @@ mod tests {
         assert_eq!(Lang::En.num(1.256, 2), "1.26");
         assert_eq!(Lang::PtBr.num(1.256, 2), "1,26");
         assert_eq!(Lang::PtBr.num(12.0, 0), "12");
-    }
-
-    /// The other language, for the replay's toggle, only inside the closure.
-    #[test]
-    fn the_other_language_is_picked_inside_only() {
-        assert_eq!(in_other_language(|| Lang::En.pick("yes", "sim")), "sim");
-        assert_eq!(in_other_language(|| Lang::PtBr.pick("yes", "sim")), "yes");
-        assert_eq!(Lang::En.pick("yes", "sim"), "yes");
     }
 }

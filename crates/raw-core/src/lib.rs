@@ -13,7 +13,9 @@
 //! | [`uring`] | the io-uring model's requests and completions (setup, submit, the buffer ring), narrated |
 //! | [`workers`] | `SO_REUSEPORT`, `tgkill`, the prefork meter page, `PR_SET_PDEATHSIG` |
 //! | [`multiplex`] | `epoll_create1`/`epoll_ctl`/`epoll_wait`, `poll`, `pselect6`: the event loops' steps |
-//! | [`sentences`] | what each syscall means, in both languages: one source for the labs and `raw-trace` |
+//! | [`catalog`] | the message catalog (Project Fluent, `catalog/<lang>/*.ftl`): every sentence, per language |
+//! | [`sentences`] | what each syscall means: one catalog message per meaning, for the labs and `raw-trace` |
+//! | [`help`] | `--help`, usage errors, man pages and completions, from the catalog |
 //! | [`record`] | the one shape of a step: a [`record::Call`] opened, the syscall, the call finished |
 //! | [`narrate`] | the narrator: language, mode, role, and the views it feeds |
 //! | [`event`] | the events every view receives (syscall, probe, note, data, packet, warning) |
@@ -28,7 +30,7 @@
 //! | [`resolve`] | `--host` → addresses |
 //! | [`interfaces`] | this machine's addresses, for a classmate (`getifaddrs`) |
 //! | [`signals`] | SIGINT/SIGTERM → a flag, so servers stop cleanly |
-//! | [`lang`], [`cli`] | English / Português, `--json`, `--quiet`, exit codes |
+//! | [`lang`], [`cli`] | English or Brazilian Portuguese, `--json`, `--quiet`, exit codes |
 //! | [`sys`] | the calls that need `unsafe`, in one room (a child that dies with its parent) |
 //!
 //! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
@@ -43,11 +45,13 @@
 #![deny(unsafe_code)]
 
 pub mod capture;
+pub mod catalog;
 pub mod cli;
 pub mod diagram;
 pub mod echo;
 pub mod error;
 pub mod event;
+pub mod help;
 pub mod interfaces;
 pub mod kernel_table;
 pub mod lang;
@@ -67,6 +71,7 @@ pub mod uring;
 pub mod views;
 pub mod workers;
 
+pub use catalog::{num, Text};
 pub use error::{Fact, Failure};
 pub use lang::Lang;
 pub use narrate::{Mode, Narrator};

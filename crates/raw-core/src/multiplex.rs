@@ -9,10 +9,12 @@
 
 #![forbid(unsafe_code)]
 
+use crate::catalog::Text;
 use crate::error::Failure;
 use crate::narrate::Narrator;
 use crate::record::Call;
 use crate::strace;
+use crate::text;
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
 use nix::sys::select::FdSet;
@@ -48,13 +50,7 @@ pub fn epoll_create1(n: &Narrator) -> Result<Epoll, Failure> {
     call.finish(
         result,
         |epoll| epoll.0.as_raw_fd(),
-        |_| {
-            n.t(
-            "A new epoll instance: from now on the kernel keeps our interest list.",
-            "Uma nova instância epoll: daqui em diante o kernel guarda a nossa lista de interesse.",
-        )
-        .to_string()
-        },
+        |_| text!("multiplex-new-epoll-instance-from-now"),
     )
 }
 
@@ -108,7 +104,7 @@ pub fn epoll_ctl(
     // No state read: the call changes epoll's list, not the socket.
     match result {
         Ok(()) => {
-            call.succeeded_stateless(0, || ctl_sentence(n, op, fd, events));
+            call.succeeded_stateless(0, || ctl_sentence(op, fd, events));
             Ok(())
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -116,41 +112,15 @@ pub fn epoll_ctl(
 }
 
 /// What one `epoll_ctl` changed, for a person.
-fn ctl_sentence(n: &Narrator, op: Ctl, fd: RawFd, events: EpollFlags) -> String {
+fn ctl_sentence(op: Ctl, fd: RawFd, events: EpollFlags) -> Text {
     let wanted = epoll_flags(events);
     match op {
-        Ctl::Add => format!(
-            "fd {fd} {} ({wanted}): {}",
-            n.t(
-                "joins the interest list the kernel keeps",
-                "entra na lista de interesse que o kernel guarda"
-            ),
-            n.t(
-                "from now on epoll_wait reports it when it is ready, without our passing it again.",
-                "daqui em diante o epoll_wait avisa quando ele estiver pronto, sem precisarmos passá-lo de novo.",
-            )
-        ),
-        Ctl::Modify if events.contains(EpollFlags::EPOLLOUT) => format!(
-            "fd {fd}: {wanted}. {}",
-            n.t(
-                "Replies wait to be sent, so we also want to hear when it is writable. The kernel's list changes only when our interest does.",
-                "Há respostas esperando para sair, então também queremos saber quando ele ficar gravável. A lista do kernel só muda quando o nosso interesse muda.",
-            )
-        ),
-        Ctl::Modify => format!(
-            "fd {fd}: {wanted}. {}",
-            n.t(
-                "Everything was sent: no longer asking whether it is writable (it nearly always is, and epoll_wait would wake us for nothing).",
-                "Tudo foi enviado: deixamos de perguntar se ele está gravável (quase sempre está, e o epoll_wait nos acordaria à toa).",
-            )
-        ),
-        Ctl::Delete => format!(
-            "fd {fd} {}",
-            n.t(
-                "leaves the kernel's interest list.",
-                "sai da lista de interesse do kernel."
-            )
-        ),
+        Ctl::Add => text!("multiplex-fd-joins-interest-list-kernel", fd, wanted),
+        Ctl::Modify if events.contains(EpollFlags::EPOLLOUT) => {
+            text!("multiplex-fd-replies-wait-be-sent", fd, wanted)
+        }
+        Ctl::Modify => text!("multiplex-fd-everything-was-sent-no", fd, wanted),
+        Ctl::Delete => text!("multiplex-fd-leaves-kernel-s-interest", fd),
     }
 }
 
@@ -193,17 +163,11 @@ pub fn epoll_wait(
                 format!("epoll_wait({epfd}, [{}], {max}, {ms})", shown.join(", "))
             })
             .succeeded_stateless(count, || {
-                format!(
-                    "{count} {}",
-                    n.t(
-                        "ready: epoll_wait returns only the ready sockets, however many are idle.",
-                        "prontos: o epoll_wait devolve só os sockets prontos, por mais sockets ociosos que existam.",
-                    )
-                )
+                crate::sentences::waited("epoll_wait", count as i64, max)
             });
             Ok(count)
         }
-        Err(errno) => Err(call.failed(errno, interrupted(n, errno))),
+        Err(errno) => Err(call.failed(errno, interrupted(errno))),
     }
 }
 
@@ -266,19 +230,11 @@ pub fn poll(n: &Narrator, fds: &mut [PollFd], timeout: PollTimeout) -> Result<us
                 }
             });
             call.succeeded_stateless(returned, || {
-                format!(
-                    "{} {entries} {}; {count} {}",
-                    n.t(
-                        "poll: the kernel checked all",
-                        "poll: o kernel verificou todas as"
-                    ),
-                    n.t("entries", "entradas"),
-                    n.t("ready.", "prontas.")
-                )
+                crate::sentences::waited("poll", count as i64, entries)
             });
             Ok(count as usize)
         }
-        Err(errno) => Err(call.failed(errno, interrupted(n, errno))),
+        Err(errno) => Err(call.failed(errno, interrupted(errno))),
     }
 }
 
@@ -344,18 +300,11 @@ pub fn select<'fd>(
                 format!("{count} ({})", parts.join(", "))
             });
             call.succeeded_stateless(returned, || {
-                format!(
-                    "{} {count} {}",
-                    n.t(
-                        "select: the kernel checked every fd in both bitmaps;",
-                        "select: o kernel verificou cada fd dos dois mapas de bits;"
-                    ),
-                    n.t("ready.", "prontos.")
-                )
+                crate::sentences::waited("pselect6", count as i64, nfds as usize)
             });
             Ok(count as usize)
         }
-        Err(errno) => Err(call.failed(errno, interrupted(n, errno))),
+        Err(errno) => Err(call.failed(errno, interrupted(errno))),
     }
 }
 
@@ -373,13 +322,9 @@ fn fd_list(set: &FdSet, nfds: RawFd) -> String {
 
 /// Why a wait failed with `EINTR`: a signal, after which the caller's loop looks at
 /// what it meant.
-fn interrupted(n: &Narrator, errno: nix::errno::Errno) -> Option<&str> {
-    (errno == nix::errno::Errno::EINTR).then(|| {
-        n.t(
-            "Interrupted by a signal: the loop checks whether it asks us to stop and, if not, waits again.",
-            "Interrompido por um sinal: o laço confere se ele pede para parar e, se não, volta a esperar.",
-        )
-    })
+fn interrupted(errno: nix::errno::Errno) -> Option<Text> {
+    (errno == nix::errno::Errno::EINTR)
+        .then(|| text!("multiplex-interrupted-by-signal-loop-checks"))
 }
 
 /// A return value rendered only if someone reads it: the narration's `= 1 (...)`

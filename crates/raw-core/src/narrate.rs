@@ -20,6 +20,7 @@
 use crate::error::Failure;
 use crate::lang::Lang;
 use crate::tcp_state::{Probe, TcpState};
+use crate::text;
 use crate::views::{write_stderr, write_stdout, Printer, Sink};
 use std::net::SocketAddr;
 use std::panic::Location;
@@ -126,9 +127,9 @@ impl Narrator {
         matches!(self.mode, Mode::Text | Mode::Json)
     }
 
-    /// Picks the sentence for the narrator's language.
-    pub fn t<'a>(&self, en: &'a str, pt: &'a str) -> &'a str {
-        self.lang.pick(en, pt)
+    /// The catalog's message `text` in the narrator's language.
+    pub fn say(&self, text: crate::catalog::Text) -> String {
+        text.render(self.lang)
     }
 
     /// The same narrator without the capture (a forked child must not read the
@@ -143,7 +144,7 @@ impl Narrator {
     /// The `[role] ` prefix in text, when roles are shown.
     fn prefix(&self) -> String {
         match (self.show_role, self.role.as_deref()) {
-            (true, Some(role)) => format!("[{role}] "),
+            (true, Some(role)) => format!("[{}] ", crate::views::role_label(role, self.lang)),
             _ => String::new(),
         }
     }
@@ -156,16 +157,11 @@ impl Narrator {
             return;
         }
         self.drain_capture(None);
-        write_stdout(&format!(
-            "{}⏸  {} {}  {}",
-            self.prefix(),
-            self.t("next:", "próximo:"),
-            what(),
-            self.t(
-                "[Enter runs it; look with ss -tan or Wireshark first] ",
-                "[Enter executa; antes, olhe com ss -tan ou Wireshark] "
-            )
-        ));
+        write_stdout(&self.say(text!(
+            "narrate-next-enter-runs-look-with",
+            prefix = self.prefix(),
+            what = what()
+        )));
         let mut line = String::new();
         if std::io::stdin()
             .read_line(&mut line)
@@ -186,21 +182,11 @@ impl Narrator {
         };
         match attached {
             Ok(false) => {}
-            Ok(true) => self.note(format!(
-                "{} {port} {}",
-                self.t("Capture filter: port", "Filtro de captura: porta"),
-                self.t(
-                    "(a classic BPF program attached with setsockopt(SO_ATTACH_FILTER), as tcpdump does: the kernel drops every other frame).",
-                    "(um programa BPF clássico anexado com setsockopt(SO_ATTACH_FILTER), como o tcpdump faz: o kernel descarta todos os outros quadros).",
-                )
-            )),
+            Ok(true) => self.note(self.say(text!("narrate-capture-filter-port-classic-bpf", port))),
             Err(failure) => self.problem(
                 None,
                 &failure,
-                self.t(
-                    "SO_ATTACH_FILTER was refused: nothing will be captured.",
-                    "SO_ATTACH_FILTER foi recusado: nada será capturado.",
-                ),
+                &self.say(text!("narrate-so-attach-filter-was-refused")),
             ),
         }
     }
@@ -350,8 +336,8 @@ impl Narrator {
     /// The two lines every lab ends with: what was seen, and why.
     pub fn summary(&self, seen: impl AsRef<str>, why: impl AsRef<str>) {
         self.note("──────────");
-        self.note(format!("{} {}", self.t("Seen:", "Visto:"), seen.as_ref()));
-        self.note(format!("{} {}", self.t("Why: ", "Por quê:"), why.as_ref()));
+        self.note(self.say(text!("narrate-seen", seen = seen.as_ref())));
+        self.note(self.say(text!("narrate-why", why = why.as_ref())));
     }
 
     /// A syscall failed and the program carries on without it: an `accept` that found
@@ -387,11 +373,7 @@ impl Narrator {
         }
         // One write for the whole line, so that threads and forked children sharing
         // stderr never interleave inside a line.
-        write_stderr(&format!(
-            "{}{} {text}\n",
-            self.prefix(),
-            self.t("warning:", "aviso:")
-        ));
+        write_stderr(&self.say(text!("narrate-warning", prefix = self.prefix(), text)));
     }
 
     /// A fact that is not a syscall (e.g. a row of the kernel's socket table).

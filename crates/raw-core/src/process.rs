@@ -9,10 +9,13 @@
 
 #![forbid(unsafe_code)]
 
+use crate::catalog::Text;
 use crate::error::Failure;
 use crate::narrate::Narrator;
 use crate::record::{forget, Call};
+use crate::sentences::Ended;
 use crate::sys;
+use crate::text;
 use nix::errno::Errno;
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::WaitStatus;
@@ -46,27 +49,14 @@ pub fn fork(n: &Narrator) -> Result<Forked, Failure> {
     match sys::fork_single_threaded() {
         Ok(ForkResult::Child) => Ok(Forked::Child),
         Ok(ForkResult::Parent { child }) => {
-            call.succeeded_stateless(child, || {
-                format!(
-                    "{} {child} {}",
-                    n.t("fork(): child", "fork(): o filho"),
-                    n.t(
-                        "is a copy of this process, with a copy of every open fd. fork returns the child's pid here, in the parent, and 0 in the child.",
-                        "é uma cópia deste processo, com uma cópia de cada fd aberto. O fork retorna o pid do filho aqui, no pai, e 0 no filho.",
-                    )
-                )
-            });
+            call.succeeded_stateless(child, || crate::sentences::forked(child.as_raw() as u32));
             Ok(Forked::Parent(child))
         }
         // The check refused before calling clone: there is no syscall to narrate.
         Err(Errno::EDEADLK) => Err(Failure::sys("fork", Errno::EDEADLK)),
         Err(errno) => {
-            let why = (errno == Errno::EAGAIN).then(|| {
-                n.t(
-                    "Too many processes for this user (ulimit -u) or for the system (pid_max).",
-                    "Processos demais para este usuário (ulimit -u) ou para o sistema (pid_max).",
-                )
-            });
+            let why =
+                (errno == Errno::EAGAIN).then(|| text!("process-too-many-processes-this-user"));
             Err(call.failed(errno, why))
         }
     }
@@ -113,32 +103,19 @@ pub fn wait_any(n: &Narrator, how: Wait) -> Result<Reaped, Failure> {
     match result {
         Ok((0, _)) => {
             call.filled(|| format!("wait4(-1, {status_ptr}, {option_name}, NULL)"))
-                .succeeded_stateless(0, || {
-                    n.t(
-                        "0: children remain, but none has ended; with WNOHANG the call returns at once instead of waiting.",
-                        "0: ainda há filhos, mas nenhum terminou; com WNOHANG a chamada volta na hora em vez de esperar.",
-                    )
-                    .to_string()
-                });
+                .succeeded_stateless(0, crate::sentences::nothing_reaped);
             Ok(Reaped::NoneYet)
         }
         Ok((pid, status)) => {
             let pid = Pid::from_raw(pid);
             let status = WaitStatus::from_raw(pid, status).unwrap_or(WaitStatus::StillAlive);
             call.filled(|| format!("wait4(-1, [{}], {option_name}, NULL)", status_text(status)))
-                .succeeded_stateless(pid, || reaped_sentence(n, pid, status));
+                .succeeded_stateless(pid, || reaped_sentence(pid, status));
             Ok(Reaped::Child(pid, status))
         }
         Err(errno) => {
             let why = match errno {
-                Errno::ECHILD => Some(n.t(
-                    "No children left: every one has been reaped.",
-                    "Não sobrou nenhum filho: todos já foram recolhidos.",
-                )),
-                Errno::EINTR => Some(n.t(
-                    "Interrupted by a signal before any child ended.",
-                    "Interrompido por um sinal antes de algum filho terminar.",
-                )),
+                Errno::EINTR => Some(text!("process-interrupted-by-signal-before-any")),
                 _ => None,
             };
             let failure = call
@@ -170,27 +147,13 @@ fn status_text(status: WaitStatus) -> String {
 }
 
 /// "Child 893 exited with status 0 and is reaped: ..."
-fn reaped_sentence(n: &Narrator, pid: Pid, status: WaitStatus) -> String {
+fn reaped_sentence(pid: Pid, status: WaitStatus) -> Text {
     let how = match status {
-        WaitStatus::Exited(_, code) => format!(
-            "{} {code}",
-            n.t("exited with status", "terminou com status")
-        ),
-        WaitStatus::Signaled(_, signal, _) => format!(
-            "{} {}",
-            n.t("was ended by", "foi encerrado pelo"),
-            signal.as_str()
-        ),
-        _ => n.t("changed state", "mudou de estado").to_string(),
+        WaitStatus::Exited(_, code) => Ended::Exited(code),
+        WaitStatus::Signaled(_, signal, _) => Ended::Signaled(signal.as_str().to_string()),
+        _ => Ended::Other,
     };
-    format!(
-        "{} {pid} {how} {}",
-        n.t("Child", "O filho"),
-        n.t(
-            "and is reaped: the kernel frees its entry in the process table, so no zombie is left.",
-            "e foi recolhido: o kernel libera a entrada dele na tabela de processos, e não sobra zumbi.",
-        )
-    )
+    crate::sentences::reaped(pid.as_raw() as u32, &how)
 }
 
 /// **Syscall:** `kill(pid, signal)`, see `kill(2)`: send `signal` to one process.
@@ -203,25 +166,17 @@ pub fn kill(n: &Narrator, pid: Pid, signal: Signal) -> Result<(), Failure> {
         format!("kill({pid}, {})", signal.as_str())
     });
     let result = nix::sys::signal::kill(pid, signal);
-    call.finish(result, |_| 0, |_| {
-        if signal == Signal::SIGTERM {
-            format!(
-                "{} {pid}: {}",
-                n.t("SIGTERM sent to", "SIGTERM enviado para"),
-                n.t(
-                    "the polite way to ask a process to stop. Its handler runs (a blocked call returns EINTR), or, without one, the default action ends it.",
-                    "o jeito educado de pedir que um processo pare. O tratador dele roda (uma chamada bloqueada retorna EINTR) ou, se não houver tratador, a ação padrão o encerra.",
-                )
-            )
-        } else {
-            format!(
-                "{} {} {} {pid}.",
-                n.t("Signal", "Sinal"),
-                signal.as_str(),
-                n.t("sent to", "enviado para")
-            )
-        }
-    })
+    call.finish(
+        result,
+        |_| 0,
+        |_| {
+            if signal == Signal::SIGTERM {
+                text!("process-sigterm-sent-polite-way-ask", pid)
+            } else {
+                text!("process-signal-sent", signal = signal.as_str(), pid)
+            }
+        },
+    )
 }
 
 /// Set by the SIGCHLD handler, cleared by [`take_sigchld`].
@@ -259,13 +214,11 @@ pub fn flag_on_sigchld(n: &Narrator) -> Result<(), Failure> {
         SigSet::empty(),
     );
     let result = sys::install_flag_handler(Signal::SIGCHLD, &action);
-    call.finish(result, |_| 0, |_| {
-        n.t(
-            "SIGCHLD (a child ended) now runs our handler, which only sets a flag. SA_NOCLDSTOP: not when a child is merely stopped (SIGSTOP). No SA_RESTART: a blocked accept returns EINTR, so the parent reaps the child at once.",
-            "O SIGCHLD (um filho terminou) agora executa o nosso tratador, que só marca uma flag. SA_NOCLDSTOP: nada de sinal quando um filho é só suspenso (SIGSTOP). Sem SA_RESTART: um accept bloqueado retorna EINTR, e o pai recolhe o filho na hora.",
-        )
-        .to_string()
-    })
+    call.finish(
+        result,
+        |_| 0,
+        |_| text!("process-sigchld-child-ended-now-runs"),
+    )
 }
 
 /// Whether a SIGCHLD arrived since the last call (and clears the flag). One flag may
@@ -291,15 +244,7 @@ pub fn default_action(n: &Narrator, signal: Signal) -> Result<(), Failure> {
     match sys::default_action(signal) {
         Ok(old) => {
             call.filled(|| format!("rt_sigaction({name}, {dfl}, {}, 8)", action_text(&old)))
-                .succeeded_stateless(0, || {
-                    format!(
-                        "{name} {}",
-                        n.t(
-                            "gets its default action back (end the process): the parent's kill(pid, SIGTERM) ends this child wherever it is, even just before a blocking recv, where the inherited handler's flag would be seen too late.",
-                            "volta à ação padrão (encerrar o processo): o kill(pid, SIGTERM) do pai encerra este filho onde quer que ele esteja, mesmo logo antes de um recv bloqueante, onde a flag do tratador herdado seria vista tarde demais.",
-                        )
-                    )
-                });
+                .succeeded_stateless(0, || text!("process-gets-default-action-back-end", name));
             Ok(())
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -374,13 +319,7 @@ pub fn close_copy(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
     forget(fd);
     match result {
         Ok(()) => {
-            call.succeeded_stateless(0, || {
-                n.t(
-                    "Only this process's copy is closed: the socket lives on while the other process (fork made the copy) still holds it, so no packet is sent.",
-                    "Só a cópia deste processo é fechada: o socket continua vivo enquanto o outro processo (o fork fez a cópia) ainda tiver a dele, por isso nenhum pacote é enviado.",
-                )
-                .to_string()
-            });
+            call.succeeded_stateless(0, || text!("process-only-this-process-s-copy"));
             Ok(())
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -396,14 +335,7 @@ pub fn close_copy(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
 pub fn exit(n: &Narrator, code: i32) -> ! {
     let call = Call::new(n, "exit_group", -1, || format!("exit_group({code})"));
     call.succeeded_stateless("?", || {
-        format!(
-            "{} {code}: {}",
-            n.t("The process ends with status", "O processo termina com status"),
-            n.t(
-                "the kernel closes every fd it still holds (a connected socket among them sends its FIN) and sends the parent SIGCHLD. Until the parent's wait4, it is a zombie.",
-                "o kernel fecha todos os fds que ele ainda tem (se um deles for um socket conectado, sai o FIN) e envia SIGCHLD ao pai. Até o wait4 do pai, ele é um zumbi.",
-            )
-        )
+        text!("process-process-ends-with-status-kernel", code)
     });
     std::process::exit(code)
 }
@@ -420,13 +352,7 @@ pub fn shared_counter(n: &Narrator) -> Result<&'static AtomicU64, Failure> {
     call.finish(
         sys::shared_counter(),
         |counter| format!("{:p}", *counter),
-        |_| {
-            n.t(
-                "One page of memory shared with every child forked from now on (MAP_SHARED). After fork, parent and child share nothing else: this is where the children add up the bytes they echo.",
-                "Uma página de memória compartilhada com todos os filhos criados daqui em diante (MAP_SHARED). Depois do fork, pai e filho não compartilham mais nada: é aqui que os filhos somam os bytes que ecoam.",
-            )
-            .to_string()
-        },
+        |_| text!("process-one-page-memory-shared-with"),
     )
 }
 

@@ -4,7 +4,7 @@
 //! ```text
 //! let call = Call::new(n, "listen", fd, || format!("listen({fd}, {backlog})"));
 //! let result = sock.listen(backlog);                       // the syscall, once
-//! call.finish(result.map_err(errno_of), |_| 0, |_| n.t("Listening: ...", "Escutando: ..."))
+//! call.finish(result.map_err(errno_of), |_| 0, |_| n.say(text!("record-listening")))
 //! ```
 //!
 //! [`Call::finish`] is the only place that decides what is said about a call:
@@ -166,7 +166,7 @@ impl<'n> Call<'n> {
         self,
         result: Result<T, Errno>,
         ret: impl FnOnce(&T) -> R,
-        say: impl Fn(&T) -> String,
+        say: impl Fn(&T) -> crate::catalog::Text,
     ) -> Result<T, Failure> {
         match result {
             Ok(value) => {
@@ -179,20 +179,28 @@ impl<'n> Call<'n> {
 
     /// The call returned `ret`: the strace line, the sentence, and the socket's TCP state
     /// after it when the fd is a TCP socket.
-    pub fn succeeded(self, ret: impl std::fmt::Display, sentence: impl Fn() -> String) {
+    pub fn succeeded(
+        self,
+        ret: impl std::fmt::Display,
+        sentence: impl FnOnce() -> crate::catalog::Text,
+    ) {
         self.succeeded_with(ret, sentence, true);
     }
 
     /// Like [`Call::succeeded`], without reading the state: for calls that only ask the
     /// kernel something (`getsockname`) or after which the fd no longer exists (`close`).
-    pub fn succeeded_stateless(self, ret: impl std::fmt::Display, sentence: impl Fn() -> String) {
+    pub fn succeeded_stateless(
+        self,
+        ret: impl std::fmt::Display,
+        sentence: impl FnOnce() -> crate::catalog::Text,
+    ) {
         self.succeeded_with(ret, sentence, false);
     }
 
     fn succeeded_with(
         self,
         ret: impl std::fmt::Display,
-        sentence: impl Fn() -> String,
+        sentence: impl FnOnce() -> crate::catalog::Text,
         with_state: bool,
     ) {
         let Some(args) = self.args else { return };
@@ -206,9 +214,10 @@ impl<'n> Call<'n> {
         event.fd = (self.fd >= 0).then_some(self.fd).or(event.fd);
         event.ret = leading_number(&ret);
         event.state = probe.as_ref().and_then(|p| p.state);
-        event.text = sentence();
+        let sentence = sentence();
+        event.text = sentence.render(self.n.lang);
         if self.n.bilingual {
-            event.text_other = Some(crate::lang::in_other_language(&sentence));
+            event.text_other = Some(sentence.render(self.n.lang.other()));
         }
         event.source = Some(format!("{}:{}", self.source.file(), self.source.line()));
         self.n.syscall(self.name, format!("{args} = {ret}"), event);
@@ -222,7 +231,7 @@ impl<'n> Call<'n> {
     /// followed by `why` when the program expects this errno here ("harmless, calling
     /// accept again"), and an event carrying `errno` and `ret = -1`. Returns the
     /// [`Failure`], naming the syscall as its man page does.
-    pub fn failed(self, errno: Errno, why: Option<&str>) -> Failure {
+    pub fn failed(self, errno: Errno, why: Option<crate::catalog::Text>) -> Failure {
         let failure = Failure::sys(man_page_name(self.name), errno);
         let Some(args) = self.args else {
             return failure;
@@ -231,20 +240,9 @@ impl<'n> Call<'n> {
             return failure;
         }
         let lang = self.n.lang;
-        let name = self.name;
-        let say = || {
-            let mut text = crate::sentences::failed(lang, name, errno);
-            if crate::sentences::expected_failure(lang, name, errno).is_none() {
-                if let Some(why) = why {
-                    text = format!("{text} {why}");
-                }
-            }
-            text
-        };
-        let text = say();
-        let text_other = self.n.bilingual.then(|| {
-            crate::lang::in_other_language(|| crate::sentences::failed(lang, name, errno))
-        });
+        let sentence = crate::sentences::failed(self.name, errno, why);
+        let text = sentence.render(lang);
+        let text_other = self.n.bilingual.then(|| sentence.render(lang.other()));
         let mut event = self.event;
         event.fd = (self.fd >= 0).then_some(self.fd).or(event.fd);
         event.ret = Some(-1);

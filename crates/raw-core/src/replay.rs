@@ -13,6 +13,7 @@
 
 use crate::diagram::{xml, Layout, RowKind, Stamped};
 use crate::lang::Lang;
+use crate::text;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -64,6 +65,34 @@ struct PageData<'a> {
     layout: &'a Layout,
     steps: Vec<Step>,
     sources: BTreeMap<String, Excerpt>,
+    /// The page's own words in both languages (`en`, `pt`), from the catalog.
+    ui: BTreeMap<&'static str, BTreeMap<&'static str, String>>,
+}
+
+/// The page's controls and headings, rendered in both languages (`en`, `pt`).
+fn ui_words() -> BTreeMap<&'static str, BTreeMap<&'static str, String>> {
+    let ui = [
+        ("back", text!("replay-back")),
+        ("next", text!("replay-next")),
+        ("english", text!("replay-english")),
+        ("portuguese", text!("replay-portuguese")),
+        ("code", text!("replay-code")),
+        ("syscall", text!("replay-syscall")),
+        ("packets", text!("replay-packets")),
+        ("states", text!("replay-states")),
+        ("keys", text!("replay-keys")),
+        ("no-source", text!("replay-no-source")),
+        ("none", text!("replay-none")),
+        ("closed", text!("replay-closed")),
+        ("no-socket", text!("replay-no-socket")),
+    ];
+    [("en", Lang::En), ("pt", Lang::PtBr)]
+        .into_iter()
+        .map(|(key, lang)| {
+            let words = ui.iter().map(|(k, t)| (*k, t.render(lang))).collect();
+            (key, words)
+        })
+        .collect()
 }
 
 /// The page. `svg` is the diagram drawn from the same `layout`.
@@ -98,11 +127,12 @@ pub fn page(events: &[Stamped], layout: &Layout, svg: &str, title: &str, lang: L
     }
     let data = PageData {
         title,
-        lang: lang.pick("en", "pt-BR"),
+        lang: lang.code(),
         events,
         layout,
         steps,
         sources,
+        ui: ui_words(),
     };
     // `</` cannot appear inside a <script> element: JSON allows escaping the slash.
     let data = serde_json::to_string(&data)
@@ -110,7 +140,7 @@ pub fn page(events: &[Stamped], layout: &Layout, svg: &str, title: &str, lang: L
         .replace("</", "<\\/");
     TEMPLATE
         .replace("{{TITLE}}", &xml(title))
-        .replace("{{LANG}}", lang.pick("en", "pt-BR"))
+        .replace("{{LANG}}", lang.code())
         .replace("{{SVG}}", svg)
         .replace("{{DATA}}", &data)
 }
@@ -148,21 +178,21 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
 <body data-step="0">
 <header>
   <h1>{{TITLE}}</h1>
-  <button id="prev" title="←">◀ <span data-en="back" data-pt="voltar">back</span></button>
-  <button id="next" title="→"><span data-en="next" data-pt="avançar">next</span> ▶</button>
+  <button id="prev" title="←">◀ <span data-t="back"></span></button>
+  <button id="next" title="→"><span data-t="next"></span> ▶</button>
   <span id="where"></span>
   <span style="flex:1"></span>
-  <button id="lang-en">English</button>
-  <button id="lang-pt">Português</button>
+  <button id="lang-en" data-t="english"></button>
+  <button id="lang-pt" data-t="portuguese"></button>
 </header>
 <main>
-  <section><h2 data-en="Our code" data-pt="Nosso código">Our code</h2><pre class="src" id="source"></pre></section>
-  <section><h2 data-en="The syscall, as strace shows it" data-pt="A syscall, como o strace mostra">The syscall, as strace shows it</h2>
+  <section><h2 data-t="code"></h2><pre class="src" id="source"></pre></section>
+  <section><h2 data-t="syscall"></h2>
     <div class="strace mono" id="call"></div><div class="sentence" id="sentence"></div></section>
-  <section><h2 data-en="Packets it caused" data-pt="Pacotes que ela causou">Packets it caused</h2><ul id="packets"></ul></section>
-  <section><h2 data-en="Every socket's state" data-pt="Estado de cada socket">Every socket's state</h2><table id="states"></table></section>
+  <section><h2 data-t="packets"></h2><ul id="packets"></ul></section>
+  <section><h2 data-t="states"></h2><table id="states"></table></section>
 </main>
-<p class="muted" style="padding:0 16px" data-en="Keys: ← → step; click any syscall or packet in the diagram." data-pt="Teclas: ← → andam um passo; clique em qualquer syscall ou pacote no diagrama.">Keys: ← → step; click any syscall or packet in the diagram.</p>
+<p class="muted" style="padding:0 16px" data-t="keys"></p>
 <div id="diagram">{{SVG}}</div>
 <script id="run-data" type="application/json">{{DATA}}</script>
 <script>
@@ -172,7 +202,8 @@ const steps = D.steps, rows = D.layout.rows, lanes = D.layout.lanes, events = D.
 let cur = 0, uiLang = D.lang === "pt-BR" ? "pt" : "en";
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;"}[c]));
-const T = (en, pt) => uiLang === "pt" ? pt : en;
+// The page's own words, from the catalog, in the language chosen on the page.
+const T = (key) => D.ui[uiLang][key];
 
 // The syscall a step belongs to: itself, or, for a packet, the syscall that caused it
 // (none when the kernel sent it on its own: a delayed ACK, a retransmission).
@@ -205,7 +236,7 @@ function show(i) {
   const src = ev.source ? D.sources[ev.source] : null;
   $("source").innerHTML = src
     ? "<b>" + esc(src.file) + "</b>\n" + src.lines.map(([n, t]) => "<span class='" + (n === src.line ? "here" : "") + "'>" + String(n).padStart(4) + "  " + esc(t) + "</span>").join("\n")
-    : "<span class='muted'>" + esc(T("(no source line: the kernel sent it on its own, e.g. a delayed ACK)", "(sem linha de código: o próprio kernel enviou, por exemplo um ACK atrasado)")) + "</span>";
+    : "<span class='muted'>" + esc(T("no-source")) + "</span>";
   // The call.
   // The sentence in the language chosen on the page (both were recorded for steps).
   const runLang = D.lang === "pt-BR" ? "pt" : "en";
@@ -221,7 +252,7 @@ function show(i) {
   const ps = c >= 0 ? packetsOf(c) : (step.kind === "packet" ? [cur] : []);
   $("packets").innerHTML = ps.length
     ? ps.map((j) => { const p = events[steps[j].event].event.packet; return "<li data-step='" + j + "' class='" + (j === cur ? "current" : "") + "'>#" + p.no + " " + esc(p.src) + " → " + esc(p.dst) + " <b>" + esc(p.flags || p.proto) + "</b> len=" + p.len + "</li>"; }).join("")
-    : "<li class='muted'>" + esc(T("none", "nenhum")) + "</li>";
+    : "<li class='muted'>" + esc(T("none")) + "</li>";
   document.querySelectorAll("#packets li[data-step]").forEach((li) => li.addEventListener("click", () => show(+li.dataset.step)));
   // States: every mark up to this step's row; a socket whose fd a successful close
   // released is shown closed from then on (never its last state before the close),
@@ -231,17 +262,18 @@ function show(i) {
     const what = rows[r].what, ev = rows[r].event != null ? events[rows[r].event].event : null;
     if (what.kind === "syscall" && !what.failed && ev && ev.syscall === "close" && ev.fd != null) {
       const key = what.lane + "/" + ev.fd;
-      if (table.has(key)) table.set(key, {lane: what.lane, fd: ev.fd, state: T("closed (close released the fd)", "fechado (o close liberou o fd)"), closed: true});
+      if (table.has(key)) table.set(key, {lane: what.lane, fd: ev.fd, state: T("closed"), closed: true});
     }
     for (const m of rows[r].states) table.set(m.lane + "/" + m.fd, m);
   }
   $("states").innerHTML = table.size
     ? [...table.values()].map((m) => "<tr><td>" + esc(lanes[m.lane].title) + "</td><td class='mono'>fd " + m.fd + "</td><td class='mono'><b>" + esc(m.state) + "</b></td></tr>").join("")
-    : "<tr><td class='muted'>" + esc(T("no socket yet", "nenhum socket ainda")) + "</td></tr>";
+    : "<tr><td class='muted'>" + esc(T("no-socket")) + "</td></tr>";
 }
 function setLang(l) {
   uiLang = l;
-  document.querySelectorAll("[data-en]").forEach((e) => { e.textContent = l === "pt" ? e.dataset.pt : e.dataset.en; });
+  document.querySelectorAll("[data-t]").forEach((e) => { e.textContent = T(e.dataset.t); });
+  document.documentElement.lang = l === "pt" ? "pt-BR" : "en";
   show(cur);
 }
 $("prev").addEventListener("click", () => show(cur - 1));

@@ -25,6 +25,7 @@
 use crate::error::Failure;
 use crate::narrate::Narrator;
 use crate::record::Call;
+use crate::text;
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
@@ -82,27 +83,17 @@ pub fn stop_on_sigint_sigterm_narrated(n: &Narrator, blocked_in: &str) -> Result
             )
         });
         let result = crate::sys::install_flag_handler(signal, &action);
-        call.finish(result, |_| 0, |_| {
-            if signal == Signal::SIGINT {
-                format!(
-                    "{} {blocked_in} {}",
-                    n.t(
-                        "SIGINT (Ctrl-C) now runs our handler, which only sets a flag. Without SA_RESTART, the",
-                        "O SIGINT (Ctrl-C) agora executa o nosso tratador, que só marca uma flag. Sem SA_RESTART, o"
-                    ),
-                    n.t(
-                        "the server waits in returns EINTR, and the server closes its sockets and exits 0 instead of being killed mid-call. (SA_RESTORER and sa_restorer are the C library's return trampoline; strace prints its address, written 0x... here.)",
-                        "em que o servidor espera retorna EINTR, e o servidor fecha seus sockets e sai com 0 em vez de ser morto no meio da chamada. (SA_RESTORER e sa_restorer são o trampolim de retorno da biblioteca C; o strace mostra o endereço dele, aqui escrito 0x...)"
-                    )
-                )
-            } else {
-                n.t(
-                    "SIGTERM (what `kill` sends by default) gets the same handler: the server stops the same clean way.",
-                    "O SIGTERM (o que o `kill` envia por padrão) ganha o mesmo tratador: o servidor para do mesmo jeito, de forma limpa.",
-                )
-                .to_string()
-            }
-        })?;
+        call.finish(
+            result,
+            |_| 0,
+            |_| {
+                if signal == Signal::SIGINT {
+                    text!("signals-sigint-ctrl-c-now-runs", blocked_in)
+                } else {
+                    text!("signals-sigterm-what-kill-sends-by")
+                }
+            },
+        )?;
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ use crate::record::{errno_of, forget, kind_of, socket_is, Call, SocketKind};
 use crate::sentences;
 pub use crate::sentences::PortFrom;
 use crate::strace;
+use crate::text;
 use nix::errno::Errno;
 use nix::sys::socket::MsgFlags;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -70,7 +71,7 @@ pub fn socket(
     call.finish(
         result,
         |sock| sock.as_raw_fd(),
-        |sock| sentences::socket(n.lang, sock.as_raw_fd()),
+        |sock| sentences::socket(sock.as_raw_fd()),
     )
 }
 
@@ -85,7 +86,7 @@ pub fn set_reuseaddr(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
         format!("setsockopt({fd}, SOL_SOCKET, SO_REUSEADDR, [1], 4)")
     });
     let result = sock.set_reuse_address(true).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| sentences::reuseaddr(n.lang, kind_of(fd)))
+    call.finish(result, |_| 0, |_| sentences::reuseaddr(kind_of(fd)))
 }
 
 /// **Syscall:** `setsockopt(fd, SOL_IPV6, IPV6_V6ONLY, [0 or 1], 4)`, see `ipv6(7)`.
@@ -103,7 +104,7 @@ pub fn set_v6only(n: &Narrator, sock: &Socket, only_v6: bool) -> Result<(), Fail
         )
     });
     let result = sock.set_only_v6(only_v6).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| sentences::v6only(n.lang, only_v6))
+    call.finish(result, |_| 0, |_| sentences::v6only(only_v6))
 }
 
 /// **Syscall:** `setsockopt(fd, SOL_TCP, TCP_NODELAY, [1], 4)`, see `tcp(7)`: turn
@@ -117,7 +118,7 @@ pub fn set_nodelay(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
         format!("setsockopt({fd}, SOL_TCP, TCP_NODELAY, [1], 4)")
     });
     let result = sock.set_tcp_nodelay(true).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| sentences::nodelay(n.lang))
+    call.finish(result, |_| 0, |_| sentences::nodelay())
 }
 
 /// Which timeout [`set_timeout`] sets.
@@ -164,7 +165,7 @@ pub fn set_timeout(
     call.finish(
         result,
         |_| 0,
-        |_| sentences::timeout(n.lang, which == Timeout::Receive),
+        |_| sentences::timeout(which == Timeout::Receive),
     )
 }
 
@@ -190,7 +191,7 @@ pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> R
     })
     .with(|e| e.local = Some(addr.to_string()));
     let result = sock.bind(&SockAddr::from(addr)).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| sentences::bind(n.lang, addr))
+    call.finish(result, |_| 0, |_| sentences::bind(addr))
         .map_err(|failure| {
             let mut failure = failure.with(Fact::Addr(addr));
             if !reuseaddr {
@@ -226,7 +227,7 @@ pub fn silent_since_connect(n: &Narrator, sock: &Socket) -> Result<Option<Durati
         _ => None,
     };
     call.filled(|| text.to_string())
-        .succeeded_stateless(0, || sentences::silent_since_connect(n.lang, silent));
+        .succeeded_stateless(0, || sentences::silent_since_connect(silent));
     Ok(silent)
 }
 
@@ -254,7 +255,7 @@ pub fn getsockname(n: &Narrator, sock: &Socket, from: PortFrom) -> Result<Socket
                 )
             })
             .with(|e| e.local = Some(addr.to_string()))
-            .succeeded_stateless(0, || sentences::getsockname(n.lang, addr, Some(from)));
+            .succeeded_stateless(0, || sentences::getsockname(addr, Some(from)));
             Ok(addr)
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -273,7 +274,7 @@ pub fn listen(n: &Narrator, sock: &Socket, backlog: i32) -> Result<(), Failure> 
     if result.is_ok() {
         crate::record::listens(fd);
     }
-    call.finish(result, |_| 0, |_| sentences::listen(n.lang, backlog))
+    call.finish(result, |_| 0, |_| sentences::listen(backlog))
 }
 
 /// **Syscall:** `accept4(fd, &addr, &len, SOCK_CLOEXEC)`, see `accept(2)` — take the
@@ -334,7 +335,7 @@ fn accept_with(
                         )
                     })
                     .with(|e| e.peer = Some(peer.to_string()))
-                    .succeeded(cfd, || sentences::accept(n.lang, fd, cfd, peer));
+                    .succeeded(cfd, || sentences::accept(fd, cfd, peer));
                 return Ok((conn, peer));
             }
             Err((errno, storage)) => {
@@ -372,12 +373,8 @@ pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Fail
     let result = sock
         .connect(&SockAddr::from(addr))
         .map_err(|e| errno_of(&e));
-    call.finish(
-        result,
-        |_| 0,
-        |_| sentences::connect(n.lang, addr, kind_of(fd)),
-    )
-    .map_err(|failure| failure.with(Fact::Addr(addr)))
+    call.finish(result, |_| 0, |_| sentences::connect(addr, kind_of(fd)))
+        .map_err(|failure| failure.with(Fact::Addr(addr)))
 }
 
 /// **Syscall:** `sendto(fd, buf, len, MSG_NOSIGNAL, NULL, 0)` (glibc's `send(2)`),
@@ -418,7 +415,7 @@ pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Fail
         match nix::sys::socket::send(fd, data, MsgFlags::MSG_NOSIGNAL) {
             Ok(count) => {
                 call.with(|e| e.bytes = Some(count))
-                    .succeeded(count, || sentences::send(n.lang, count, data.len()));
+                    .succeeded(count, || sentences::send(count, data.len()));
                 return Ok(count);
             }
             Err(errno) => {
@@ -459,7 +456,7 @@ pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failur
                     )
                 })
                 .with(|e| e.bytes = Some(count))
-                .succeeded(count, || sentences::recv(n.lang, got));
+                .succeeded(count, || sentences::recv(got));
                 return Ok(count);
             }
             Err(errno) => {
@@ -483,7 +480,7 @@ pub fn shutdown_write(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
     let call = Call::new(n, "shutdown", fd, || format!("shutdown({fd}, SHUT_WR)"));
     let result = sock.shutdown(Shutdown::Write).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| sentences::shutdown_write(n.lang))
+    call.finish(result, |_| 0, |_| sentences::shutdown_write())
 }
 
 /// **Syscall:** `shutdown(fd, SHUT_RDWR)`, see `shutdown(2)`, on a connection another
@@ -496,7 +493,7 @@ pub fn shutdown_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
     // No state read here: another thread owns this socket and may close it any moment.
     match result {
         Ok(()) => {
-            call.succeeded_stateless(0, || sentences::shutdown_both(n.lang));
+            call.succeeded_stateless(0, sentences::shutdown_both);
             Ok(())
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -511,11 +508,7 @@ pub fn tcp_state(n: &Narrator, sock: &Socket) -> Option<crate::tcp_state::TcpSta
     let fd = sock.as_raw_fd();
     let probe = crate::tcp_state::probe(fd);
     let state = probe.state;
-    n.look(
-        fd,
-        probe,
-        n.t("Looking at the state again.", "Olhando o estado de novo."),
-    );
+    n.look(fd, probe, &n.say(text!("steps-looking-at-state-again")));
     state
 }
 
@@ -542,9 +535,9 @@ pub fn close_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
         Ok(()) => {
             call.succeeded_stateless(0, || {
                 if listening {
-                    sentences::close_listener(n.lang)
+                    sentences::close_listener()
                 } else {
-                    sentences::close(n.lang, kind)
+                    sentences::close(kind)
                 }
             });
             Ok(())
@@ -602,7 +595,7 @@ pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram,
                 e.bytes = Some(len);
             })
             .succeeded(real_len, || {
-                sentences::datagram_in(n.lang, got, real_len, offered, from)
+                sentences::datagram_in(got, real_len, offered, from)
             });
             Ok(Datagram {
                 len,
@@ -660,7 +653,7 @@ pub fn sendto(
     call.finish(
         result,
         |count| *count,
-        |count| sentences::datagram_out(n.lang, *count, to),
+        |count| sentences::datagram_out(*count, to),
     )
     .map_err(|failure| {
         let failure = failure.with(Fact::Udp);

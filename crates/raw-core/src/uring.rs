@@ -25,6 +25,7 @@ use crate::narrate::{Event, Kind, Narrator};
 use crate::record::{forget, Call};
 use crate::sentences;
 use crate::strace;
+use crate::text;
 use nix::errno::Errno;
 use std::os::fd::RawFd;
 use std::time::Duration;
@@ -114,7 +115,7 @@ pub fn setup(n: &Narrator, entries: u32, cq_entries: u32) -> Result<Uring, Failu
                     )
                 })
                 .succeeded_stateless(fd, || {
-                    sentences::io_uring_setup(n.lang, fd, p.sq_entries, p.cq_entries)
+                    sentences::io_uring_setup(fd, p.sq_entries, p.cq_entries)
                 });
             Ok(ring)
         }
@@ -128,33 +129,17 @@ pub fn setup(n: &Narrator, entries: u32, cq_entries: u32) -> Result<Uring, Failu
 /// Why io_uring cannot be used here, and what to check: the failure `setup` returns.
 pub fn unavailable(n: &Narrator, errno: Errno) -> Failure {
     let hint = match errno {
-        Errno::ENOSYS => n.t(
-            "this kernel has no io_uring (built without CONFIG_IO_URING), or a seccomp filter refuses the call (Docker's default profile does: run the container with --security-opt seccomp=unconfined, or use another model)",
-            "este kernel não tem io_uring (compilado sem CONFIG_IO_URING), ou um filtro seccomp recusa a chamada (o perfil padrão do Docker recusa: rode o contêiner com --security-opt seccomp=unconfined, ou use outro modelo)",
-        ),
-        Errno::EPERM | Errno::EACCES => n.t(
-            "io_uring is switched off for this process: the sysctl kernel.io_uring_disabled is 2 (off for everyone), or 1 (only root and the group in kernel.io_uring_group may use it); a seccomp filter can refuse it with EPERM too (Docker's default profile does). As root: sysctl -w kernel.io_uring_disabled=0, or use another model (--model epoll)",
-            "o io_uring está desligado para este processo: o sysctl kernel.io_uring_disabled vale 2 (desligado para todos), ou 1 (só o root e o grupo em kernel.io_uring_group podem usar); um filtro seccomp também pode recusá-lo com EPERM (o perfil padrão do Docker recusa). Como root: sysctl -w kernel.io_uring_disabled=0, ou use outro modelo (--model epoll)",
-        ),
-        Errno::EINVAL => n.t(
-            "this kernel refused a setup flag: the io-uring model needs Linux 6.1 or later (IORING_SETUP_DEFER_TASKRUN; multishot recv needs 6.0); use another model (--model epoll)",
-            "este kernel recusou uma flag do setup: o modelo io-uring precisa do Linux 6.1 ou mais novo (IORING_SETUP_DEFER_TASKRUN; o recv multishot precisa do 6.0); use outro modelo (--model epoll)",
-        ),
-        Errno::ENOMEM => n.t(
-            "the kernel could not allocate the rings: too little locked memory allowed (ulimit -l) on kernels before 5.12",
-            "o kernel não conseguiu alocar os anéis: pouca memória travada permitida (ulimit -l) em kernels anteriores ao 5.12",
-        ),
-        _ => n.t(
-            "io_uring could not be set up here; use another model (--model epoll)",
-            "não foi possível criar o io_uring aqui; use outro modelo (--model epoll)",
-        ),
+        Errno::ENOSYS => n.say(text!("uring-this-kernel-has-no-io")),
+        Errno::EPERM | Errno::EACCES => n.say(text!("uring-io-uring-switched-off-this")),
+        Errno::EINVAL => n.say(text!("uring-this-kernel-refused-setup-flag")),
+        Errno::ENOMEM => n.say(text!("uring-kernel-could-not-allocate-rings")),
+        _ => n.say(text!("uring-io-uring-could-not-be")),
     };
-    Failure::Runtime(format!(
-        "io_uring_setup(2) {} {errno:?} ({}) — {} {hint} — {} sysctl kernel.io_uring_disabled; uname -r",
-        n.t("failed:", "falhou:"),
-        strace::errno_text(errno),
-        n.t("hint:", "dica:"),
-        n.t("check:", "verifique:"),
+    Failure::Runtime(text!(
+        "uring-io-uring-setup-2-failed",
+        errno = format!("{:?}", errno),
+        errno_text = strace::errno_text(errno),
+        hint
     ))
 }
 
@@ -180,7 +165,7 @@ pub fn register_buf_ring(
             call.filled(|| {
                 format!("io_uring_register({fd}, IORING_REGISTER_PBUF_RING, {{ring_addr={addr:#x}, ring_entries={entries}, bgid=0}}, 1)")
             })
-            .succeeded_stateless(0, || sentences::io_uring_buf_ring(n.lang, entries, size));
+            .succeeded_stateless(0, || sentences::io_uring_buf_ring(entries, size));
             Ok(())
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -240,7 +225,7 @@ pub fn submit(
             if multishot { " multishot" } else { "" }
         )
     });
-    let sentence = n.verbose().then(|| sentences::io_uring_sqe(n.lang, &sqe));
+    let sentence = n.verbose().then(|| sentences::io_uring_sqe(&sqe));
     let mut sqe = sqe;
     loop {
         match ring.push(user_data, sqe) {
@@ -298,9 +283,7 @@ pub fn enter(
     let call = Call::new(n, "io_uring_enter", fd, args);
     match ring.enter(want, timeout) {
         Ok(submitted) => {
-            call.succeeded_stateless(submitted, || {
-                sentences::io_uring_enter(n.lang, submitted, want)
-            });
+            call.succeeded_stateless(submitted, || sentences::io_uring_enter(submitted, want));
             Ok(submitted)
         }
         Err(Errno::ETIME) => {
@@ -324,11 +307,11 @@ pub fn enter(
                         fd: Some(fd),
                         ret: Some(-1),
                         errno: Some("EINTR".to_string()),
-                        text: format!(
-                            "{} {}",
-                            sentences::failed(n.lang, "io_uring_enter", Errno::EINTR),
-                            interrupted(n, Errno::EINTR).unwrap_or_default()
-                        ),
+                        text: n.say(sentences::failed(
+                            "io_uring_enter",
+                            Errno::EINTR,
+                            interrupted(Errno::EINTR),
+                        )),
                         ..Event::default()
                     },
                 );
@@ -340,13 +323,8 @@ pub fn enter(
 }
 
 /// Why an `io_uring_enter` failed with `EINTR`.
-fn interrupted(n: &Narrator, errno: Errno) -> Option<&str> {
-    (errno == Errno::EINTR).then(|| {
-        n.t(
-            "Interrupted by a signal: the loop checks whether it asks us to stop and, if not, waits again.",
-            "Interrompido por um sinal: o laço confere se ele pede para parar e, se não, volta a esperar.",
-        )
-    })
+fn interrupted(errno: Errno) -> Option<crate::catalog::Text> {
+    (errno == Errno::EINTR).then(|| text!("multiplex-interrupted-by-signal-loop-checks"))
 }
 
 /// Says one completion as a line `cqe: ...`: what was asked (from its `user_data`),
@@ -384,7 +362,7 @@ pub fn completed(n: &Narrator, cqe: &Cqe, asked_as: &Sqe, size: u32, data: Optio
             flags.join("|")
         }
     );
-    let sentence = sentences::io_uring_cqe(n.lang, asked_as, cqe.result, more(cqe));
+    let sentence = sentences::io_uring_cqe(asked_as, cqe.result, more(cqe));
     let bytes = data.map(<[u8]>::len);
     let fd = match asked_as {
         Sqe::Accept { .. } if cqe.result >= 0 => Some(cqe.result),
@@ -403,7 +381,7 @@ fn say(
     n: &Narrator,
     which: &str,
     line: String,
-    sentence: String,
+    sentence: crate::catalog::Text,
     fd: Option<RawFd>,
     bytes: Option<usize>,
 ) {
@@ -411,7 +389,10 @@ fn say(
         kind: Some(Kind::Note),
         fd,
         bytes,
-        text: format!("{which}: {line} — {sentence}"),
+        text: format!("{which}: {line} — {}", sentence.render(n.lang)),
+        text_other: n
+            .bilingual
+            .then(|| format!("{which}: {line} — {}", sentence.render(n.lang.other()))),
         call: Some(format!("{which}: {line}")),
         ..Event::default()
     });
@@ -448,7 +429,7 @@ pub fn getpeername(n: &Narrator, fd: RawFd) -> Result<std::net::SocketAddr, Fail
                 )
             })
             .with(|e| e.peer = Some(peer.to_string()))
-            .succeeded_stateless(0, || sentences::getpeername(n.lang, peer));
+            .succeeded_stateless(0, || sentences::getpeername(peer));
             Ok(peer)
         }
         Err(errno) => Err(call.failed(errno, None)),
@@ -470,7 +451,7 @@ pub fn close(n: &Narrator, ring: Uring) -> Result<(), Failure> {
     let fd = ring.fd();
     let call = Call::new(n, "close", fd, || format!("close({fd})"));
     drop(ring); // munmap of the queues, then close(fd)
-    call.succeeded_stateless(0, || sentences::io_uring_close(n.lang));
+    call.succeeded_stateless(0, sentences::io_uring_close);
     Ok(())
 }
 

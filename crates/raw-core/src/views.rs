@@ -11,6 +11,7 @@
 use crate::event::{Event, Kind};
 use crate::narrate::{short_source, Mode, Narrator};
 use crate::tcp_state::TcpState;
+use crate::text;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -63,9 +64,20 @@ impl Sink for Printer {
 /// The `[role] ` prefix, when two sides share one terminal.
 fn prefix(n: &Narrator, event: &Event) -> String {
     match (n.show_role, event.role.as_deref()) {
-        (true, Some(role)) => format!("[{role}] "),
+        (true, Some(role)) => format!("[{}] ", role_label(role, n.lang)),
         _ => String::new(),
     }
+}
+
+/// A side's name as a person reads it, in `lang`: `child 893` is `filho 893` in
+/// Portuguese. The events keep the code's name (`--json` stays the same in every
+/// language).
+pub fn role_label(role: &str, lang: crate::lang::Lang) -> String {
+    let split = role
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(role.len());
+    let (name, rest) = role.split_at(split);
+    crate::text!("role", role = name, rest).render(lang)
 }
 
 /// An event as text: the strace line with its source, then the sentence; a state look
@@ -92,10 +104,7 @@ pub fn text_lines(n: &Narrator, event: &Event) -> String {
             let call = event.call.as_deref().unwrap_or_default();
             let short = call.split(", TCP_INFO,").next().unwrap_or(call);
             let ret = call.rsplit(" = ").next().unwrap_or_default();
-            format!(
-                "{indent}  {}: {state}   ({short}, TCP_INFO, ...) = {ret})\n",
-                n.t("TCP state", "Estado TCP")
-            )
+            n.say(text!("views-tcp-state-tcp-info", indent, state, short, ret))
         }
         Some(Kind::Packet) => format!("[wire] {}\n", event.text),
         _ => format!("{prefix}{}\n", event.text),
@@ -205,11 +214,7 @@ impl Timeline {
                 let mut states: Vec<String> = Vec::new();
                 for s in seen.iter().filter(|s| s.role == role && s.fd == fd) {
                     let name = if s.from_table {
-                        format!(
-                            "{} ({})",
-                            s.state,
-                            n.t("kernel table, fd closed", "tabela do kernel, fd fechado")
-                        )
+                        n.say(text!("views-kernel-table-fd-closed", state = s.state))
                     } else {
                         s.state.to_string()
                     };

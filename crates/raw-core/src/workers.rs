@@ -9,6 +9,7 @@ use crate::error::Failure;
 use crate::narrate::Narrator;
 use crate::record::{errno_of, Call};
 use crate::sentences;
+use crate::text;
 use nix::sys::signal::Signal;
 use socket2::Socket;
 use std::os::fd::AsRawFd;
@@ -27,7 +28,7 @@ pub fn set_reuseport(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
         format!("setsockopt({fd}, SOL_SOCKET, SO_REUSEPORT, [1], 4)")
     });
     let result = sock.set_reuse_port(true).map_err(|e| errno_of(&e));
-    call.finish(result, |_| 0, |_| sentences::reuseport(n.lang))
+    call.finish(result, |_| 0, |_| sentences::reuseport())
 }
 
 /// **Syscall:** `tgkill(pid, tid, signal)` (glibc's `pthread_kill`), see `tgkill(2)`:
@@ -46,11 +47,7 @@ pub fn wake_thread(
         format!("tgkill({pid}, {tid}, {})", signal.as_str())
     });
     let result = nix::sys::pthread::pthread_kill(thread, signal);
-    call.finish(
-        result,
-        |_| 0,
-        |_| sentences::tgkill(n.lang, tid, signal.as_str()),
-    )
+    call.finish(result, |_| 0, |_| sentences::tgkill(tid, signal.as_str()))
 }
 
 /// **Syscall:** `mmap(NULL, 8 * count, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)`,
@@ -67,16 +64,7 @@ pub fn meter(n: &Narrator, count: usize) -> Result<&'static [AtomicU64], Failure
     call.finish(
         crate::sys::shared_counters(count),
         |slots| format!("{:p}", slots.as_ptr()),
-        |_| {
-            format!(
-                "{} {count} {}",
-                n.t("A page shared with the children to come:", "Uma página compartilhada com os filhos que virão:"),
-                n.t(
-                    "counters, one per child (Stevens' meter): each child adds one per connection it accepts, and the parent reads them all at the end.",
-                    "contadores, um por filho (o meter de Stevens): cada filho soma um a cada conexão que aceita, e o pai lê todos no fim.",
-                )
-            )
-        },
+        |_| text!("workers-page-shared-with-children-come", count),
     )
 }
 
@@ -92,15 +80,15 @@ pub fn die_with_parent(n: &Narrator, parent: nix::unistd::Pid, signal: Signal) -
         format!("prctl(PR_SET_PDEATHSIG, {})", signal.as_str())
     });
     let result = nix::sys::prctl::set_pdeathsig(signal);
-    let _ = call.finish(result, |_| 0, |_| {
-        format!(
-            "{} {}",
-            signal.as_str(),
-            n.t(
-                "when the parent dies, however it dies: a child that never ends by itself does not outlive its server.",
-                "quando o pai morrer, seja como for: um filho que nunca termina sozinho não sobrevive ao seu servidor.",
+    let _ = call.finish(
+        result,
+        |_| 0,
+        |_| {
+            text!(
+                "workers-when-parent-dies-however-dies",
+                signal = signal.as_str()
             )
-        )
-    });
+        },
+    );
     nix::unistd::getppid() == parent
 }

@@ -8,6 +8,7 @@ use clap::Args;
 use raw_core::narrate::{Event, Kind};
 use raw_core::resolve::resolve;
 use raw_core::steps::PortFrom;
+use raw_core::text;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::Write;
@@ -78,14 +79,10 @@ pub fn run(n: &Narrator, args: &ClientsArgs) -> Result<(), Failure> {
     if let Some(hold) = args.hold {
         let secs = hold.as_secs_f64();
         let decimals = if secs.fract() == 0.0 { 0 } else { 2 };
-        n.note(format!(
-            "{} {} s…",
-            n.t(
-                "Holding the connections open for",
-                "Mantendo as conexões abertas por"
-            ),
-            n.lang.num(secs, decimals)
-        ));
+        n.note(n.say(text!(
+            "multi-clients-holding-connections-open-s",
+            secs = n.lang.num(secs, decimals)
+        )));
         std::thread::sleep(hold);
     }
     for (sock, _) in open {
@@ -115,10 +112,10 @@ fn exchange(n: &Narrator, sock: &Socket, message: &[u8]) -> Result<String, Failu
 fn print_table(n: &Narrator, server: SocketAddr, rows: &[(usize, SocketAddr, String)]) {
     let header = format!(
         "{:<7} {:<24} {:<24} {}",
-        n.t("client", "cliente"),
-        n.t("local (ephemeral)", "local (efêmera)"),
-        n.t("remote", "remoto"),
-        n.t("reply", "resposta")
+        n.say(text!("multi-clients-client")),
+        n.say(text!("multi-clients-local-ephemeral")),
+        n.say(text!("multi-clients-remote")),
+        n.say(text!("multi-clients-reply"))
     );
     if n.mode != raw_core::Mode::Json {
         let _ = writeln!(std::io::stdout(), "{header}");
@@ -136,8 +133,5 @@ fn print_table(n: &Narrator, server: SocketAddr, rows: &[(usize, SocketAddr, Str
             ..Event::default()
         });
     }
-    n.note(n.t(
-        "Each connection got its own ephemeral local port from the kernel; the server's port is the same for all. Together, (local IP, local port, remote IP, remote port) is unique per connection.",
-        "Cada conexão ganhou do kernel sua própria porta local efêmera; a porta do servidor é a mesma para todas. Juntas, (IP local, porta local, IP remoto, porta remota) são únicas por conexão.",
-    ));
+    n.note(n.say(text!("multi-clients-each-connection-got-own-ephemeral")));
 }

@@ -9,7 +9,8 @@ use clap::Subcommand;
 use raw_core::kernel_table;
 use raw_core::process::{self, Forked, Reaped, Wait};
 use raw_core::steps::PortFrom;
-use raw_core::{steps, Failure, Lang, Narrator};
+use raw_core::text;
+use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;
 
@@ -65,10 +66,7 @@ fn port_change(n: &Narrator, count: usize) -> Result<(), Failure> {
         accepted.push(conn);
     }
 
-    n.note(n.t(
-        "The kernel's table for this port (as ss -tan shows it):",
-        "A tabela do kernel para esta porta (como o ss -tan mostra):",
-    ));
+    n.note(n.say(text!("multi-lab-kernel-s-table-this-port")));
     let rows: Vec<_> = kernel_table::tcp_sockets()
         .into_iter()
         .filter(|s| s.local.port() == addr.port() || s.remote.port() == addr.port())
@@ -104,22 +102,20 @@ fn port_change(n: &Narrator, count: usize) -> Result<(), Failure> {
     steps::close(&server, listener)?;
 
     n.summary(
-        format!(
-            "{server_side} {} {} ({listening} LISTEN + {established} ESTABLISHED); {} {}: {}.",
-            n.t("sockets on the server's port", "sockets na porta do servidor"),
-            addr.port(),
-            ephemeral.len(),
-            n.t("different client ports", "portas de cliente diferentes"),
-            ephemeral
+        n.say(text!(
+            "multi-lab-sockets-server-s-port-listen",
+            server_side,
+            port = addr.port(),
+            listening,
+            established,
+            ephemeral = ephemeral.len(),
+            ephemeral2 = ephemeral
                 .iter()
                 .map(|p| p.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        ),
-        n.t(
-            "accept gives each connection a new socket on the same local port; the port that differs is the client's, chosen by its kernel at connect. Connections are told apart by the whole 4-tuple.",
-            "o accept dá a cada conexão um socket novo na mesma porta local; a porta que muda é a do cliente, escolhida pelo kernel dele no connect. As conexões se distinguem pela 4-tupla inteira.",
-        ),
+        )),
+        n.say(text!("multi-lab-accept-gives-each-connection-new")),
     );
     Ok(())
 }
@@ -142,35 +138,13 @@ fn children_states() -> Vec<(u32, char)> {
 fn show_children(n: &Narrator) -> usize {
     let children = children_states();
     for (pid, state) in &children {
-        let what = if *state == 'Z' {
-            n.t("<defunct> (a zombie)", "<defunct> (um zumbi)")
-        } else {
-            ""
-        };
-        n.note(format!(
-            "  /proc: {} {pid}, {} {state} {what}",
-            n.t("child", "filho"),
-            n.t("state", "estado")
-        ));
+        let zombie = if *state == 'Z' { "yes" } else { "no" };
+        n.note(n.say(text!("multi-lab-proc-child-state", pid, state, zombie)));
     }
     if children.is_empty() {
-        n.note(format!(
-            "  /proc: {}",
-            n.t("no children left", "nenhum filho restante")
-        ));
+        n.note(n.say(text!("multi-lab-proc-no-children-left")));
     }
     children.iter().filter(|(_, s)| *s == 'Z').count()
-}
-
-/// "3 zombies" / "1 zumbi".
-fn zombies_count(n: &Narrator, count: usize) -> String {
-    let word = match (count, n.lang) {
-        (1, Lang::En) => "zombie",
-        (_, Lang::En) => "zombies",
-        (1, Lang::PtBr) => "zumbi",
-        (_, Lang::PtBr) => "zumbis",
-    };
-    format!("{count} {word}")
 }
 
 fn zombies(n: &Narrator) -> Result<(), Failure> {
@@ -186,27 +160,15 @@ fn zombies(n: &Narrator) -> Result<(), Failure> {
         }
     }
     std::thread::sleep(std::time::Duration::from_millis(200)); // the children have exited
-    parent.note(parent.t("Without waitpid: the children have exited, but the kernel keeps each one's exit status until the parent collects it.", "Sem waitpid: os filhos terminaram, mas o kernel guarda o status de saída de cada um até o pai recolhê-lo."));
+    parent.note(parent.say(text!("multi-lab-without-waitpid-children-have-exited")));
     let before = show_children(&parent);
 
-    parent.note(parent.t(
-        "Now reaping: waitpid(-1, WNOHANG) in a loop, as the fork server does on each SIGCHLD.",
-        "Agora recolhendo: waitpid(-1, WNOHANG) em laço, como o servidor fork faz a cada SIGCHLD.",
-    ));
+    parent.note(parent.say(text!("multi-lab-now-reaping-waitpid-1-wnohang")));
     while let Reaped::Child(..) = process::wait_any(&parent, Wait::NoHang)? {}
     let after = show_children(&parent);
     n.summary(
-        format!(
-            "{} {}; {} {}.",
-            zombies_count(n, before),
-            n.t("before reaping", "antes de recolher"),
-            zombies_count(n, after),
-            n.t("after", "depois"),
-        ),
-        n.t(
-            "an exited child keeps its process-table entry until the parent waits for it. A server reaps in a waitpid(WNOHANG) loop (signals do not queue); its SIGCHLD handler only sets a flag, since printing is not async-signal-safe.",
-            "um filho que terminou mantém sua entrada na tabela de processos até o pai esperar por ele. Um servidor recolhe num laço de waitpid(WNOHANG) (sinais não se acumulam); seu tratador de SIGCHLD só marca uma flag, pois imprimir não é seguro dentro de um tratador de sinal.",
-        ),
+        n.say(text!("multi-lab-before-reaping-after", before, after)),
+        n.say(text!("multi-lab-exited-child-keeps-process-table")),
     );
     Ok(())
 }

@@ -48,7 +48,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = raw_core::help::parse();
     match &cli.command {
         Command::Server(args) => run(&cli.common, "server", |n| raw_multi::models::run(n, args)),
         Command::Clients(args) => run(&cli.common, "clients", |n| raw_multi::clients::run(n, args)),

@@ -10,6 +10,7 @@
 use clap::Args;
 use raw_core::kernel_table::{owner, tcp_sockets, KernelSocket};
 use raw_core::narrate::{Event, Kind};
+use raw_core::text;
 use raw_core::{Failure, Narrator};
 use std::io::Write;
 
@@ -31,10 +32,10 @@ pub fn run(n: &Narrator, args: &SocketsArgs) -> Result<(), Failure> {
         let _ = writeln!(
             std::io::stdout(),
             "{:<13} {:<40} {:<40} {}",
-            n.t("State", "Estado"),
-            n.t("Local", "Local"),
-            n.t("Peer", "Par"),
-            n.t("Process", "Processo")
+            n.say(text!("multi-sockets-state")),
+            n.say(text!("multi-sockets-local")),
+            n.say(text!("multi-sockets-peer")),
+            n.say(text!("multi-sockets-process"))
         );
     }
     for row in &rows {
@@ -64,14 +65,11 @@ pub fn run(n: &Narrator, args: &SocketsArgs) -> Result<(), Failure> {
         .iter()
         .filter(|r| r.state.name() == "ESTABLISHED" && r.local.port() == args.port)
         .count();
-    n.note(format!(
-        "{listening} LISTEN, {established} ESTABLISHED {} {}. {}",
-        n.t("with local port", "com porta local"),
-        args.port,
-        n.t(
-            "Every accepted connection keeps the server's port; only the peer's port differs. The kernel matches each packet to a socket by the 4-tuple.",
-            "Toda conexão aceita mantém a porta do servidor; só a porta do par muda. O kernel associa cada pacote a um socket pela 4-tupla.",
-        )
-    ));
+    n.note(n.say(text!(
+        "multi-sockets-listen-established-with-local-port",
+        listening,
+        established,
+        port = args.port
+    )));
     Ok(())
 }

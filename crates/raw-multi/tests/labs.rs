@@ -55,7 +55,7 @@ fn zombies_lab() {
     let pt = String::from_utf8_lossy(&pt.stdout);
     assert!(pt.contains("<defunct> (um zumbi)"), "{pt}");
     assert!(
-        pt.contains("3 zumbis antes de recolher; 0 zumbis depois."),
+        pt.contains("3 zumbis antes de recolher; nenhum depois."),
         "{pt}"
     );
     let events = json_lines(&run_ok(Command::new(BIN).args(["--json", "lab", "zombies"])).stdout);

@@ -16,6 +16,7 @@ use raw_core::error::Fact;
 use raw_core::resolve::resolve;
 use raw_core::steps::PortFrom;
 use raw_core::steps::{self, Timeout};
+use raw_core::text;
 use raw_core::{Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::BufRead;
@@ -57,7 +58,8 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
 
         if args.stdin {
             for line in std::io::stdin().lock().lines() {
-                let line = line.map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
+                let line =
+                    line.map_err(|e| Failure::Usage(text!("tcp-client-stdin-failed", error = e)))?;
                 exchange(n, &sock, line.as_bytes(), args.timeout)?;
             }
         } else {
@@ -101,18 +103,17 @@ pub fn connect_first(
             Err(failure) => {
                 steps::close(n, sock)?;
                 if i + 1 < addrs.len() {
-                    n.note(format!(
-                        "{} {addr}; {} {}.",
-                        n.t("No luck with", "Não deu certo com"),
-                        n.t("trying the next address,", "tentando o próximo endereço,"),
-                        addrs[i + 1]
-                    ));
+                    n.note(n.say(text!(
+                        "tcp-client-no-luck-with-trying-next",
+                        addr,
+                        i = addrs[i + 1]
+                    )));
                 }
                 last = Some(timed_out(failure, timeout));
             }
         }
     }
-    Err(last.unwrap_or_else(|| Failure::Usage("no address to connect to".to_string())))
+    Err(last.unwrap_or_else(|| Failure::Usage(text!("tcp-client-no-address"))))
 }
 
 /// Sends one message and receives exactly as many bytes back: the echo is the same
@@ -138,11 +139,10 @@ fn exchange(
         reply.extend_from_slice(&buf[..got]);
     }
     n.data(
-        format!(
-            "{} {}",
-            n.t("Received", "Recebido"),
-            raw_core::strace::readable(&reply, usize::MAX)
-        ),
+        n.say(text!(
+            "tcp-client-received",
+            readable = raw_core::strace::readable(&reply, usize::MAX)
+        )),
         &reply,
     );
     Ok(())

@@ -9,7 +9,7 @@
 //! ```text
 //! raw-tcp demo                 # on a free port of 127.0.0.1
 //! raw-tcp demo --host ::1      # the same over IPv6
-//! raw-tcp demo --lang pt-BR    # em português
+//! raw-tcp demo --lang pt-BR    # in Portuguese
 //! ```
 
 use clap::Args;
@@ -17,6 +17,7 @@ use raw_core::kernel_table;
 use raw_core::resolve::resolve;
 use raw_core::steps::PortFrom;
 use raw_core::tcp_state::TcpState;
+use raw_core::text;
 use raw_core::views::Timeline;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
@@ -79,11 +80,10 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     let mut reply = vec![0u8; got.max(1)];
     let back = steps::recv(client, &sock, &mut reply)?;
     client.data(
-        format!(
-            "{} {}",
-            client.t("Received", "Recebido"),
-            raw_core::strace::readable(&reply[..back], 200)
-        ),
+        client.say(text!(
+            "tcp-client-received",
+            readable = raw_core::strace::readable(&reply[..back], 200)
+        )),
         &reply[..back],
     );
 
@@ -94,18 +94,12 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     // Linux delays the ACK of our FIN (40 to 200 ms, hoping to piggyback it), so the
     // client sits in FIN-WAIT-1 until it comes. Wait for it in the kernel's table (a
     // file read, not a socket syscall), then look at the client's socket again.
-    client.note(client.t(
-        "Usually FIN-WAIT-1 here: our FIN is not acknowledged yet, because Linux delays ACKs (40 to 200 ms) hoping to piggyback them on data. Waiting for that ACK (watching /proc/net/tcp), then looking at the client again.",
-        "Em geral FIN-WAIT-1 aqui: nosso FIN ainda não foi confirmado, porque o Linux atrasa ACKs (de 40 a 200 ms) esperando pegar carona em dados. Esperando esse ACK (olhando o /proc/net/tcp) e olhando o cliente de novo.",
-    ));
+    client.note(client.say(text!("tcp-demo-usually-fin-wait-1-here")));
     wait_for_state(client_addr, bound, TcpState::FinWait2);
     steps::tcp_state(client, &sock);
     steps::close(server, conn)?;
     steps::recv(client, &sock, &mut reply)?;
-    client.note(client.t(
-        "The server's FIN arrived. The client's fd now reads CLOSED: the kernel moved the connection into a small TIME-WAIT entry of its own table.",
-        "Chegou o FIN do servidor. O fd do cliente agora diz CLOSED: o kernel passou a conexão para uma pequena entrada TIME-WAIT na sua tabela.",
-    ));
+    client.note(client.say(text!("tcp-demo-server-s-fin-arrived-client")));
     let client_fd = {
         use std::os::fd::AsRawFd;
         sock.as_raw_fd()
@@ -114,10 +108,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     show_time_wait(client, client_fd, client_addr, bound);
     steps::close(server, listener)?;
 
-    n.note(n.t(
-        "TCP state timeline, per socket:",
-        "Linha do tempo dos estados TCP, por socket:",
-    ));
+    n.note(n.say(text!("tcp-demo-tcp-state-timeline-per-socket")));
     for line in timeline.lines(n) {
         n.note(line);
     }
@@ -146,14 +137,12 @@ fn show_time_wait(
     let seen = state.map(|s| s.name()).unwrap_or("(gone)");
     n.note_state(
         Some(fd),
-        format!(
-            "{} {local} → {remote}: {seen}. {}",
-            n.t("Kernel table (/proc/net/tcp, as `ss -tan` shows it):", "Tabela do kernel (/proc/net/tcp, como o `ss -tan` mostra):"),
-            n.t(
-                "The fd is gone but the kernel keeps the connection for 2*MSL (60 s on Linux), so stray late packets cannot be mistaken for a new connection on the same 4-tuple.",
-                "O fd não existe mais, mas o kernel guarda a conexão por 2*MSL (60 s no Linux), para que pacotes atrasados não se confundam com uma nova conexão na mesma 4-tupla.",
-            )
-        ),
+        n.say(text!(
+            "tcp-demo-kernel-table-proc-net-tcp",
+            local,
+            remote,
+            seen
+        )),
         state,
     );
 }

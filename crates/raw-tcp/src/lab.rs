@@ -13,6 +13,7 @@ use clap::Subcommand;
 use nix::errno::Errno;
 use raw_core::kernel_table;
 use raw_core::steps::PortFrom;
+use raw_core::text;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;
@@ -68,59 +69,19 @@ fn time_wait(n: &Narrator) -> Result<(), Failure> {
     let (client_port, free) = client_closes_first(n)?;
     let (server_first, refused) = server_closes_first(n)?;
 
-    let port = server_first.port;
-    let held = match (n.lang, server_first.lingering) {
-        (raw_core::Lang::En, 1) => format!("1 connection in TIME-WAIT on the server's port {port}"),
-        (raw_core::Lang::En, k) => {
-            format!("{k} connections in TIME-WAIT on the server's port {port}")
-        }
-        (raw_core::Lang::PtBr, 1) => format!("1 conexão em TIME-WAIT na porta {port} do servidor"),
-        (raw_core::Lang::PtBr, k) => {
-            format!("{k} conexões em TIME-WAIT na porta {port} do servidor")
-        }
-    };
-    let first = format!(
-        "{} {}{}; {}",
-        n.t(
-            "Client closed first (lab 1's order): TIME-WAIT on the client's port",
-            "O cliente fechou primeiro (a ordem do lab 1): TIME-WAIT na porta do cliente"
-        ),
+    let (free, refused) = (
+        if free { "yes" } else { "no" },
+        if refused { "yes" } else { "no" },
+    );
+    let seen = text!(
+        "tcp-lab-time-wait-seen",
         client_port,
-        n.t(", none on the server's", ", nenhum na do servidor"),
-        if free {
-            n.t(
-                "the server's restart without SO_REUSEADDR: bound.",
-                "o reinício do servidor sem SO_REUSEADDR: vinculado.",
-            )
-        } else {
-            n.t(
-                "yet the server's restart without SO_REUSEADDR failed here.",
-                "mas o reinício do servidor sem SO_REUSEADDR falhou aqui.",
-            )
-        }
+        free,
+        lingering = server_first.lingering,
+        port = server_first.port,
+        refused
     );
-    let second = format!(
-        "{} {held}; {}",
-        n.t("Server closed first:", "O servidor fechou primeiro:"),
-        if refused {
-            n.t(
-                "bind without SO_REUSEADDR: EADDRINUSE; with SO_REUSEADDR: bound.",
-                "bind sem SO_REUSEADDR: EADDRINUSE; com SO_REUSEADDR: vinculado.",
-            )
-        } else {
-            n.t(
-                "yet bind without SO_REUSEADDR succeeded here (no TIME-WAIT left?).",
-                "mas o bind sem SO_REUSEADDR funcionou aqui (não sobrou nenhum TIME-WAIT?).",
-            )
-        }
-    );
-    n.summary(
-        format!("{first} {second}"),
-        n.t(
-            "TIME-WAIT (60 s) is kept by the side that closes first, on that side's own port. When the client closes first, its ephemeral port holds it and the server's port is free; when the server closes first (a server stopped while clients are connected), the server's port holds it, and the kernel will not bind that port again unless both the old socket and the new one set SO_REUSEADDR; that is why every server sets it.",
-            "O TIME-WAIT (60 s) fica com o lado que fecha primeiro, na porta desse lado. Quando o cliente fecha primeiro, é a porta efêmera dele que fica presa e a porta do servidor está livre; quando o servidor fecha primeiro (um servidor parado com clientes conectados), quem fica presa é a porta do servidor, e o kernel recusa um novo bind nela a menos que o socket antigo e o novo tenham ativado o SO_REUSEADDR; por isso todo servidor o ativa.",
-        ),
-    );
+    n.summary(n.say(seen), n.say(text!("tcp-lab-time-wait-60-s-kept")));
     Ok(())
 }
 
@@ -143,12 +104,11 @@ fn show_time_wait(n: &Narrator, local: SocketAddr, remote: SocketAddr) -> usize 
     for s in &lingering {
         n.note_state(
             None,
-            format!(
-                "{} {} → {}: TIME-WAIT",
-                n.t("Kernel table:", "Tabela do kernel:"),
-                s.local,
-                s.remote
-            ),
+            n.say(text!(
+                "tcp-lab-kernel-table-time-wait",
+                local = s.local,
+                remote = s.remote
+            )),
             Some(s.state),
         );
     }
@@ -161,10 +121,7 @@ fn show_time_wait(n: &Narrator, local: SocketAddr, remote: SocketAddr) -> usize 
 /// and whether that bind worked.
 fn client_closes_first(n: &Narrator) -> Result<(u16, bool), Failure> {
     let (server, client, again) = (n.side("server"), n.side("client"), n.side("restart"));
-    n.note(n.t(
-        "Part 1: the client closes first, as in lab 1.",
-        "Parte 1: o cliente fecha primeiro, como no lab 1.",
-    ));
+    n.note(n.say(text!("tcp-lab-part-1-client-closes-first")));
     let (listener, addr) = listening(&server, 1)?;
     let sock = steps::socket(&client, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::connect(&client, &sock, addr)?;
@@ -178,15 +135,10 @@ fn client_closes_first(n: &Narrator) -> Result<(u16, bool), Failure> {
     show_time_wait(n, ephemeral, addr);
     let on_server_port = show_time_wait(n, addr, ephemeral);
 
-    again.note(format!(
-        "{} {} {}",
-        n.t("Restarting on port", "Reiniciando na porta"),
-        addr.port(),
-        n.t(
-            "right away, WITHOUT SO_REUSEADDR:",
-            "logo em seguida, SEM SO_REUSEADDR:",
-        )
-    ));
+    again.note(n.say(text!(
+        "tcp-lab-restarting-port-right-away-without",
+        port = addr.port()
+    )));
     let restart = steps::socket(&again, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     let bound = match steps::bind(&again, &restart, addr, false) {
         Ok(()) => on_server_port == 0,
@@ -206,10 +158,7 @@ fn client_closes_first(n: &Narrator) -> Result<(u16, bool), Failure> {
 /// bind was refused.
 fn server_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
     let (server, client, again) = (n.side("server"), n.side("client"), n.side("restart"));
-    n.note(n.t(
-        "Part 2: the server closes first (it is stopped while its client is connected).",
-        "Parte 2: o servidor fecha primeiro (paramos o servidor com o cliente ainda conectado).",
-    ));
+    n.note(n.say(text!("tcp-lab-part-2-server-closes-first")));
     // A server with SO_REUSEADDR, as servers do: the TIME-WAIT entries it leaves inherit
     // the flag, and Linux lets a new bind reuse the port only if both the old socket and
     // the new one set it.
@@ -225,15 +174,10 @@ fn server_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
     let lingering = show_time_wait(n, addr, peer);
 
     // Restart at once, without SO_REUSEADDR: the port is still taken.
-    again.note(format!(
-        "{} {} {}",
-        n.t("Restarting on port", "Reiniciando na porta"),
-        addr.port(),
-        n.t(
-            "right away, first WITHOUT SO_REUSEADDR (this lab leaves it off on purpose, to show the refusal):",
-            "logo em seguida, primeiro SEM SO_REUSEADDR (este laboratório o deixa desligado de propósito, para mostrar a recusa):",
-        )
-    ));
+    again.note(n.say(text!(
+        "tcp-lab-restarting-port-right-away-first",
+        port = addr.port()
+    )));
     let first = steps::socket(&again, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     let refused = match steps::bind(&again, &first, addr, false) {
         Err(f) if f.errno() == Some(Errno::EADDRINUSE) => {
@@ -246,10 +190,7 @@ fn server_closes_first(n: &Narrator) -> Result<(Left, bool), Failure> {
     steps::close(&again, first)?;
 
     // The same restart with SO_REUSEADDR: it binds.
-    again.note(n.t(
-        "The same restart, this time WITH SO_REUSEADDR, as every server does:",
-        "O mesmo reinício, agora COM SO_REUSEADDR, como todo servidor faz:",
-    ));
+    again.note(n.say(text!("tcp-lab-same-restart-this-time-with")));
     let second = steps::socket(&again, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::set_reuseaddr(&again, &second)?;
     steps::bind(&again, &second, addr, true)?;
@@ -290,14 +231,14 @@ fn partial(n: &Narrator) -> Result<(), Failure> {
     steps::close(&client, sock)?;
     steps::close(&server, listener)?;
     n.summary(
-        match n.lang {
-            raw_core::Lang::En => format!("one send of {MESSAGE} bytes arrived in {reads} recv calls of at most {BUFFER} bytes ({total} bytes in all)."),
-            raw_core::Lang::PtBr => format!("um único send de {MESSAGE} bytes chegou em {reads} chamadas de recv de no máximo {BUFFER} bytes ({total} bytes no total)."),
-        },
-        n.t(
-            "TCP is a byte stream with no message boundaries: recv returns whatever is there, up to the buffer, so a server must loop on recv (and on send) until it has everything.",
-            "O TCP é um fluxo de bytes sem limites de mensagem: o recv devolve o que houver, até o tamanho do buffer, então o servidor precisa repetir o recv (e o send) até ter tudo.",
-        ),
+        n.say(text!(
+            "tcp-lab-partial-seen",
+            sent = MESSAGE,
+            reads,
+            buffer = BUFFER,
+            total
+        )),
+        n.say(text!("tcp-lab-tcp-byte-stream-with-no")),
     );
     Ok(())
 }
@@ -328,10 +269,7 @@ fn backlog(n: &Narrator) -> Result<(), Failure> {
         socks.push(sock);
     }
     std::thread::sleep(Duration::from_millis(300));
-    n.note(n.t(
-        "The clients' side, from the kernel's table, before any accept:",
-        "O lado dos clientes, na tabela do kernel, antes de qualquer accept:",
-    ));
+    n.note(n.say(text!("tcp-lab-clients-side-from-kernel-s")));
     let clients: Vec<_> = kernel_table::tcp_sockets()
         .into_iter()
         .filter(|s| s.remote.port() == addr.port())
@@ -371,17 +309,14 @@ fn backlog(n: &Narrator) -> Result<(), Failure> {
     }
     steps::close(&server, listener)?;
     n.summary(
-        format!(
-            "listen(fd, 1), {CLIENTS} {}: {queued} {} {waiting} {}; {} {total}.",
-            n.t("clients", "clientes"),
-            n.t("finished the handshake and waited in the accept queue,", "terminaram o handshake e esperaram na fila de accept,"),
-            n.t("stayed in SYN-SENT (their SYN was dropped)", "ficaram em SYN-SENT (o SYN deles foi descartado)"),
-            n.t("accepted in the end:", "aceitos no fim:")
-        ),
-        n.t(
-            "the kernel completes handshakes on the server's behalf and queues them for accept, up to the backlog (plus one on Linux); beyond it, it drops SYNs and the clients retry after 1 s, 3 s... A server that accepts slowly makes clients wait before they are even connected.",
-            "o kernel completa os handshakes no lugar do servidor e os enfileira para o accept, até o backlog (mais um, no Linux); passado esse limite, ele descarta os SYNs e os clientes tentam de novo depois de 1 s, 3 s... Um servidor que aceita devagar faz os clientes esperarem antes mesmo de conectar.",
-        ),
+        n.say(text!(
+            "tcp-lab-listen-fd-1-clients-finished",
+            CLIENTS,
+            queued,
+            waiting,
+            total
+        )),
+        n.say(text!("tcp-lab-kernel-completes-handshakes-server-s")),
     );
     Ok(())
 }
@@ -432,17 +367,12 @@ fn nagle(n: &Narrator) -> Result<(), Failure> {
             }
             rounds.push(started.elapsed());
         }
-        client.note(format!(
-            "{}: {} ms",
-            n.t(
-                "each request and its reply took",
-                "cada pedido com sua resposta levou"
-            ),
-            rounds
+        client.note(n.say(
+            text!("tcp-lab-each-request-reply-took-ms", as_secs_f64 = rounds
                 .iter()
                 .map(|d| n.lang.num(d.as_secs_f64() * 1000.0, 1))
                 .collect::<Vec<_>>()
-                .join("; ")
+                .join("; ")),
         ));
         let took = rounds.iter().copied().max().unwrap_or_default();
         timings.push((nodelay, took));
@@ -457,17 +387,12 @@ fn nagle(n: &Narrator) -> Result<(), Failure> {
             .map_or(0.0, |(_, d)| d.as_secs_f64() * 1000.0)
     };
     n.summary(
-        format!(
-            "{} {} ms; {} {} ms.",
-            n.t("slowest write-write-read with Nagle:", "a escrita-escrita-leitura mais lenta com Nagle:"),
-            n.lang.num(ms(false), 1),
-            n.t("with TCP_NODELAY:", "com TCP_NODELAY:"),
-            n.lang.num(ms(true), 1)
-        ),
-        n.t(
-            "Nagle holds a small segment while earlier data is unacknowledged, and the receiver delays its ACK (40 ms or more) hoping to piggyback it on a reply; together they stall a request sent in pieces. Send it in one write, or set TCP_NODELAY. (Run with --capture to see the held segment.)",
-            "O Nagle segura um segmento pequeno enquanto há dados sem confirmação, e o receptor atrasa o ACK (40 ms ou mais) esperando pegar carona numa resposta; juntos, travam um pedido enviado em pedaços. Envie numa só escrita, ou ative o TCP_NODELAY. (Rode com --capture para ver o segmento retido.)",
-        ),
+        n.say(text!(
+            "tcp-lab-slowest-write-write-read-with",
+            ms = n.lang.num(ms(false), 1),
+            ms2 = n.lang.num(ms(true), 1)
+        )),
+        n.say(text!("tcp-lab-nagle-holds-small-segment-while")),
     );
     Ok(())
 }
@@ -478,21 +403,16 @@ fn localhost(n: &Narrator) -> Result<(), Failure> {
     let (listener, addr) = listening(&server, 8)?;
 
     let answers = raw_core::resolve::resolve("localhost", addr.port())?;
-    client.note(format!(
-        "getaddrinfo(\"localhost\") {} {}",
-        n.t("answered, in this order:", "respondeu, nesta ordem:"),
-        answers
+    client.note(n.say(
+        text!("tcp-lab-getaddrinfo-localhost-answered-this-order", answers = answers
             .iter()
             .map(|a| a.to_string())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", ")),
     ));
     let mut order = answers.clone();
     if !answers.iter().any(|a| a.is_ipv6()) {
-        client.note(n.t(
-            "This machine's resolver gives only 127.0.0.1 (see /etc/hosts). Many give ::1 first; trying what such a resolver would answer: [::1], then 127.0.0.1.",
-            "O resolvedor desta máquina só devolve 127.0.0.1 (veja o /etc/hosts). Muitos devolvem ::1 primeiro; vamos tentar o que um resolvedor desses responderia: [::1], depois 127.0.0.1.",
-        ));
+        client.note(n.say(text!("tcp-lab-this-machine-s-resolver-gives")));
         order.insert(
             0,
             SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port())),
@@ -504,17 +424,16 @@ fn localhost(n: &Narrator) -> Result<(), Failure> {
     steps::close(&server, conn)?;
     steps::close(&server, listener)?;
     n.summary(
-        format!(
-            "{} {}: {} {}.",
-            n.t("tried", "tentou"),
-            order.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" → "),
-            n.t("connected to", "conectou em"),
-            order.last().map(|a| a.to_string()).unwrap_or_default()
-        ),
-        n.t(
-            "\"localhost\" is a name, and the resolver may answer ::1 before 127.0.0.1; a server bound to 127.0.0.1 does not listen on ::1, so that first try is refused (RST) and a good client falls back to the next address. Bind to :: (dual stack) or connect to 127.0.0.1 to avoid the detour.",
-            "\"localhost\" é um nome, e o resolvedor pode responder ::1 antes de 127.0.0.1; um servidor vinculado a 127.0.0.1 não escuta em ::1, então essa primeira tentativa é recusada (RST) e um bom cliente passa ao próximo endereço. Use :: (pilha dupla) no servidor, ou conecte em 127.0.0.1, para evitar o desvio.",
-        ),
+        n.say(text!(
+            "tcp-lab-tried-connected",
+            order = order
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(" → "),
+            last = order.last().map(|a| a.to_string()).unwrap_or_default()
+        )),
+        n.say(text!("tcp-lab-localhost-name-resolver-may-answer")),
     );
     Ok(())
 }

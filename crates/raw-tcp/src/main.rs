@@ -52,7 +52,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = raw_core::help::parse();
     match &cli.command {
         Command::Server(args) => run(&cli.common, "server", |n| raw_tcp::server::run(n, args)),
         Command::Client(args) => run(&cli.common, "client", |n| raw_tcp::client::run(n, args)),

@@ -25,6 +25,7 @@ use raw_core::echo::{echo_stream, Transform};
 use raw_core::resolve::resolve;
 use raw_core::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
 use raw_core::steps::PortFrom;
+use raw_core::text;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 
@@ -89,10 +90,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
 
         let mut served: u64 = 0;
         while !stop_requested() {
-            n.note(n.t(
-                "Waiting in accept() for a client (blocks until a handshake completes)...",
-                "Conectando: o accept() espera um cliente (fica bloqueado até um handshake terminar)...",
-            ));
+            n.note(n.say(text!("tcp-server-waiting-accept-client-blocks-until")));
             let (conn, peer) = match steps::accept(n, &listener) {
                 Ok(accepted) => accepted,
                 // EINTR: a signal arrived while we waited; the loop condition says
@@ -111,10 +109,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 Err(failure) if args.forever => n.problem(
                     Some(peer),
                     &failure,
-                    n.t(
-                        "Only this client is lost; waiting for the next one.",
-                        "Só este cliente se perde; esperando o próximo.",
-                    ),
+                    &n.say(text!("tcp-server-only-this-client-lost-waiting")),
                 ),
                 Err(failure) => return Err(failure),
             }
@@ -123,23 +118,11 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
             }
         }
         if let Some(signal) = stop_signal() {
-            let clients = match (n.lang, served) {
-                (raw_core::Lang::En, 1) => "1 client".to_string(),
-                (raw_core::Lang::En, k) => format!("{k} clients"),
-                (raw_core::Lang::PtBr, 1) => "1 cliente".to_string(),
-                (raw_core::Lang::PtBr, k) => format!("{k} clientes"),
-            };
-            n.note(format!(
-                "{signal} {} {clients}; {}",
-                n.t(
-                    "received: the server stops after serving",
-                    "recebido: o servidor para depois de atender"
-                ),
-                n.t(
-                    "it closes its listening socket and exits 0.",
-                    "ele fecha o socket de escuta e sai com 0."
-                )
-            ));
+            n.note(n.say(text!(
+                "tcp-server-received-server-stops-after-serving",
+                signal,
+                served
+            )));
         }
         Ok(())
     })();
@@ -148,18 +131,10 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
 
 /// What `--forever` means, said once when the server starts.
 fn iterative(n: &Narrator, bound: std::net::SocketAddr) -> String {
-    format!(
-        "{} ss -ltn 'sport = :{}' {}",
-        n.t(
-            "An iterative server (--forever): one client at a time. While one is being served, the next client's handshake still completes (the kernel does it, not accept) and its connection waits in the accept queue. See it as Recv-Q of the LISTEN socket in",
-            "Um servidor iterativo (--forever): um cliente de cada vez. Enquanto um é atendido, o handshake do próximo se completa mesmo assim (quem faz é o kernel, não o accept) e a conexão dele espera na fila de accept. Veja isso no Recv-Q do socket LISTEN em",
-        ),
-        bound.port(),
-        n.t(
-            "— to serve several clients at once, see raw-multi (fork, threads, poll, epoll).",
-            "— para atender vários clientes ao mesmo tempo, veja o raw-multi (fork, threads, poll, epoll).",
-        )
-    )
+    n.say(text!(
+        "tcp-server-iterative-server-forever-one-client",
+        port = bound.port()
+    ))
 }
 
 /// "Listening on ...; try: ..." with the commands that reach this server.
@@ -170,9 +145,10 @@ fn listening_banner(n: &Narrator, bound: std::net::SocketAddr) -> String {
         ip => ip.to_string(),
     };
     let port = bound.port();
-    format!(
-        "{} {bound} — {}: raw-tcp client --host {host} --port {port}   |   nc {host} {port}",
-        n.t("Listening on", "Escutando em"),
-        n.t("try", "experimente")
-    )
+    n.say(text!(
+        "tcp-server-listening-try-raw-tcp-client",
+        bound,
+        host,
+        port
+    ))
 }

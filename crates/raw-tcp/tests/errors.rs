@@ -245,7 +245,7 @@ for _ in range(4):
         &[
             "recvfrom(2) falhou: ECONNRESET",
             "RST",
-            &format!("o outro lado ({server}) derrubou a conexão"),
+            &format!("o outro lado ({server}) abortou a conexão com RST"),
             &format!("verifique: {tshark}"),
         ],
     );

@@ -70,6 +70,7 @@ fn stop_sentence(lang: &str, signal: &str, served: usize) -> String {
     match (lang, served) {
         ("en", 1) => format!("{signal} received: the server stops after serving 1 client"),
         ("en", k) => format!("{signal} received: the server stops after serving {k} clients"),
+        (_, 0) => format!("{signal} recebido: o servidor para sem ter atendido nenhum cliente"),
         (_, 1) => format!("{signal} recebido: o servidor para depois de atender 1 cliente"),
         (_, k) => format!("{signal} recebido: o servidor para depois de atender {k} clientes"),
     }

@@ -17,6 +17,7 @@
 
 #![forbid(unsafe_code)]
 
+use raw_core::text;
 use raw_core::Lang;
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -152,127 +153,72 @@ impl Finding {
         match &self.detail {
             Detail::NoReuseaddr { port, time_wait } => {
                 let held = if time_wait.is_empty() {
-                    lang.pick(
-                        "old connections the kernel keeps after a close",
-                        "conexões antigas que o kernel mantém depois de um close",
-                    )
-                    .to_string()
+                    lang.say(text!("trace-lints-old-connections-kernel-keeps-after"))
                 } else {
-                    let list: Vec<String> =
-                        time_wait.iter().map(|(l, r)| format!("{l} ↔ {r}")).collect();
-                    format!(
-                        "{} ({})",
-                        lang.pick("connections in TIME-WAIT", "conexões em TIME-WAIT"),
-                        list.join(", ")
-                    )
+                    let list: Vec<String> = time_wait
+                        .iter()
+                        .map(|(l, r)| format!("{l} ↔ {r}"))
+                        .collect();
+                    lang.say(text!(
+                        "trace-lints-connections-time-wait",
+                        list = list.join(", ")
+                    ))
                 };
-                format!(
-                    "{} {port} {} {held} {}",
-                    lang.pick("bind to port", "o bind na porta"),
-                    lang.pick(
-                        "failed with EADDRINUSE, and this socket never set SO_REUSEADDR. No program listened on the port: only",
-                        "falhou com EADDRINUSE, e este socket nunca ativou SO_REUSEADDR. Nenhum programa escutava na porta: só"
-                    ),
-                    lang.pick(
-                        "held it, and the kernel keeps them for 60 s after a close. Each restart of the server fails until they are gone.",
-                        "a ocupavam, e o kernel as mantém por 60 s depois de um close. Cada reinício do servidor falha até elas sumirem."
-                    )
-                )
+                lang.say(text!(
+                    "trace-lints-bind-port-failed-with-eaddrinuse",
+                    port,
+                    held
+                ))
             }
-            Detail::EofIgnored { call, fd, repeats } => {
-                let again = match (lang.pick("en", "pt"), repeats) {
-                    ("en", 1) => "once more".to_string(),
-                    ("en", n) => format!("{n} more times"),
-                    (_, 1) => "mais 1 vez".to_string(),
-                    (_, n) => format!("mais {n} vezes"),
-                };
-                format!(
-                    "{}{call} {} {fd} {} {again}{}",
-                    lang.pick("", "o "),
-                    lang.pick("on fd", "no fd"),
-                    lang.pick(
-                        "returned 0 — end of stream: the peer closed — and the program called it again on the same socket",
-                        "devolveu 0 — fim do fluxo: o outro lado fechou — e o programa chamou de novo no mesmo socket,"
-                    ),
-                    lang.pick(
-                        ", getting 0 each time: a loop that spins at full CPU and never ends by itself.",
-                        ", recebendo 0 a cada vez: um laço que gira com a CPU a toda e nunca termina sozinho."
-                    )
-                )
-            }
+            Detail::EofIgnored { call, fd, repeats } => lang.say(text!(
+                "trace-lints-fd-returned-0-end-stream",
+                call,
+                fd,
+                repeats
+            )),
             Detail::ShortSend {
                 call,
                 fd,
                 count,
                 offered,
-            } => format!(
-                "{}{call} {} {fd} {} {count} {} {offered} {} {} {}",
-                lang.pick("", "o "),
-                lang.pick("on fd", "no fd"),
-                lang.pick("took only", "só aceitou"),
-                lang.pick("of", "de"),
-                lang.pick(
-                    "bytes (the socket's send buffer was full), and the program never sent the rest:",
-                    "bytes (o buffer de envio do socket estava cheio), e o programa nunca enviou o resto:"
-                ),
-                offered.saturating_sub(*count),
-                lang.pick("bytes silently lost.", "bytes perdidos sem aviso.")
-            ),
+            } => lang.say(text!(
+                "trace-lints-fd-took-only-bytes-socket",
+                call,
+                fd,
+                count,
+                offered,
+                saturating_sub = offered.saturating_sub(*count)
+            )),
             Detail::Zombie { children } => {
                 let list: Vec<String> = children.iter().map(u32::to_string).collect();
                 let list = list.join(", ");
-                let made = match (lang.pick("en", "pt"), children.len()) {
-                    ("en", 1) => format!("made child {list}, which ended, and {pid} never reaped it (no wait4/waitid returned it): it stayed a zombie"),
-                    ("en", n) => format!("made {n} children ({list}) that ended, and {pid} never reaped them (no wait4/waitid returned them): they stayed zombies"),
-                    (_, 1) => format!("criou o filho {list}, que terminou, e {pid} nunca o recolheu (nenhum wait4/waitid o devolveu): ele ficou zumbi"),
-                    (_, n) => format!("criou {n} filhos ({list}) que terminaram, e {pid} nunca os recolheu (nenhum wait4/waitid os devolveu): eles ficaram zumbis"),
-                };
-                format!(
-                    "{} {pid} {made} {}",
-                    lang.pick("process", "o processo"),
-                    lang.pick(
-                        "(state Z in ps) while their parent lived. A server that forks a child per client fills the process table this way.",
-                        "(estado Z no ps) enquanto o pai viveu. Um servidor que cria um filho por cliente enche a tabela de processos assim."
-                    )
-                )
+                let count = children.len();
+                lang.say(text!(
+                    "trace-lints-process-state-z-ps-while",
+                    pid,
+                    count,
+                    list
+                ))
             }
-            Detail::LocalhostIpv6 { port, v4 } => format!(
-                "{} [::1]:{port} {} {v4}{}",
-                lang.pick("connect to", "o connect em"),
-                lang.pick(
-                    "— the IPv6 loopback, which 'localhost' names first on many systems (/etc/hosts: ::1 localhost) — was refused (ECONNREFUSED), while a server listened on IPv4",
-                    "— o loopback IPv6, que 'localhost' nomeia primeiro em muitos sistemas (/etc/hosts: ::1 localhost) — foi recusado (ECONNREFUSED), enquanto um servidor escutava em IPv4"
-                ),
-                lang.pick(
-                    ": every connection pays one refused attempt (a SYN answered by RST), and a client that tries only the first address fails.",
-                    ": cada conexão paga uma tentativa recusada (um SYN respondido com RST), e um cliente que tenta só o primeiro endereço falha."
-                )
-            ),
+            Detail::LocalhostIpv6 { port, v4 } => {
+                lang.say(text!("trace-lints-connect-1-ipv6-loopback-which", port, v4))
+            }
             Detail::UdpTruncated {
                 fd,
                 count,
                 offered,
                 sure: true,
-            } => format!(
-                "{} {fd} {} {offered} {} {count}{} {offered} {}",
-                lang.pick("recvfrom on UDP fd", "o recvfrom no fd UDP"),
-                lang.pick("offered a buffer of", "ofereceu um buffer de"),
-                lang.pick("bytes for a datagram of", "bytes para um datagrama de"),
-                lang.pick(": the kernel kept the first", ": o kernel guardou os primeiros"),
-                lang.pick(
-                    "and dropped the rest (MSG_TRUNC says so).",
-                    "e descartou o resto (o MSG_TRUNC diz isso)."
-                )
-            ),
-            Detail::UdpTruncated { fd, offered, .. } => format!(
-                "{} {fd} {} ({offered} bytes){}",
-                lang.pick("recvfrom on UDP fd", "o recvfrom no fd UDP"),
-                lang.pick("filled its whole buffer", "encheu o buffer inteiro"),
-                lang.pick(
-                    ": the datagram was at least that long, and whatever followed was dropped. UDP cuts a datagram to the buffer it is read into, and the rest is gone for good.",
-                    ": o datagrama tinha pelo menos esse tamanho, e o que vinha depois foi descartado. O UDP corta o datagrama no tamanho do buffer em que é lido, e o resto se perde de vez."
-                )
-            ),
+            } => lang.say(text!(
+                "trace-lints-recvfrom-udp-fd-offered-buffer",
+                fd,
+                offered,
+                count
+            )),
+            Detail::UdpTruncated { fd, offered, .. } => lang.say(text!(
+                "trace-lints-recvfrom-udp-fd-filled-whole",
+                fd,
+                offered
+            )),
             Detail::BlockedAccept {
                 listener,
                 local,
@@ -281,28 +227,17 @@ impl Finding {
                 queued,
             } => {
                 let local = local.map(|a| format!(" ({a})")).unwrap_or_default();
-                let waiting = match (lang.pick("en", "pt"), queued) {
-                    ("en", 1) => "1 finished connection waited".to_string(),
-                    ("en", n) => format!("{n} finished connections waited"),
-                    (_, 1) => "1 conexão pronta esperava".to_string(),
-                    (_, n) => format!("{n} conexões prontas esperavam"),
-                };
-                format!(
-                    "{} {pid} {} {call}({reader}) {} {waiting} {} {listener}{local} {} {} s{}",
-                    lang.pick("while pid", "enquanto o pid"),
-                    lang.pick("sat blocked in", "estava bloqueado em"),
-                    lang.pick("waiting for one client,", "esperando um cliente,"),
-                    lang.pick(
-                        "in the accept queue of listening fd",
-                        "na fila de accept do fd de escuta"
-                    ),
-                    lang.pick("for over", "havia mais de"),
-                    lang.num(STALL_AFTER.as_secs_f64(), 0),
-                    lang.pick(
-                        ": this server returns to accept only after the current client leaves, so one idle client holds up everyone else (their handshakes complete anyway: the kernel does them; ss -ltn shows them in Recv-Q).",
-                        ": este servidor só volta ao accept quando o cliente atual sai, então um cliente parado trava todos os outros (os handshakes deles terminam mesmo assim: quem os faz é o kernel; o ss -ltn os mostra em Recv-Q)."
-                    )
-                )
+                let seconds = STALL_AFTER.as_secs();
+                lang.say(text!(
+                    "trace-lints-while-pid-sat-blocked-waiting",
+                    pid,
+                    call,
+                    reader,
+                    queued,
+                    listener,
+                    local,
+                    seconds
+                ))
             }
         }
     }
@@ -310,34 +245,13 @@ impl Finding {
     /// How to fix it.
     pub fn fix(&self, lang: Lang) -> String {
         match self.mistake {
-            Mistake::NoReuseaddr => lang.pick(
-                "set SO_REUSEADDR before bind — Python: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); C: int one = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one). Or wait until TIME-WAIT ends (ss -tan state time-wait).",
-                "ative SO_REUSEADDR antes do bind — Python: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); C: int one = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one). Ou espere o TIME-WAIT acabar (ss -tan state time-wait).",
-            ),
-            Mistake::EofIgnored => lang.pick(
-                "when recv returns 0 bytes (b'' in Python), leave the loop and close the socket — Python: if not data: break; C: if (n == 0) break;",
-                "quando o recv devolver 0 bytes (b'' em Python), saia do laço e feche o socket — Python: if not data: break; C: if (n == 0) break;",
-            ),
-            Mistake::ShortSend => lang.pick(
-                "send until every byte is taken — Python: s.sendall(data); C: a loop over send/write that advances by the count returned (and waits with poll on EAGAIN).",
-                "envie até o kernel aceitar todos os bytes — Python: s.sendall(data); C: um laço de send/write que avança pelo valor devolvido (e espera com poll quando vier EAGAIN).",
-            ),
-            Mistake::Zombie => lang.pick(
-                "reap every child: on SIGCHLD, call waitpid(-1, WNOHANG) in a loop until it returns 0 (Python: os.waitpid(-1, os.WNOHANG)), or wait for the child where it is known to end; signal.signal(signal.SIGCHLD, signal.SIG_IGN) also makes the kernel reap them.",
-                "recolha cada filho: no SIGCHLD, chame waitpid(-1, WNOHANG) em laço até devolver 0 (Python: os.waitpid(-1, os.WNOHANG)), ou espere pelo filho onde se sabe que ele termina; signal.signal(signal.SIGCHLD, signal.SIG_IGN) também faz o kernel recolhê-los.",
-            ),
-            Mistake::LocalhostIpv6 => lang.pick(
-                "connect to 127.0.0.1, the address the server bound, instead of localhost; or make the server listen on both: bind '::' with IPV6_V6ONLY off (raw-tcp server --host ::).",
-                "conecte em 127.0.0.1, o endereço em que o servidor fez bind, em vez de localhost; ou faça o servidor escutar nos dois: bind em '::' com IPV6_V6ONLY desativado (raw-tcp server --host ::).",
-            ),
-            Mistake::UdpTruncated => lang.pick(
-                "give recvfrom a buffer as large as the largest datagram the protocol sends (up to 65507 bytes over IPv4), or pass MSG_TRUNC to learn each datagram's real size.",
-                "dê ao recvfrom um buffer do tamanho do maior datagrama que o protocolo envia (até 65507 bytes sobre IPv4), ou passe MSG_TRUNC para saber o tamanho real de cada datagrama.",
-            ),
-            Mistake::BlockedAccept => lang.pick(
-                "serve each client apart from the accept loop: a thread per client (threading.Thread, as examples/python/multi-server.py does), a process per client (os.fork, reaping the children), or one loop over select/poll (raw-multi shows all three).",
-                "atenda cada cliente fora do laço do accept: uma thread por cliente (threading.Thread, como em examples/python/multi-server.py), um processo por cliente (os.fork, recolhendo os filhos) ou um só laço com select/poll (o raw-multi mostra os três).",
-            ),
+            Mistake::NoReuseaddr => lang.say(text!("trace-lints-set-so-reuseaddr-before-bind")),
+            Mistake::EofIgnored => lang.say(text!("trace-lints-when-recv-returns-0-bytes")),
+            Mistake::ShortSend => lang.say(text!("trace-lints-send-until-every-byte-taken")),
+            Mistake::Zombie => lang.say(text!("trace-lints-reap-every-child-sigchld-call")),
+            Mistake::LocalhostIpv6 => lang.say(text!("trace-lints-connect-127-0-0-1")),
+            Mistake::UdpTruncated => lang.say(text!("trace-lints-give-recvfrom-buffer-as-large")),
+            Mistake::BlockedAccept => lang.say(text!("trace-lints-serve-each-client-apart-from")),
         }
         .to_string()
     }

@@ -5,6 +5,7 @@
 
 use clap::Parser;
 use raw_core::cli::{run, CommonArgs};
+use raw_core::text;
 use raw_core::Failure;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -78,7 +79,7 @@ fn title(command: &[OsString]) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = raw_core::help::parse();
     let options = raw_trace::Options {
         command: cli.command.clone(),
         hold: Duration::from_millis(cli.hold),
@@ -87,13 +88,7 @@ fn main() -> ExitCode {
     let mut program_code = None;
     let exit = run(&cli.common, &title(&cli.command), |n| {
         if cli.common.step {
-            return Err(Failure::Usage(
-                n.t(
-                    "--step is for the labs: raw-trace cannot pause another program between its syscalls (try --hold 1000 to slow it down instead)",
-                    "--step é para os laboratórios: o raw-trace não pausa outro programa entre as syscalls dele (tente --hold 1000 para deixá-lo mais lento)",
-                )
-                .to_string(),
-            ));
+            return Err(Failure::Usage(text!("trace-step-labs-raw-trace-cannot")));
         }
         let outcome = raw_trace::run(n, &options)?;
         raw_trace::report::findings(n, &outcome.findings);

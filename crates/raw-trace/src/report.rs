@@ -6,6 +6,7 @@
 
 use crate::lints::{Finding, Mistake};
 use raw_core::event::{Event, Kind};
+use raw_core::text;
 use raw_core::views::write_stdout;
 use raw_core::{Mode, Narrator};
 
@@ -33,23 +34,20 @@ pub fn text(n: &Narrator, findings: &[Finding]) -> String {
     let mut out = format!("{}\n", "─".repeat(10));
     if findings.is_empty() {
         let ids: Vec<&str> = ALL.iter().map(|m| m.id()).collect();
-        out.push_str(&format!(
-            "{} ({} {}).\n",
-            n.t(
-                "No mistake shows in this trace",
-                "Nenhum erro aparece neste trace"
-            ),
-            n.t("checked:", "verificados:"),
-            ids.join(", ")
-        ));
+        out.push_str(&n.say(text!(
+            "trace-report-no-mistake-shows-this-trace",
+            ids = ids.join(", ")
+        )));
         return out;
     }
-    out.push_str(&format!(
-        "{} {}\n",
-        n.t("Mistakes this trace shows:", "Erros que este trace mostra:"),
-        findings.len()
-    ));
-    let (proof, fix) = (n.t("proof:", "prova:"), n.t("fix:", "correção:"));
+    out.push_str(&n.say(text!(
+        "trace-report-mistakes-this-trace-shows",
+        findings = findings.len()
+    )));
+    let (proof, fix) = (
+        n.say(text!("trace-report-proof")),
+        n.say(text!("trace-report-fix-2")),
+    );
     let width = proof.chars().count().max(fix.chars().count());
     for (i, f) in findings.iter().enumerate() {
         out.push_str(&format!(
@@ -59,7 +57,7 @@ pub fn text(n: &Narrator, findings: &[Finding]) -> String {
             f.what(n.lang)
         ));
         for (j, line) in f.proof.iter().enumerate() {
-            let label = if j == 0 { proof } else { "" };
+            let label = if j == 0 { proof.as_str() } else { "" };
             out.push_str(&format!("   {label:<width$} {line}\n"));
         }
         out.push_str(&format!("   {fix:<width$} {}\n", f.fix(n.lang)));
@@ -92,13 +90,12 @@ pub fn findings(n: &Narrator, findings: &[Finding]) {
                     kind: Some(Kind::Warning),
                     syscall,
                     call,
-                    text: format!(
-                        "{}: {} {} {}",
-                        f.mistake.id(),
-                        f.what(n.lang),
-                        n.t("Fix:", "Correção:"),
-                        f.fix(n.lang)
-                    ),
+                    text: n.say(text!(
+                        "trace-report-fix",
+                        id = f.mistake.id(),
+                        what = f.what(n.lang),
+                        fix = f.fix(n.lang)
+                    )),
                     ..Event::default()
                 });
             }

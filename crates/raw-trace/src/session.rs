@@ -19,9 +19,10 @@ use crate::sockets::{self, Registry, Seen, Sock};
 use nix::errno::Errno;
 use raw_core::event::Event;
 use raw_core::kernel_table;
-use raw_core::lang::in_other_language;
 use raw_core::sentences::{self as say, PortFrom};
 use raw_core::tcp_state::TcpState;
+use raw_core::text;
+use raw_core::Text;
 use raw_core::{Lang, Mode, Narrator};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -67,8 +68,9 @@ pub const NARRATED: &[&str] = &[
     "waitid",
 ];
 
-/// A sentence, said in whichever language is asked (twice for the replay's toggle).
-type Say = Box<dyn Fn(Lang) -> String>;
+/// A sentence of the catalog, rendered in whichever language is asked (twice for the
+/// replay's toggle).
+type Say = Text;
 
 /// Whose state to show after a call.
 enum After {
@@ -122,10 +124,31 @@ fn errno_named(name: &str) -> Option<Errno> {
 
 /// The sentence of a call that did not return a value: failed (`-1 ERRNO`),
 /// interrupted (`? ERESTARTSYS`), or never returned (`?`).
+/// How a reaped child ended, from the status strace shows (`[{WIFEXITED(s) &&
+/// WEXITSTATUS(s) == 0}]`, `[{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}]`).
+fn ended(status: &str) -> say::Ended {
+    let after = |key: &str| {
+        status.split_once(key).map(|(_, rest)| {
+            rest.trim_start_matches([' ', '='])
+                .split(['}', ' ', ']'])
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+    };
+    if let Some(code) = after("WEXITSTATUS(s)").and_then(|c| c.parse().ok()) {
+        say::Ended::Exited(code)
+    } else if let Some(signal) = after("WTERMSIG(s)") {
+        say::Ended::Signaled(signal)
+    } else {
+        say::Ended::Other
+    }
+}
+
 fn unsuccessful(name: &'static str, call: &Call) -> Say {
     match call.errno().and_then(errno_named) {
-        Some(errno) => Box::new(move |lang| say::failed(lang, name, errno)),
-        None => Box::new(say::ended_inside),
+        Some(errno) => say::failed(name, errno, None),
+        None => say::ended_inside(),
     }
 }
 
@@ -259,10 +282,8 @@ impl<'n> Session<'n> {
         }
         let label = self.label(pid);
         let lang = side.lang;
-        let text = (told.say)(lang);
-        let text_other = side
-            .bilingual
-            .then(|| in_other_language(|| (told.say)(lang)));
+        let text = told.say.render(lang);
+        let text_other = side.bilingual.then(|| told.say.render(lang.other()));
         let (state, state_line) = match told.after {
             Some(After::Fd(fd)) => self.state_after(pid, fd),
             Some(After::Closed(local, peer)) => closed_state(lang, local, peer),
@@ -311,7 +332,7 @@ impl<'n> Session<'n> {
             return (None, None);
         }
         sock.inode = Some(inode);
-        let state = lang.pick("TCP state", "Estado TCP");
+        let state = lang.say(text!("trace-session-tcp-state"));
         match sockets::look_up(inode) {
             Seen::Listed {
                 state: s,
@@ -324,24 +345,17 @@ impl<'n> Session<'n> {
                 }
                 (
                     Some(s),
-                    Some(format!(
-                        "{state}: {s}   ({} {inode})",
-                        lang.pick(
-                            "the kernel's socket table, socket inode",
-                            "tabela de sockets do kernel, inode do socket"
-                        )
-                    )),
+                    Some(lang.say(text!(
+                        "trace-session-kernel-s-socket-table-socket",
+                        state,
+                        s,
+                        inode
+                    ))),
                 )
             }
             Seen::Unlisted => (
                 Some(TcpState::Closed),
-                Some(format!(
-                    "{state}: CLOSED   ({})",
-                    lang.pick(
-                        "the kernel's socket table does not list it: neither listening nor connected",
-                        "a tabela de sockets do kernel não o lista: nem escutando nem conectado"
-                    )
-                )),
+                Some(lang.say(text!("trace-session-closed-kernel-s-socket-table", state))),
             ),
         }
     }
@@ -379,11 +393,9 @@ impl<'n> Session<'n> {
         };
         self.sockets.insert(pid, fd, sock.clone());
         let say: Say = if kind.is_some() {
-            Box::new(move |lang| say::socket(lang, fd))
+            say::socket(fd)
         } else {
-            Box::new(move |lang| {
-                format!("{} {}", say::socket(lang, fd), say::not_ip(lang, &family))
-            })
+            say::socket_not_ip(fd, &family)
         };
         Some(Told::new(Some(fd), say).state_if(Some(&sock), fd))
     }
@@ -446,7 +458,7 @@ impl<'n> Session<'n> {
                 if a.port() != 0 {
                     self.n.watch(a.port());
                 }
-                let mut t = Told::new(Some(fd), Box::new(move |lang| say::bind(lang, a)));
+                let mut t = Told::new(Some(fd), say::bind(a));
                 t.local = Some(a);
                 t
             }
@@ -474,10 +486,7 @@ impl<'n> Session<'n> {
         let backlog = notation::int(call.arg(1))
             .and_then(|b| i32::try_from(b).ok())
             .unwrap_or(0);
-        Some(
-            Told::new(Some(fd), Box::new(move |lang| say::listen(lang, backlog)))
-                .state_if(sock.as_ref(), fd),
-        )
+        Some(Told::new(Some(fd), say::listen(backlog)).state_if(sock.as_ref(), fd))
     }
 
     fn on_accept(
@@ -530,8 +539,8 @@ impl<'n> Session<'n> {
         };
         self.sockets.insert(pid, new_fd, sock.clone());
         let say: Say = match peer {
-            Some(p) => Box::new(move |lang| say::accept(lang, listener_fd, new_fd, p)),
-            None => Box::new(move |lang| say::accepted_unnamed(lang, listener_fd, new_fd)),
+            Some(p) => say::accept(listener_fd, new_fd, p),
+            None => say::accepted_unnamed(listener_fd, new_fd),
         };
         let mut told = Told::new(Some(new_fd), say).state_if(Some(&sock), new_fd);
         told.peer = peer;
@@ -568,9 +577,9 @@ impl<'n> Session<'n> {
                 .refused_v6(pid, &line, a.port(), v4.map(|r| r.local));
         }
         let say: Say = if call.ok() {
-            Box::new(move |lang| say::connect(lang, a, kind))
+            say::connect(a, kind)
         } else if errno == Some("EINPROGRESS") {
-            Box::new(say::connect_in_progress)
+            say::connect_in_progress()
         } else {
             unsuccessful("connect", call)
         };
@@ -607,14 +616,11 @@ impl<'n> Session<'n> {
             if unconnected && a.port() != 0 {
                 self.n.watch(a.port()); // a server bound to port 0 learns its port here
             }
-            let mut t = Told::new(
-                Some(fd),
-                Box::new(move |lang| say::getsockname(lang, a, from)),
-            );
+            let mut t = Told::new(Some(fd), say::getsockname(a, from));
             t.local = Some(a);
             t
         } else {
-            let mut t = Told::new(Some(fd), Box::new(move |lang| say::getpeername(lang, a)));
+            let mut t = Told::new(Some(fd), say::getpeername(a));
             t.peer = Some(a);
             t
         };
@@ -642,21 +648,15 @@ impl<'n> Session<'n> {
                 if let Some(s) = self.sockets.get_mut(pid, fd) {
                     s.reuseaddr = true;
                 }
-                Box::new(move |lang| say::reuseaddr(lang, kind))
+                say::reuseaddr(kind)
             }
-            ("setsockopt", "IPV6_V6ONLY", Some(v)) => {
-                Box::new(move |lang| say::v6only(lang, v == 1))
-            }
-            ("setsockopt", "TCP_NODELAY", Some(1)) => Box::new(say::nodelay),
-            ("setsockopt", o, _) if o.starts_with("SO_RCVTIMEO") => {
-                Box::new(|lang| say::timeout(lang, true))
-            }
-            ("setsockopt", o, _) if o.starts_with("SO_SNDTIMEO") => {
-                Box::new(|lang| say::timeout(lang, false))
-            }
-            ("setsockopt", _, _) => Box::new(move |lang| say::setsockopt_other(lang, &option)),
-            (_, "SO_ERROR", Some(v)) => Box::new(move |lang| say::so_error(lang, v)),
-            _ => Box::new(move |lang| say::getsockopt(lang, &option)),
+            ("setsockopt", "IPV6_V6ONLY", Some(v)) => say::v6only(v == 1),
+            ("setsockopt", "TCP_NODELAY", Some(1)) => say::nodelay(),
+            ("setsockopt", o, _) if o.starts_with("SO_RCVTIMEO") => say::timeout(true),
+            ("setsockopt", o, _) if o.starts_with("SO_SNDTIMEO") => say::timeout(false),
+            ("setsockopt", _, _) => say::setsockopt_other(&option),
+            (_, "SO_ERROR", Some(v)) => say::so_error(v),
+            _ => say::getsockopt(&option),
         };
         Some(Told::new(Some(fd), say).state_if(sock.as_ref(), fd))
     }
@@ -699,7 +699,7 @@ impl<'n> Session<'n> {
             let line = format!("[pid {pid}] {}", call.text);
             self.lints
                 .stream_send(name, sock.id, pid, fd, &line, count, offered);
-            Box::new(move |lang| say::send(lang, count, offered))
+            say::send(count, offered)
         } else if sock.is_udp() {
             let to = to.or(sock.peer);
             if let Some(a) = to {
@@ -708,7 +708,7 @@ impl<'n> Session<'n> {
             if let Some(s) = self.sockets.get_mut(pid, fd) {
                 s.port_from.get_or_insert(PortFrom::FirstSend); // no bind before: implicit
             }
-            Box::new(move |lang| say::datagram_out(lang, count, to))
+            say::datagram_out(count, to)
         } else {
             family_sentence(&sock.family)
         };
@@ -735,7 +735,7 @@ impl<'n> Session<'n> {
         };
         if !call.ok() {
             let say = if call.errno() == Some("EAGAIN") {
-                Box::new(say::nothing_to_read)
+                say::nothing_to_read()
             } else {
                 unsuccessful(name, call)
             };
@@ -770,9 +770,9 @@ impl<'n> Session<'n> {
         let say: Say = if sock.is_tcp() {
             self.lints.stream_read(name, sock.id, pid, fd, &line, count);
             if whole {
-                Box::new(move |lang| say::recv(lang, &data))
+                say::recv(&data)
             } else {
-                Box::new(move |lang| say::recv_shown(lang, count, &data))
+                say::recv_shown(count, &data)
             }
         } else if sock.is_udp() {
             // With MSG_TRUNC asked, the kernel returns the datagram's real size.
@@ -788,10 +788,10 @@ impl<'n> Session<'n> {
             }
             let from = from.or(sock.peer);
             match from {
-                Some(f) if truncated || whole => Box::new(move |lang| {
-                    say::datagram_in(lang, &data, count.max(data.len()), offered, f)
-                }),
-                _ => Box::new(move |lang| say::datagram_in_seen(lang, count, &data, from)),
+                Some(f) if truncated || whole => {
+                    say::datagram_in(&data, count.max(data.len()), offered, f)
+                }
+                _ => say::datagram_in_seen(count, &data, from),
             }
         } else {
             family_sentence(&sock.family)
@@ -808,9 +808,9 @@ impl<'n> Session<'n> {
             return Some(Told::new(Some(fd), unsuccessful("shutdown", call)));
         }
         let say: Say = match call.arg(1) {
-            "SHUT_WR" => Box::new(say::shutdown_write),
-            "SHUT_RD" => Box::new(say::shutdown_read),
-            _ => Box::new(say::shutdown_rdwr),
+            "SHUT_WR" => say::shutdown_write(),
+            "SHUT_RD" => say::shutdown_read(),
+            _ => say::shutdown_rdwr(),
         };
         Some(Told::new(Some(fd), say).state_if(sock.as_ref(), fd))
     }
@@ -823,9 +823,9 @@ impl<'n> Session<'n> {
         }
         let kind = sock.kind;
         let say: Say = if sock.listening {
-            Box::new(say::close_listener)
+            say::close_listener()
         } else {
-            Box::new(move |lang| say::close(lang, kind))
+            say::close(kind)
         };
         let mut told = Told::new(Some(fd), say);
         if let (true, Some(local), Some(peer)) = (sock.is_tcp(), sock.local, sock.peer) {
@@ -852,9 +852,9 @@ impl<'n> Session<'n> {
             return None; // a shell starting the program: not this lesson
         }
         let say: Say = if thread {
-            Box::new(move |lang| say::thread_created(lang, child))
+            say::thread_created(child)
         } else {
-            Box::new(move |lang| say::forked(lang, child))
+            say::forked(child)
         };
         Some(Told::new(None, say))
     }
@@ -875,8 +875,8 @@ impl<'n> Session<'n> {
             return None;
         }
         let say: Say = match (reaped, call.ok()) {
-            (Some(child), _) => Box::new(move |lang| say::reaped(lang, child)),
-            (None, true) => Box::new(say::nothing_reaped),
+            (Some(child), _) => say::reaped(child, &ended(call.arg(1))),
+            (None, true) => say::nothing_reaped(),
             (None, false) => unsuccessful(name, call),
         };
         Some(Told::new(None, say))
@@ -902,7 +902,16 @@ impl<'n> Session<'n> {
             return None;
         }
         let say: Say = match call.value().filter(|_| call.ok()) {
-            Some(ready) => Box::new(move |lang| say::waited(lang, name, ready)),
+            Some(ready) => {
+                let watched = match name {
+                    "poll" | "ppoll" => fds.len(),
+                    "epoll_wait" | "epoll_pwait" => {
+                        notation::int(call.arg(2)).unwrap_or(0) as usize
+                    }
+                    _ => notation::int(call.arg(0)).unwrap_or(0) as usize,
+                };
+                say::waited(name, ready, watched)
+            }
             None => unsuccessful(name, call),
         };
         Some(Told::new(None, say))
@@ -965,7 +974,7 @@ impl<'n> Session<'n> {
 /// The sentence for a socket of a family that is not IP.
 fn family_sentence(family: &str) -> Say {
     let family = family.to_string();
-    Box::new(move |lang| say::not_ip(lang, &family))
+    say::not_ip(&family)
 }
 
 /// The state of a connection whose fd was just closed, by its addresses.
@@ -974,27 +983,26 @@ fn closed_state(
     local: SocketAddr,
     peer: SocketAddr,
 ) -> (Option<TcpState>, Option<String>) {
-    let state = lang.pick("TCP state", "Estado TCP");
+    let state = lang.say(text!("trace-session-tcp-state"));
     match sockets::connection(local, peer) {
         Some(s) => (
             Some(s),
-            Some(format!(
-                "{state}: {s}   ({} {local} ↔ {peer})",
-                lang.pick(
-                    "fd closed; the kernel's socket table still lists",
-                    "fd fechado; a tabela de sockets do kernel ainda lista"
-                )
-            )),
+            Some(lang.say(text!(
+                "trace-session-fd-closed-kernel-s-socket",
+                state,
+                s,
+                local,
+                peer
+            ))),
         ),
         None => (
             Some(TcpState::Closed),
-            Some(format!(
-                "{state}: CLOSED   ({} {local} ↔ {peer})",
-                lang.pick(
-                    "fd closed; the kernel's socket table no longer lists",
-                    "fd fechado; a tabela de sockets do kernel já não lista"
-                )
-            )),
+            Some(lang.say(text!(
+                "trace-session-closed-fd-closed-kernel-s",
+                state,
+                local,
+                peer
+            ))),
         ),
     }
 }

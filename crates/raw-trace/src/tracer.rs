@@ -27,7 +27,8 @@ use crate::lints::Finding;
 use crate::session::Session;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use raw_core::{Failure, Lang, Narrator};
+use raw_core::text;
+use raw_core::{Failure, Narrator};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -94,16 +95,9 @@ fn find(program: &std::ffi::OsStr) -> Option<PathBuf> {
 }
 
 /// strace's path, or the failure that says how to install it.
-fn find_strace(lang: Lang) -> Result<PathBuf, Failure> {
-    find("strace".as_ref()).ok_or_else(|| {
-        Failure::Runtime(
-            lang.pick(
-                "strace is not installed: raw-trace runs your program under strace(1), which shows every syscall it makes — hint: sudo apt-get install strace",
-                "o strace não está instalado: o raw-trace roda o seu programa sob o strace(1), que mostra cada syscall que ele faz — dica: sudo apt-get install strace",
-            )
-            .to_string(),
-        )
-    })
+fn find_strace() -> Result<PathBuf, Failure> {
+    find("strace".as_ref())
+        .ok_or_else(|| Failure::Runtime(text!("trace-tracer-strace-not-installed-raw-trace")))
 }
 
 /// The named pipe strace writes into, in a private directory removed at the end.
@@ -113,7 +107,7 @@ struct Fifo {
 }
 
 impl Fifo {
-    fn new(lang: Lang) -> Result<Fifo, Failure> {
+    fn new() -> Result<Fifo, Failure> {
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -123,14 +117,10 @@ impl Fifo {
             .mode(0o700)
             .create(&dir)
             .map_err(|e| {
-                Failure::Runtime(format!(
-                    "{} {}: {e} — {}",
-                    lang.pick("cannot create", "não foi possível criar"),
-                    dir.display(),
-                    lang.pick(
-                        "hint: set TMPDIR to a folder you can write to",
-                        "dica: aponte TMPDIR para uma pasta onde você pode escrever"
-                    )
+                Failure::Runtime(text!(
+                    "trace-tracer-cannot-create-hint-set-tmpdir",
+                    dir = dir.display(),
+                    e
                 ))
             })?;
         let path = dir.join("strace.fifo");
@@ -229,30 +219,21 @@ fn reap(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> 
 /// Runs the program under strace, narrating each of its socket calls through `n`.
 pub fn run(n: &Narrator, options: &Options) -> Result<Outcome, Failure> {
     let lang = n.lang;
-    let strace = find_strace(lang)?;
+    let strace = find_strace()?;
     let program = options.command.first().cloned().unwrap_or_default();
     if find(&program).is_none() {
-        return Err(Failure::Usage(format!(
-            "{} '{}': {}",
-            lang.pick("cannot run", "não dá para rodar"),
-            program.to_string_lossy(),
-            lang.pick(
-                "no such program on PATH, nor such a file — hint: check the name, or give its path (./server)",
-                "não existe esse programa no PATH, nem esse arquivo — dica: confira o nome, ou dê o caminho (./servidor)"
-            )
+        return Err(Failure::Usage(text!(
+            "trace-tracer-cannot-run-no-such-program",
+            to_string_lossy = program.to_string_lossy()
         )));
     }
     let copy = match &options.strace_out {
         Some(path) => Some(File::create(path).map_err(|e| {
-            Failure::Runtime(format!(
-                "{} {}: {e}",
-                lang.pick("cannot write", "não foi possível gravar"),
-                path.display()
-            ))
+            Failure::Runtime(text!("trace-tracer-cannot-write", path = path.display(), e))
         })?),
         None => None,
     };
-    let fifo = Fifo::new(lang)?;
+    let fifo = Fifo::new()?;
     // SIGINT/SIGTERM only set a flag: the loop below stops the program, then us.
     raw_core::signals::stop_on_sigint_sigterm()?;
     let mut cmd = Command::new(&strace);
@@ -261,26 +242,20 @@ pub fn run(n: &Narrator, options: &Options) -> Result<Outcome, Failure> {
         .args(&options.command);
     raw_core::sys::die_with_parent(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| {
-        Failure::Runtime(format!(
-            "{} {}: {e}",
-            lang.pick("cannot start", "não foi possível iniciar"),
-            strace.display()
+        Failure::Runtime(text!(
+            "trace-tracer-cannot-start",
+            value = strace.display(),
+            e
         ))
     })?;
     let root = child.id();
-    n.note(format!(
-        "{} {root}: strace -f -e trace={TRACED} -- {}. {}",
-        lang.pick("Tracing pid", "Rastreando o pid"),
-        options
+    n.note(lang.say(
+        text!("trace-tracer-tracing-pid-strace-f-e", root, TRACED, command = options
             .command
             .iter()
             .map(|a| a.to_string_lossy())
             .collect::<Vec<_>>()
-            .join(" "),
-        lang.pick(
-            "Each line is strace's own, then what it means and the socket's TCP state; the program's own output comes in between.",
-            "Cada linha é a do próprio strace, depois o que ela significa e o estado TCP do socket; a saída do próprio programa aparece no meio."
-        )
+            .join(" ")),
     ));
     let (lines, opened) = read_lines(fifo.path.clone(), copy);
     let mut session = Session::new(n);
@@ -324,14 +299,7 @@ pub fn run(n: &Narrator, options: &Options) -> Result<Outcome, Failure> {
                     Some("SIGTERM") => Signal::SIGTERM,
                     _ => Signal::SIGINT,
                 };
-                n.note(format!(
-                    "{} {signal}: {}",
-                    lang.pick("raw-trace got", "o raw-trace recebeu"),
-                    lang.pick(
-                        "passing it on to the traced program; whatever of it still runs in 2 s is killed (SIGKILL).",
-                        "repassando ao programa rastreado; o que dele ainda estiver rodando em 2 s é morto (SIGKILL)."
-                    )
-                ));
+                n.note(lang.say(text!("trace-tracer-raw-trace-got-passing-traced", signal)));
                 (now, signal)
             });
             let mut pids = session.live();
@@ -359,13 +327,9 @@ pub fn run(n: &Narrator, options: &Options) -> Result<Outcome, Failure> {
     };
     let code = status.map(exit_code).unwrap_or(1);
     if session.lines == 0 && code != 0 {
-        return Err(Failure::Runtime(
-            lang.pick(
-                "strace could not trace the program (its own message is above) — hint: in a container, ptrace needs --cap-add=SYS_PTRACE; elsewhere check /proc/sys/kernel/yama/ptrace_scope",
-                "o strace não conseguiu rastrear o programa (a mensagem dele está acima) — dica: num contêiner, o ptrace precisa de --cap-add=SYS_PTRACE; fora dele, confira /proc/sys/kernel/yama/ptrace_scope",
-            )
-            .to_string(),
-        ));
+        return Err(Failure::Runtime(text!(
+            "trace-tracer-strace-could-not-trace-program"
+        )));
     }
     Ok(Outcome {
         code,

@@ -76,15 +76,12 @@ fn sample_lines_are_current() {
     ] {
         let text = page(lang);
         for sentence in [
-            raw_core::sentences::bind(lang, addr),
-            raw_core::sentences::listen(lang, 128),
-            raw_core::sentences::recv(lang, b""),
-            raw_core::sentences::datagram_out(
-                lang,
-                12,
-                Some("127.0.0.1:65431".parse().expect("a")),
-            ),
+            raw_core::sentences::bind(addr),
+            raw_core::sentences::listen(128),
+            raw_core::sentences::recv(b""),
+            raw_core::sentences::datagram_out(12, Some("127.0.0.1:65431".parse().expect("a"))),
         ] {
+            let sentence = sentence.render(lang);
             assert!(text.contains(&sentence), "{lang:?} page lacks {sentence:?}");
         }
         assert!(text.contains(state), "{lang:?}");

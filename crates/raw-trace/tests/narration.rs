@@ -449,7 +449,7 @@ fn portuguese_narration() {
     let text = String::from_utf8_lossy(&out.stdout);
     for expected in [
         format!(
-            "Vinculado: o socket agora é dono de 127.0.0.1:{port}. Nenhum pacote por enquanto."
+            "Vinculado: o socket agora está associado ao endereço 127.0.0.1:{port}. Nenhum pacote por enquanto."
         ),
         "Estado TCP: LISTEN   (tabela de sockets do kernel, inode do socket".to_string(),
         "Escutando: o próprio kernel agora completa os handshakes TCP".to_string(),

@@ -20,6 +20,7 @@ use raw_core::error::Fact;
 use raw_core::narrate::Mode;
 use raw_core::resolve::resolve;
 use raw_core::steps::{self, PortFrom, Timeout};
+use raw_core::text;
 use raw_core::{Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io::{BufRead, Write};
@@ -81,14 +82,15 @@ pub fn run(n: &Narrator, args: &ClientArgs) -> Result<(), Failure> {
                 loop {
                     if n.mode == Mode::Text {
                         // The assignment's prompt, in the narration's language.
-                        let _ = write!(std::io::stdout(), "{} ", n.t("Message:", "Mensagem:"));
+                        let _ =
+                            write!(std::io::stdout(), "{} ", n.say(text!("udp-client-message")));
                         let _ = std::io::stdout().flush();
                     }
                     let mut line = String::new();
                     if stdin
                         .lock()
                         .read_line(&mut line)
-                        .map_err(|e| Failure::Usage(format!("stdin: {e}")))?
+                        .map_err(|e| Failure::Usage(text!("tcp-client-stdin-failed", error = e)))?
                         == 0
                     {
                         if n.mode == Mode::Text {
@@ -131,11 +133,10 @@ impl Client<'_> {
             self.port_shown = true;
         }
         n.data(
-            format!(
-                "{} {}",
-                n.t("Sent:", "Enviado:"),
-                raw_core::strace::readable(message, usize::MAX)
-            ),
+            n.say(text!(
+                "udp-client-sent",
+                readable = raw_core::strace::readable(message, usize::MAX)
+            )),
             message,
         );
         let mut buf = vec![0u8; self.args.buffer as usize];
@@ -146,15 +147,10 @@ impl Client<'_> {
             })?;
             if !same_endpoint(datagram.from, self.server) {
                 // Unconnected: anyone may write to our port. Only the server's answer counts.
-                n.note(format!(
-                    "{} {}: {}",
-                    n.t("Ignored a datagram from", "Ignoramos um datagrama de"),
-                    datagram.from,
-                    n.t(
-                        "not the server we asked.",
-                        "não veio do servidor a quem perguntamos."
-                    )
-                ));
+                n.note(n.say(text!(
+                    "udp-client-ignored-datagram-from-not-server",
+                    from = datagram.from
+                )));
                 continue;
             }
             if datagram.truncated() {
@@ -165,11 +161,10 @@ impl Client<'_> {
             }
             let reply = &buf[..datagram.len];
             n.data(
-                format!(
-                    "{} {}",
-                    n.t("Received:", "Recebido:"),
-                    raw_core::strace::readable(reply, usize::MAX)
-                ),
+                n.say(text!(
+                    "udp-client-received",
+                    readable = raw_core::strace::readable(reply, usize::MAX)
+                )),
                 reply,
             );
             return Ok(());

@@ -14,6 +14,7 @@
 use clap::Args;
 use raw_core::resolve::resolve;
 use raw_core::steps::PortFrom;
+use raw_core::text;
 use raw_core::views::{Counter, Counts, StraceLines};
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
@@ -53,10 +54,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     steps::set_reuseaddr(server, &sock)?;
     steps::bind(server, &sock, addr, true)?;
     let bound = steps::getsockname(server, &sock, PortFrom::Bind(addr.port()))?;
-    server.note(server.t(
-        "No listen(), no accept(): nothing waits for connections, because there are none.",
-        "Sem listen(), sem accept(): nada espera conexões, porque elas não existem.",
-    ));
+    server.note(server.say(text!("udp-demo-no-listen-no-accept-nothing")));
 
     // The client: a socket, then straight to sendto. No connect, no handshake.
     let csock = steps::socket(
@@ -77,11 +75,10 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     let mut reply = vec![0u8; 65535];
     let back = steps::recvfrom(client, &csock, &mut reply)?;
     client.data(
-        format!(
-            "{} {}",
-            client.t("Received:", "Recebido:"),
-            raw_core::strace::readable(&reply[..back.len], 200)
-        ),
+        client.say(text!(
+            "udp-client-received",
+            readable = raw_core::strace::readable(&reply[..back.len], 200)
+        )),
         &reply[..back.len],
     );
     steps::close(client, csock)?; // no FIN, no TIME-WAIT: nothing to say goodbye to
@@ -89,10 +86,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     let udp = udp_calls.syscalls.load(Ordering::Relaxed);
 
     // The same message over TCP: the raw-tcp demo's own code, printed as bare strace lines.
-    n.note(n.t(
-        "Now the same message over TCP (the raw-tcp demo, strace lines only):",
-        "Agora a mesma mensagem por TCP (a demo do raw-tcp, só as linhas do strace):",
-    ));
+    n.note(n.say(text!("udp-demo-now-same-message-over-tcp")));
     let tcp_calls = Arc::new(Counts::default());
     // In text, only the strace lines (the sentences were said in lab 1); JSON as always.
     // A narrator of its own: the comparison is not part of this lab's capture or
@@ -114,17 +108,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     let tcp_count = tcp_calls.syscalls.load(Ordering::Relaxed);
     let looks = tcp_calls.probes.load(Ordering::Relaxed);
     if looks > 0 {
-        n.note(format!(
-            "{} {looks} {}",
-            n.t(
-                "(strace also shows the",
-                "(o strace também mostra as"
-            ),
-            n.t(
-                "getsockopt(TCP_INFO) calls the narration adds to read each TCP state: they are not part of the exchange and are not counted below.)",
-                "chamadas getsockopt(TCP_INFO) que a narração acrescenta para ler cada estado TCP: não fazem parte da troca e não entram na conta abaixo.)"
-            )
-        ));
+        n.note(n.say(text!("udp-demo-strace-also-shows-getsockopt-tcp", looks)));
     }
 
     print_comparison(n, udp, tcp_count, message.len());
@@ -135,61 +119,47 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
 fn print_comparison(n: &Narrator, udp: usize, tcp: usize, bytes: usize) {
     let rows = [
         (
-            n.t("syscalls in this run", "syscalls nesta execução"),
+            n.say(text!("udp-demo-syscalls-this-run")),
             udp.to_string(),
             tcp.to_string(),
         ),
         (
-            n.t("payload bytes each way", "bytes de dados em cada sentido"),
+            n.say(text!("udp-demo-payload-bytes-each-way")),
             bytes.to_string(),
             bytes.to_string(),
         ),
         (
-            n.t("connection set-up", "abertura de conexão"),
-            n.t("none", "nenhuma").to_string(),
+            n.say(text!("udp-demo-connection-set-up")),
+            n.say(text!("udp-demo-none")).to_string(),
             "SYN, SYN-ACK, ACK".to_string(),
         ),
         (
-            n.t("teardown", "encerramento"),
-            n.t("none", "nenhum").to_string(),
+            n.say(text!("udp-demo-teardown")),
+            n.say(text!("udp-demo-none-2")).to_string(),
             "FIN, ACK, FIN, ACK + TIME-WAIT".to_string(),
         ),
         (
-            n.t("message boundaries", "limites de mensagem"),
-            n.t(
-                "kept: one sendto = one recvfrom",
-                "mantidos: um sendto = um recvfrom",
-            )
-            .to_string(),
-            n.t("none: a byte stream", "nenhum: fluxo de bytes")
-                .to_string(),
+            n.say(text!("udp-demo-message-boundaries")),
+            n.say(text!("udp-demo-kept-one-sendto-one-recvfrom")),
+            n.say(text!("udp-demo-none-byte-stream")),
         ),
         (
-            n.t("lost data", "dados perdidos"),
-            n.t("gone; the app must retry", "perdidos; a aplicação reenvia")
-                .to_string(),
-            n.t("retransmitted by the kernel", "retransmitidos pelo kernel")
-                .to_string(),
+            n.say(text!("udp-demo-lost-data")),
+            n.say(text!("udp-demo-gone-app-must-retry")),
+            n.say(text!("udp-demo-retransmitted-by-kernel")),
         ),
         (
-            n.t("server sockets", "sockets do servidor"),
-            n.t("1 for every client", "1 para todos os clientes")
-                .to_string(),
-            n.t("1 listening + 1 per client", "1 de escuta + 1 por cliente")
-                .to_string(),
+            n.say(text!("udp-demo-server-sockets")),
+            n.say(text!("udp-demo-1-every-client")),
+            n.say(text!("udp-demo-1-listening-1-per-client")),
         ),
         (
-            n.t("packets on the wire", "pacotes na rede"),
-            n.t("see docs/udp.md (tshark)", "veja docs/udp.md (tshark)")
-                .to_string(),
-            n.t("see docs/tcp.md (tshark)", "veja docs/tcp.md (tshark)")
-                .to_string(),
+            n.say(text!("udp-demo-packets-wire")),
+            n.say(text!("udp-demo-see-docs-udp-md-tshark")),
+            n.say(text!("udp-demo-see-docs-tcp-md-tshark")),
         ),
     ];
-    n.note(n.t(
-        "UDP versus TCP, the same message:",
-        "UDP versus TCP, a mesma mensagem:",
-    ));
+    n.note(n.say(text!("udp-demo-udp-versus-tcp-same-message")));
     n.note(format!("  {:<34} {:<34} {}", "", "UDP", "TCP"));
     for (what, u, t) in rows {
         n.note(format!("  {what:<34} {u:<34} {t}"));

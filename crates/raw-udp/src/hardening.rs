@@ -22,6 +22,7 @@
 //! Watch it: `cargo test -p raw-udp --test storm` (as root) forges those datagrams in
 //! a network namespace of its own and counts the packets on its loopback.
 
+use raw_core::text;
 use raw_core::Narrator;
 use std::collections::HashMap;
 use std::io::Write;
@@ -84,29 +85,17 @@ impl Hardening {
     /// because whoever runs the server must know what it can now be used for.
     pub fn announce(&self, n: &Narrator) {
         match &self.limit {
-            Some(limit) => n.note(format!(
-                "{} {} {} {} {}",
-                n.t("Rate limit: at most", "Limite de taxa: no máximo"),
-                limit.per_second,
-                n.t(
-                    "replies per second to each source address, in bursts of up to",
-                    "respostas por segundo para cada endereço de origem, em rajadas de até"
-                ),
-                limit.per_second,
-                n.t(
-                    "(a token bucket per source; --rate-limit changes it). Datagrams from this machine at our own port, and from source ports 0, 7, 9, 13, 17, 19 and 37, are never answered.",
-                    "(um balde de fichas, ou token bucket, por origem; --rate-limit muda isso). Datagramas desta máquina vindos da nossa própria porta, e das portas de origem 0, 7, 9, 13, 17, 19 e 37, nunca são respondidos."
-                )
-            )),
+            Some(limit) => n.note(n.say(text!(
+                "udp-hardening-rate-limit-at-most-replies",
+                per_second = limit.per_second,
+                per_second2 = limit.per_second
+            ))),
             None => {
                 // Not eprintln!, which panics when stderr is closed.
                 let _ = writeln!(
                     std::io::stderr(),
                     "{}",
-                    n.t(
-                        "warning: --rate-limit 0 turns the per-source rate limit off. Anyone who forges a source address can now use this server as a traffic amplifier against a victim, or bounce one datagram forever between it and another echo service (CERT CA-1996-01). Run it like this only where no one else can reach it.",
-                        "aviso: --rate-limit 0 desliga o limite de taxa por origem. Quem forjar um endereço de origem pode agora usar este servidor como amplificador de tráfego contra uma vítima, ou fazer um datagrama quicar para sempre entre ele e outro serviço de eco (CERT CA-1996-01). Rode assim só onde ninguém mais consegue alcançá-lo."
-                    )
+                    n.say(text!("udp-hardening-warning-rate-limit-0-turns"))
                 );
             }
         }
@@ -129,54 +118,27 @@ impl Refusal {
     /// Says why, as a note; a source already told it is limited is not told again
     /// until its bucket has been full once more.
     pub fn narrate(&self, n: &Narrator) {
-        let ignored = n.t("Ignored a datagram from", "Ignorado um datagrama de");
         match self {
-            Refusal::OwnAddress(from) => n.note(format!(
-                "{ignored} {from}: {}",
-                n.t(
-                    "the source is this machine at our own port: it was forged (or another server shares our port). Answering would send the reply to ourselves; we would answer that too, and one datagram would loop forever at 100% CPU.",
-                    "a origem é esta própria máquina, na nossa própria porta: foi forjada (ou outro servidor usa a mesma porta). Responder mandaria a resposta para nós mesmos; responderíamos a ela também, e um único datagrama ficaria num loop sem fim, com a CPU a 100%.",
-                )
-            )),
-            Refusal::SmallServicePort(from) => n.note(format!(
-                "{ignored} {from}: {}",
-                n.t(
-                    "source port 0 is invalid and ports 7, 9, 13, 17, 19 and 37 are classic UDP services that answer back; replying could start an endless echo loop or answer a spoofed source.",
-                    "a porta de origem 0 é inválida e as portas 7, 9, 13, 17, 19 e 37 são serviços UDP clássicos que respondem; responder poderia iniciar um eco sem fim ou atender uma origem forjada.",
-                )
-            )),
+            Refusal::OwnAddress(from) => {
+                n.note(n.say(text!("udp-hardening-source-this-machine-at-our", from)))
+            }
+            Refusal::SmallServicePort(from) => {
+                n.note(n.say(text!("udp-hardening-source-port-0-invalid-ports", from)))
+            }
             Refusal::RateLimited {
                 from,
                 first: true,
                 per_second,
-            } => n.note(format!(
-                "{} {}: {} {per_second} {}",
-                n.t(
-                    "Rate limit reached for source",
-                    "Limite de taxa atingido para a origem"
-                ),
-                from.ip(),
-                n.t(
-                    "its bucket is empty (tokens drip back in at",
-                    "o balde dela está vazio (ele volta a encher a"
-                ),
-                n.t(
-                    "per second). Not answering; its next datagrams are dropped without another word until the bucket is full again. An echo service must not become a traffic amplifier, nor bounce one datagram forever with another echo service.",
-                    "fichas por segundo). Não respondemos; os próximos datagramas dela serão descartados sem mais avisos até o balde encher de novo. Um serviço de eco não pode virar amplificador de tráfego, nem ficar rebatendo um datagrama para sempre com outro serviço de eco.",
-                )
-            )),
-            Refusal::TooManySources { from, first: true } => n.note(format!(
-                "{ignored} {from}: {} {} {}",
-                n.t(
-                    "the rate limiter already keeps a bucket for",
-                    "o limitador de taxa já guarda um balde para"
-                ),
-                RateLimit::MAX_SOURCES,
-                n.t(
-                    "sources, all active in the last second (a flood of forged sources?). New sources are not answered until old buckets are full again, so memory stays bounded. Said once until there is room.",
-                    "origens, todas ativas no último segundo (uma enxurrada de origens forjadas?). Origens novas ficam sem resposta até os baldes antigos encherem de novo, e assim a memória continua limitada. Avisamos uma vez só até abrir espaço.",
-                )
-            )),
+            } => n.note(n.say(text!(
+                "udp-hardening-rate-limit-reached-source-bucket",
+                ip = from.ip(),
+                per_second
+            ))),
+            Refusal::TooManySources { from, first: true } => n.note(n.say(text!(
+                "udp-hardening-rate-limiter-already-keeps-bucket",
+                from,
+                sources = RateLimit::MAX_SOURCES
+            ))),
             Refusal::RateLimited { first: false, .. }
             | Refusal::TooManySources { first: false, .. } => {}
         }

@@ -10,6 +10,7 @@ use clap::Subcommand;
 use nix::errno::Errno;
 use raw_core::steps::PortFrom;
 use raw_core::steps::{self, Timeout};
+use raw_core::text;
 use raw_core::{Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;
@@ -78,23 +79,20 @@ fn boundaries(n: &Narrator) -> Result<(), Failure> {
     steps::close(&tserver, listener)?;
 
     let real = cut.real_len;
-    let udp = match n.lang {
-        raw_core::Lang::En => format!("UDP: two datagrams of {first} + {second} bytes, two receives; a {real}-byte datagram read into a 5-byte buffer was cut, and MSG_TRUNC still reported {real}."),
-        raw_core::Lang::PtBr => format!("UDP: dois datagramas de {first} + {second} bytes, duas recepções; um datagrama de {real} bytes lido num buffer de 5 foi cortado, e o MSG_TRUNC ainda informou {real}."),
-    };
     let both = first + second;
-    let tcp = match (n.lang, merged == both) {
-        (raw_core::Lang::En, true) => format!("TCP: the same two sends arrived in one recv of {merged} bytes."),
-        (raw_core::Lang::En, false) => format!("TCP: this time the first recv returned {merged} of the {both} bytes (a stream may split or merge sends, as it likes)."),
-        (raw_core::Lang::PtBr, true) => format!("TCP: os mesmos dois envios chegaram num só recv de {merged} bytes."),
-        (raw_core::Lang::PtBr, false) => format!("TCP: desta vez o primeiro recv devolveu {merged} dos {both} bytes (um fluxo pode dividir ou juntar os envios como quiser)."),
-    };
+    let merged_all = if merged == both { "yes" } else { "no" };
+    let seen = text!(
+        "udp-lab-boundaries-seen",
+        first,
+        second,
+        real,
+        merged_all,
+        merged,
+        both
+    );
     n.summary(
-        format!("{udp} {tcp}"),
-        n.t(
-            "UDP keeps message boundaries (each datagram is read whole, or cut); TCP is a byte stream, so the receiver must frame messages itself.",
-            "O UDP mantém os limites das mensagens (cada datagrama é lido inteiro, ou cortado); o TCP é um fluxo de bytes, então quem recebe precisa delimitar as mensagens.",
-        ),
+        n.say(seen),
+        n.say(text!("udp-lab-udp-keeps-message-boundaries-each")),
     );
     Ok(())
 }
@@ -138,18 +136,13 @@ fn refused(n: &Narrator) -> Result<(), Failure> {
 
     let name = |e: Option<Errno>| e.map_or("-".to_string(), |e| format!("{e:?}"));
     n.summary(
-        format!(
-            "{} {nobody}: {} {}, {} {}.",
-            n.t("no server on", "nenhum servidor em"),
-            n.t("connected socket:", "socket conectado:"),
-            name(connected_saw),
-            n.t("unconnected socket:", "socket não conectado:"),
-            name(unconnected_saw)
-        ),
-        n.t(
-            "the kernel answers a datagram to a closed port with ICMP port-unreachable; only a connected UDP socket has a peer to match it to, so only it reports ECONNREFUSED. The unconnected one just times out (EAGAIN).",
-            "o kernel responde a um datagrama enviado a uma porta fechada com um ICMP port-unreachable; só um socket UDP conectado tem um destino fixo ao qual associar esse erro, então só ele recebe ECONNREFUSED. O não conectado só espera o prazo acabar (EAGAIN).",
-        ),
+        n.say(text!(
+            "udp-lab-no-server-connected-socket-unconnected",
+            nobody,
+            name = name(connected_saw),
+            name2 = name(unconnected_saw)
+        )),
+        n.say(text!("udp-lab-kernel-answers-datagram-closed-port")),
     );
     Ok(())
 }

@@ -47,7 +47,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = raw_core::help::parse();
     match &cli.command {
         Command::Server(args) => run(&cli.common, "server", |n| raw_udp::server::run(n, args)),
         Command::Client(args) => run(&cli.common, "client", |n| raw_udp::client::run(n, args)),

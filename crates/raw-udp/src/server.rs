@@ -30,6 +30,7 @@ use raw_core::echo::Transform;
 use raw_core::resolve::resolve;
 use raw_core::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
 use raw_core::steps::PortFrom;
+use raw_core::text;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::time::Instant;
@@ -80,20 +81,16 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         }
         steps::bind(n, &sock, addr, true)?;
         let bound = steps::getsockname(n, &sock, PortFrom::Bind(addr.port()))?;
-        n.note(n.t(
-            "No listen() and no accept(): UDP has no connections, no handshake and no state. This one socket receives every client's datagrams, and recvfrom tells us who sent each.",
-            "Sem listen() e sem accept(): o UDP não tem conexões, nem handshake, nem estado. Este único socket recebe os datagramas de todos os clientes, e o recvfrom diz quem mandou cada um.",
-        ));
+        n.note(n.say(text!("udp-server-no-listen-no-accept-udp")));
         n.ready(
             bound,
-            format!(
-                "{} {bound} (UDP) — {}: raw-udp client --port {}   |   nc -u {} {}",
-                n.t("Waiting for datagrams on", "Esperando datagramas em"),
-                n.t("try", "experimente"),
-                bound.port(),
-                bound.ip(),
-                bound.port()
-            ),
+            n.say(text!(
+                "udp-server-waiting-datagrams-udp-try-raw",
+                bound,
+                port = bound.port(),
+                ip = bound.ip(),
+                port2 = bound.port()
+            )),
         );
         raw_core::interfaces::announce_reachable(n, bound, "raw-udp client");
 
@@ -127,10 +124,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 );
             }
             if datagram.truncated() {
-                n.note(n.t(
-                    "Not answering a cut datagram: echoing part of it would pass a cut message off as whole.",
-                    "Não respondemos a um datagrama cortado: ecoar só um pedaço seria fingir que a mensagem está inteira.",
-                ));
+                n.note(n.say(text!("udp-server-not-answering-cut-datagram-echoing")));
                 continue;
             }
             args.transform.apply(data); // same length: never more bytes out than in
@@ -141,31 +135,15 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                 Err(failure) => n.problem(
                     Some(datagram.from),
                     &failure,
-                    n.t(
-                        "Only this reply is lost; the server goes on.",
-                        "Só esta resposta se perde; o servidor continua.",
-                    ),
+                    &n.say(text!("udp-server-only-this-reply-lost-server")),
                 ),
             }
         }
-        let replies = match (n.lang, served) {
-            (raw_core::Lang::En, 1) => "1 reply".to_string(),
-            (raw_core::Lang::En, k) => format!("{k} replies"),
-            (raw_core::Lang::PtBr, 1) => "1 resposta".to_string(),
-            (raw_core::Lang::PtBr, k) => format!("{k} respostas"),
-        };
-        n.note(format!(
-            "{} {} {replies}; {}",
-            stop_signal().unwrap_or("SIGINT/SIGTERM"),
-            n.t(
-                "received: the server stops after",
-                "recebido: o servidor para depois de"
-            ),
-            n.t(
-                "it closes its socket and exits 0.",
-                "ele fecha o socket e sai com 0."
-            )
-        ));
+        n.note(n.say(text!(
+            "udp-server-received-server-stops-after-closes",
+            signal = stop_signal().unwrap_or("SIGINT/SIGTERM"),
+            served
+        )));
         Ok(())
     })();
     outcome.and(steps::close(n, sock))

@@ -40,7 +40,7 @@ fn truncated_reply_is_detected() {
             &port,
         ],
         &["12-byte datagram", "holds 5", "MSG_TRUNC"],
-        &["datagrama de 12 bytes", "só tem 5", "MSG_TRUNC"],
+        &["datagrama de 12 bytes", "só comporta 5", "MSG_TRUNC"],
     );
     assert!(srv.terminate().0.success());
 }

@@ -78,7 +78,7 @@ fn a_signal_stops_the_server_cleanly() {
             assert!(status.success(), "SIG{signal} {lang}: {status:?} {stderr}");
             let said = match lang {
                 "en" => format!("SIG{signal} received: the server stops after 0 replies; it closes its socket and exits 0."),
-                _ => format!("SIG{signal} recebido: o servidor para depois de 0 respostas; ele fecha o socket e sai com 0."),
+                _ => format!("SIG{signal} recebido: o servidor para sem ter enviado nenhuma resposta; ele fecha o socket e sai com 0."),
             };
             assert!(
                 events.iter().any(|e| e["text"] == said.as_str()),

@@ -23,6 +23,7 @@ use super::{announce, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
 use raw_core::echo::Transform;
 use raw_core::signals::stop_requested;
+use raw_core::text;
 use raw_core::{steps, strace, Failure, Narrator};
 use socket2::Socket;
 use std::collections::BTreeMap;
@@ -222,7 +223,7 @@ pub fn serve<M: Multiplexer>(
                     n.problem(
                         Some(peer),
                         &f,
-                        n.t("Only this connection ends.", "Só esta conexão termina."),
+                        &n.say(text!("multi-event-loop-only-this-connection-ends")),
                     );
                     close(n, &mut mux, &mut conns, event.fd, stats);
                 }
@@ -271,7 +272,7 @@ fn accept_all<M: Multiplexer>(
                     n.problem(
                         Some(peer),
                         &f,
-                        n.t("Only this connection ends.", "Só esta conexão termina."),
+                        &n.say(text!("multi-event-loop-only-this-connection-ends")),
                     );
                     let _ = steps::close(n, sock);
                     give_back_slot(stats);
@@ -297,7 +298,7 @@ fn accept_all<M: Multiplexer>(
                 n.problem(
                     None,
                     &f,
-                    n.t("Not watching the listener for 100 ms; the clients already connected are still served.", "Deixando de vigiar o socket de escuta por 100 ms; os clientes já conectados continuam sendo atendidos."),
+                    &n.say(text!("multi-event-loop-not-watching-listener-100-ms")),
                 );
                 return Some(Instant::now() + Duration::from_millis(100));
             }
@@ -307,10 +308,7 @@ fn accept_all<M: Multiplexer>(
                 n.problem(
                     None,
                     &f,
-                    n.t(
-                        "The server goes on accepting.",
-                        "O servidor continua aceitando conexões.",
-                    ),
+                    &n.say(text!("multi-event-loop-server-goes-accepting")),
                 );
                 return None;
             }
@@ -405,13 +403,7 @@ fn drop_idle<M: Multiplexer>(
         .map(|(&fd, c)| (fd, c.peer))
         .collect();
     for (fd, peer) in silent {
-        n.note(format!(
-            "{peer}: {}",
-            n.t(
-                "idle too long (--idle-timeout): dropping this client.",
-                "ocioso demais (--idle-timeout): desconectando este cliente."
-            )
-        ));
+        n.note(n.say(text!("multi-event-loop-idle-too-long-idle-timeout", peer)));
         close(n, mux, conns, fd, stats);
     }
 }

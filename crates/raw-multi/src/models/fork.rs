@@ -32,6 +32,7 @@ use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use raw_core::process::{self, Forked, Reaped, Wait};
 use raw_core::signals::stop_requested;
+use raw_core::text;
 use raw_core::{steps, workers, Failure, Narrator};
 use socket2::Socket;
 use std::collections::HashSet;
@@ -80,7 +81,7 @@ pub fn serve(
                 n.problem(
                     Some(peer),
                     &f,
-                    n.t("This client is dropped.", "Este cliente é descartado."),
+                    &n.say(text!("multi-fork-this-client-dropped")),
                 );
                 steps::close(n, conn) // no child to serve it: the client gets FIN
             }

@@ -33,6 +33,7 @@ use super::{announce, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
 use raw_core::record::{socket_is, SocketKind};
 use raw_core::signals::stop_requested;
+use raw_core::text;
 use raw_core::uring::{self, Cqe, Op, Sqe, Uring};
 use raw_core::{steps, strace, Failure, Narrator};
 use socket2::Socket;
@@ -264,20 +265,16 @@ impl Server<'_> {
                     self.n.problem(
                         None,
                         &failure,
-                        self.n.t(
-                            "Not accepting for 100 ms; the clients already connected are still served.",
-                            "Sem aceitar conexões por 100 ms; os clientes já conectados continuam sendo atendidos.",
-                        ),
+                        &self
+                            .n
+                            .say(text!("multi-io-uring-not-accepting-100-ms-clients")),
                     );
                     self.paused_until = Some(Instant::now() + Duration::from_millis(100));
                 }
                 _ => self.n.problem(
                     None,
                     &failure,
-                    self.n.t(
-                        "The server goes on accepting.",
-                        "O servidor continua aceitando conexões.",
-                    ),
+                    &self.n.say(text!("multi-event-loop-server-goes-accepting")),
                 ),
             }
             return Ok(());
@@ -349,8 +346,9 @@ impl Server<'_> {
                         self.n.problem(
                             Some(conn.peer),
                             &Failure::sys("recv", errno),
-                            self.n
-                                .t("Only this connection ends.", "Só esta conexão termina."),
+                            &self
+                                .n
+                                .say(text!("multi-event-loop-only-this-connection-ends")),
                         );
                         conn.dropping = true;
                     }
@@ -380,8 +378,9 @@ impl Server<'_> {
             self.n.problem(
                 Some(conn.peer),
                 &Failure::sys("sendto", errno),
-                self.n
-                    .t("Only this connection ends.", "Só esta conexão termina."),
+                &self
+                    .n
+                    .say(text!("multi-event-loop-only-this-connection-ends")),
             );
             conn.dropping = true;
             conn.out.clear();
@@ -457,13 +456,10 @@ impl Server<'_> {
             .map(|(&fd, c)| (fd, c.peer))
             .collect();
         for (fd, peer) in silent {
-            self.n.note(format!(
-                "{peer}: {}",
-                self.n.t(
-                    "idle too long (--idle-timeout): dropping this client.",
-                    "ocioso demais (--idle-timeout): desconectando este cliente."
-                )
-            ));
+            self.n.note(
+                self.n
+                    .say(text!("multi-event-loop-idle-too-long-idle-timeout", peer)),
+            );
             if let Some(conn) = self.conns.get_mut(&fd) {
                 conn.dropping = true;
             }

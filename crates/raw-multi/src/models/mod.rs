@@ -14,6 +14,7 @@ pub mod thread;
 
 use epoll::Epoll;
 use poll::Poll;
+use raw_core::text;
 use select::Select;
 
 use clap::{Args, ValueEnum};
@@ -27,7 +28,7 @@ use raw_core::signals::stop_on_sigint_sigterm_narrated;
 use raw_core::steps::PortFrom;
 use raw_core::steps::{self, Timeout};
 use raw_core::views::Sink;
-use raw_core::{Failure, Lang, Narrator};
+use raw_core::{Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -260,14 +261,12 @@ fn listen_and_serve(
     steps::listen(n, listener, args.listen.backlog)?;
     n.ready(
         bound,
-        format!(
-            "{} {bound} ({} {}) — {}: raw-multi clients --count 5 --port {}",
-            n.t("Listening on", "Escutando em"),
-            n.t("model", "modelo"),
-            args.model.name(),
-            n.t("try", "experimente"),
-            bound.port()
-        ),
+        n.say(text!(
+            "multi-listening-model-try-raw-multi",
+            bound,
+            name = args.model.name(),
+            port = bound.port()
+        )),
     );
     raw_core::interfaces::announce_reachable(n, bound, "raw-multi clients");
     match args.model {
@@ -289,14 +288,12 @@ pub fn announce(n: &Narrator, fd: i32, local: SocketAddr, peer: SocketAddr) {
         fd: Some(fd),
         local: Some(local.to_string()),
         peer: Some(peer.to_string()),
-        text: format!(
-            "{} fd {fd}: {local} ↔ {peer}. {}",
-            n.t("Connection", "Conexão"),
-            n.t(
-                "Same local port as the listener; the client's side is a new ephemeral port. The kernel tells connections apart by this 4-tuple.",
-                "Mesma porta local do socket de escuta; do lado do cliente, uma porta efêmera nova. O kernel distingue as conexões por esta 4-tupla.",
-            )
-        ),
+        text: n.say(text!(
+            "multi-connection-fd-same-local-port",
+            fd,
+            local,
+            peer
+        )),
         ..Event::default()
     });
 }
@@ -308,10 +305,7 @@ fn raise_fd_limit(n: &Narrator) {
     use nix::sys::resource::{getrlimit, setrlimit, Resource};
     if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
         if soft < hard && setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
-            n.note(format!(
-                "{} {soft} → {hard}.",
-                n.t("RLIMIT_NOFILE raised to the hard limit (every client is a file descriptor):", "RLIMIT_NOFILE elevado ao limite rígido (cada cliente é um descritor de arquivo):")
-            ));
+            n.note(n.say(text!("multi-rlimit-nofile-raised-hard-limit", soft, hard)));
         }
     }
 }
@@ -321,24 +315,9 @@ fn raise_fd_limit(n: &Narrator) {
 fn summary(n: &Narrator, stats: &Stats) {
     let connections = stats.connections.load(Ordering::Relaxed);
     let bytes = stats.bytes.load(Ordering::Relaxed);
-    let served = match (connections, n.lang) {
-        (1, Lang::En) => "connection served",
-        (_, Lang::En) => "connections served",
-        (1, Lang::PtBr) => "conexão atendida",
-        (_, Lang::PtBr) => "conexões atendidas",
-    };
-    let echoed = match (bytes, n.lang) {
-        (1, Lang::En) => "byte echoed",
-        (_, Lang::En) => "bytes echoed",
-        (1, Lang::PtBr) => "byte ecoado",
-        (_, Lang::PtBr) => "bytes ecoados",
-    };
     n.emit(Event {
         kind: Some(Kind::Data),
-        text: format!(
-            "{}: {connections} {served}; {bytes} {echoed}.",
-            n.t("Summary", "Resumo")
-        ),
+        text: n.say(text!("multi-summary", connections, bytes)),
         ..Event::default()
     });
     let per_worker = stats
@@ -351,14 +330,10 @@ fn summary(n: &Narrator, stats: &Stats) {
             .iter()
             .map(|(who, count)| format!("{who}: {count}"))
             .collect();
-        n.note(format!(
-            "{} {}.",
-            n.t(
-                "Connections each worker got from the kernel:",
-                "Conexões que cada trabalhador recebeu do kernel:"
-            ),
-            shares.join(", ")
-        ));
+        n.note(n.say(text!(
+            "multi-connections-each-worker-got-from",
+            shares = shares.join(", ")
+        )));
     }
 }
 
@@ -388,16 +363,9 @@ impl Limit {
             .is_some_and(|t| t.elapsed() < Duration::from_secs(1));
         if full && !self.full && !recently {
             self.said = Some(Instant::now());
-            let text = format!(
-                "{option} {max} {} {max} {}",
-                n.t("reached:", "atingido:"),
-                n.t(
-                    "clients are being served; new ones wait in the kernel's accept queue (the listen backlog) until one of them leaves.",
-                    "clientes em atendimento; os novos esperam na fila de accept do kernel (o backlog do listen) até um deles sair.",
-                )
-            );
+            let text = text!("multi-reached-clients-are-being-served", option, max);
             if n.verbose() {
-                n.note(text);
+                n.note(n.say(text));
             } else {
                 n.problem(None, &Failure::Runtime(text), "");
             }
@@ -422,13 +390,7 @@ pub fn str_echo(n: &Narrator, conn: &Socket, peer: SocketAddr, args: &ServerArgs
     match ended {
         Ok(()) => 0,
         Err(f) if f.errno() == Some(Errno::EAGAIN) => {
-            n.note(format!(
-                "{peer}: {}",
-                n.t(
-                    "idle too long (--idle-timeout): dropping this client.",
-                    "ocioso demais (--idle-timeout): desconectando este cliente."
-                )
-            ));
+            n.note(n.say(text!("multi-event-loop-idle-too-long-idle-timeout", peer)));
             0
         }
         Err(f) if f.errno() == Some(Errno::EINTR) => 0, // SIGTERM: the server is stopping
@@ -436,7 +398,7 @@ pub fn str_echo(n: &Narrator, conn: &Socket, peer: SocketAddr, args: &ServerArgs
             n.problem(
                 Some(peer),
                 &f,
-                n.t("Only this connection ends.", "Só esta conexão termina."),
+                &n.say(text!("multi-event-loop-only-this-connection-ends")),
             );
             1
         }
@@ -449,10 +411,7 @@ pub fn back_off(n: &Narrator, failure: &Failure) {
     n.problem(
         None,
         failure,
-        n.t(
-            "Backing off 100 ms; the clients already connected are still served.",
-            "Esperando 100 ms; os clientes já conectados continuam sendo atendidos.",
-        ),
+        &n.say(text!("multi-backing-off-100-ms-clients")),
     );
     std::thread::sleep(Duration::from_millis(100));
 }

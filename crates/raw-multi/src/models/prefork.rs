@@ -38,6 +38,7 @@ use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use raw_core::process::{self, Forked, Reaped, Wait};
 use raw_core::signals::stop_requested;
+use raw_core::text;
 use raw_core::{steps, workers, Failure, Narrator};
 use socket2::Socket;
 use std::net::SocketAddr;
@@ -153,7 +154,7 @@ fn child(
             Ok(Some(accepted)) => accepted, // the kernel chose this child
             Ok(None) => continue,           // EINTR, or out of fds: the loop top sees to it
             Err(f) => {
-                n.problem(None, &f, n.t("This child stops.", "Este filho para."));
+                n.problem(None, &f, &n.say(text!("multi-prefork-this-child-stops")));
                 status = 1;
                 break;
             }
@@ -164,13 +165,10 @@ fn child(
         announce(n, conn.as_raw_fd(), bound, peer);
         match steps::silent_since_connect(n, &conn) {
             Ok(Some(silent)) if silent >= idle => {
-                n.note(format!(
-                    "{peer}: {}",
-                    n.t(
-                        "silent since it connected, longer than the idle timeout (--idle-timeout, 5 s by default for prefork): dropped at once, so the clients behind it in the accept queue get a child.",
-                        "calado desde que conectou, por mais tempo que o prazo de ociosidade (--idle-timeout, 5 s por padrão no prefork): descartado na hora, para que os clientes atrás dele na fila do accept ganhem um filho."
-                    )
-                ));
+                n.note(n.say(text!(
+                    "multi-prefork-silent-since-connected-longer-than",
+                    peer
+                )));
             }
             _ => {
                 str_echo(n, &conn, peer, &with_idle); // the echo loop, until the client leaves

@@ -29,6 +29,7 @@ use super::epoll::Epoll;
 use super::event_loop;
 use super::{ServerArgs, Stats};
 use nix::sys::signal::Signal;
+use raw_core::text;
 use raw_core::{steps, workers, Failure, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
@@ -110,10 +111,7 @@ pub fn serve(
                     n.problem(
                         None,
                         &Failure::sys("clone", errno),
-                        n.t(
-                            "One worker fewer: its listening socket is closed, and the kernel spreads the connections among the others.",
-                            "Um trabalhador a menos: o socket de escuta dele é fechado, e o kernel reparte as conexões entre os outros.",
-                        ),
+                        &n.say(text!("multi-reuseport-one-worker-fewer-listening-socket")),
                     );
                 }
             }

@@ -16,6 +16,7 @@
 
 use super::event_loop::{Interest, Multiplexer, Open, Ready};
 use nix::sys::select::FdSet;
+use raw_core::text;
 use raw_core::{multiplex, Failure, Narrator};
 use socket2::Socket;
 use std::collections::BTreeMap;
@@ -88,14 +89,7 @@ impl Multiplexer for Select {
     }
 
     fn refuse(&self, n: &Narrator, fd: RawFd) -> Option<String> {
-        (fd >= libc::FD_SETSIZE as RawFd).then(|| {
-            format!(
-                "fd {fd}: {}",
-                n.t(
-                    "select() can only watch fds below FD_SETSIZE (1024): this client is refused and closed. The poll and epoll models have no such ceiling.",
-                    "o select() só vigia fds abaixo de FD_SETSIZE (1024): este cliente é recusado e fechado. Os modelos poll e epoll não têm esse teto.",
-                )
-            )
-        })
+        (fd >= libc::FD_SETSIZE as RawFd)
+            .then(|| n.say(text!("multi-select-fd-select-can-only-watch", fd)))
     }
 }

@@ -21,6 +21,7 @@ use super::{accept_or_retry, announce, str_echo, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
 use raw_core::signals::{block_stop_signals, stop_requested, unblock_stop_signals};
 use raw_core::steps;
+use raw_core::text;
 use raw_core::{Failure, Narrator};
 use socket2::Socket;
 use std::collections::HashMap;
@@ -86,10 +87,7 @@ pub fn serve(
                 n.problem(
                     Some(peer),
                     &Failure::sys("clone", errno),
-                    n.t(
-                        "No thread for this client: its connection is closed; the others are still served.",
-                        "Sem thread para este cliente: a conexão dele é fechada; os outros continuam sendo atendidos.",
-                    ),
+                    &n.say(text!("multi-thread-no-thread-this-client-connection")),
                 );
             }
         }
