@@ -147,6 +147,20 @@ fn localise_at(mut cmd: Command, path: &str, lang: Lang) -> Command {
                 .help_heading(options),
         );
     }
+    // clap writes `[OPTIONS]` in the usage line whatever the language.
+    let options_word = value_name("OPTIONS", lang);
+    if options_word != "OPTIONS" {
+        let mut probe = cmd.clone().bin_name(path);
+        let usage = probe.render_usage().to_string();
+        let usage = usage
+            .split_once(": ")
+            .map_or(usage.as_str(), |(_, u)| u)
+            .trim();
+        cmd = cmd.override_usage(localise_placeholders(
+            &usage.replace("[OPTIONS]", &format!("[{options_word}]")),
+            lang,
+        ));
+    }
     let names: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_string())
@@ -449,7 +463,7 @@ pub fn man_pages(
     let mut cmd = localise(cmd, lang);
     cmd.build();
     let mut written = Vec::new();
-    write_man(&cmd, cmd.get_name(), dir, &mut written)?;
+    write_man(&cmd, cmd.get_name(), dir, lang, &mut written)?;
     Ok(written)
 }
 
@@ -457,16 +471,36 @@ fn write_man(
     cmd: &Command,
     name: &str,
     dir: &std::path::Path,
+    lang: Lang,
     written: &mut Vec<std::path::PathBuf>,
 ) -> std::io::Result<()> {
     let page = cmd.clone().name(name.to_string());
     let mut bytes = Vec::new();
     clap_mangen::Man::new(page).render(&mut bytes)?;
+    // clap_mangen names its sections in English: each one's title from the catalog.
+    let mut roff = String::from_utf8_lossy(&bytes).into_owned();
+    for (section, title) in [
+        ("NAME", text!("help-man-name")),
+        ("SYNOPSIS", text!("help-man-synopsis")),
+        ("DESCRIPTION", text!("help-man-description")),
+        ("VERSION", text!("help-man-version")),
+    ] {
+        roff = roff.replace(
+            &format!("\n.SH {section}\n"),
+            &format!("\n.SH {}\n", title.render(lang)),
+        );
+    }
+    let commands = text!("help-heading-commands").render(lang);
+    roff = roff.replace(
+        &format!("\n.SH {commands}\n"),
+        &format!("\n.SH {}\n", commands.to_uppercase()),
+    );
+    let bytes = roff.into_bytes();
     let path = dir.join(format!("{name}.1"));
     std::fs::write(&path, bytes)?;
     written.push(path);
     for s in cmd.get_subcommands() {
-        write_man(s, &format!("{name}-{}", s.get_name()), dir, written)?;
+        write_man(s, &format!("{name}-{}", s.get_name()), dir, lang, written)?;
     }
     Ok(())
 }

@@ -259,3 +259,7 @@ help-value-tcp = TCP ping-pong on one connection
 help-value-udp = UDP ping-pong, one datagram each way
 help-value-en = English
 help-value-pt-BR = Português do Brasil (the assignment's language)
+help-man-name = NAME
+help-man-synopsis = SYNOPSIS
+help-man-description = DESCRIPTION
+help-man-version = VERSION

@@ -278,3 +278,7 @@ help-value-tcp = Pingue-pongue TCP numa só conexão
 help-value-udp = Pingue-pongue UDP, um datagrama em cada sentido
 help-value-en = English
 help-value-pt-BR = Português do Brasil (a língua do trabalho)
+help-man-name = NOME
+help-man-synopsis = SINOPSE
+help-man-description = DESCRIÇÃO
+help-man-version = VERSÃO
