@@ -563,6 +563,7 @@ fn port_filter(port: u16) -> Vec<Insn> {
 /// **Syscall:** `setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog)`, see
 /// `socket(7)` and `filter.txt` in the kernel docs. nix has no wrapper for it.
 /// Reads and drops every frame already queued on the (non-blocking) packet socket.
+#[doc = crate::man_links!(setsockopt(2))]
 fn flush(sock: &Socket) {
     let mut sink = [0u8; 2048];
     while nix::sys::socket::recv(

@@ -44,6 +44,27 @@
 
 #![deny(unsafe_code)]
 
+/// A step's doc line linking its man page on man7.org, as socket2's `man_links!` does:
+/// `#[doc = man_links!(bind(2))]`.
+#[macro_export]
+macro_rules! man_links {
+    ($page:ident ($section:literal)) => {
+        concat!(
+            "\n\n**Man page:** [`",
+            stringify!($page),
+            "(",
+            $section,
+            ")`](https://man7.org/linux/man-pages/man",
+            $section,
+            "/",
+            stringify!($page),
+            ".",
+            $section,
+            ".html)"
+        )
+    };
+}
+
 pub mod capture;
 pub mod catalog;
 pub mod cli;
@@ -75,3 +96,36 @@ pub use catalog::{num, Text};
 pub use error::{Fact, Failure};
 pub use lang::Lang;
 pub use narrate::{Mode, Narrator};
+
+#[cfg(test)]
+mod tests {
+    /// Every step's doc (`/// **Syscall:** ...`) links its man page with `man_links!`
+    /// (the harness pieces in `sys`, which run between fork and execve, excepted).
+    #[test]
+    fn every_step_links_its_man_page() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("src").flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("sys.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !line.trim_start().starts_with("/// **Syscall:**") {
+                    continue;
+                }
+                let after = lines[i..]
+                    .iter()
+                    .find(|l| !l.trim_start().starts_with("///"))
+                    .copied()
+                    .unwrap_or("");
+                if !after.contains("man_links!") {
+                    missing.push(format!("{}:{}", path.display(), i + 1));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no man page link: {missing:?}");
+    }
+}

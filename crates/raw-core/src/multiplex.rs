@@ -37,6 +37,7 @@ pub fn poll_timeout(timeout: Option<Duration>) -> PollTimeout {
 /// **Syscall:** `epoll_create1(EPOLL_CLOEXEC)`, see `epoll_create(2)`: a new, empty
 /// interest list kept by the kernel, itself an fd (close it when done).
 /// **Packets:** none. **Errors:** `EMFILE`, `ENOMEM`.
+#[doc = crate::man_links!(epoll_create(2))]
 #[track_caller]
 pub fn epoll_create1(n: &Narrator) -> Result<Epoll, Failure> {
     let call = Call::new(n, "epoll_create1", -1, || {
@@ -71,6 +72,7 @@ pub enum Ctl {
 /// shows `NULL`).
 /// **Packets:** none. **Errors:** `EEXIST` (added twice), `ENOENT` (not in the list),
 /// `EPERM` (a regular file: epoll watches sockets, pipes, terminals).
+#[doc = crate::man_links!(epoll_ctl(2))]
 #[track_caller]
 pub fn epoll_ctl(
     n: &Narrator,
@@ -129,6 +131,7 @@ fn ctl_sentence(op: Ctl, fd: RawFd, events: EpollFlags) -> Text {
 /// ones, however many others are idle. `-1` waits forever.
 /// **Packets:** none. **Errors:** `EINTR` (a signal arrived: strace shows a plain
 /// `EINTR`, epoll_wait is never restarted).
+#[doc = crate::man_links!(epoll_wait(2))]
 #[track_caller]
 pub fn epoll_wait(
     n: &Narrator,
@@ -189,6 +192,7 @@ pub fn epoll_flags(f: EpollFlags) -> String {
 /// entries, ready or not.
 /// **Packets:** none. **Errors:** `EINTR` (strace shows `ERESTART_RESTARTBLOCK`),
 /// `EINVAL` (more entries than `RLIMIT_NOFILE`).
+#[doc = crate::man_links!(poll(2))]
 #[track_caller]
 pub fn poll(n: &Narrator, fds: &mut [PollFd], timeout: PollTimeout) -> Result<usize, Failure> {
     let ms = i32::from(timeout);
@@ -257,6 +261,7 @@ pub fn poll_flags(f: PollFlags) -> String {
 /// with the answer: the caller must rebuild them before every call. An fd of
 /// FD_SETSIZE (1024) or more cannot be in a bitmap at all.
 /// **Packets:** none. **Errors:** `EINTR` (strace shows `ERESTARTNOHAND`), `EBADF`.
+#[doc = crate::man_links!(select(2))]
 #[track_caller]
 pub fn select<'fd>(
     n: &Narrator,

@@ -41,6 +41,7 @@ pub enum Forked {
 /// **Errors:** `EAGAIN` (too many processes: `ulimit -u`, `pid_max`), `ENOMEM`.
 /// Refused with `EDEADLK`, before any syscall, when this process has more than one
 /// thread (see [`sys::fork_single_threaded`]).
+#[doc = crate::man_links!(fork(2))]
 #[track_caller]
 pub fn fork(n: &Narrator) -> Result<Forked, Failure> {
     let call = Call::new(n, "clone", -1, || {
@@ -90,6 +91,7 @@ pub enum Wait {
 /// **Packets:** none.
 /// **Errors:** `ECHILD` (no children left: not a failure, [`Reaped::NoChildren`]),
 /// `EINTR` (a signal arrived while blocked: strace shows `ERESTARTSYS`).
+#[doc = crate::man_links!(wait4(2))]
 #[track_caller]
 pub fn wait_any(n: &Narrator, how: Wait) -> Result<Reaped, Failure> {
     let (options, option_name) = match how {
@@ -160,6 +162,7 @@ fn reaped_sentence(pid: Pid, status: WaitStatus) -> Text {
 /// SIGTERM is the polite way to ask a process to stop: a handler, if it installed one,
 /// runs (and a blocked call returns `EINTR`); otherwise the default action ends it.
 /// **Packets:** none. **Errors:** `ESRCH` (no such process), `EPERM`.
+#[doc = crate::man_links!(kill(2))]
 #[track_caller]
 pub fn kill(n: &Narrator, pid: Pid, signal: Signal) -> Result<(), Failure> {
     let call = Call::new(n, "kill", -1, || {
@@ -202,6 +205,7 @@ fn sigchld_action() -> String {
 /// not when a child merely stops. No `SA_RESTART`: a parent blocked in `accept`
 /// gets `EINTR` and can reap at once.
 /// **Packets:** none. **Errors:** `EINVAL` only.
+#[doc = crate::man_links!(sigaction(2))]
 #[track_caller]
 pub fn flag_on_sigchld(n: &Narrator) -> Result<(), Failure> {
     let old = disposition(Signal::SIGCHLD, sigchld_action);
@@ -234,6 +238,7 @@ pub fn take_sigchld() -> bool {
 /// may be never. With the default action the parent's `kill(pid, SIGTERM)` ends the
 /// child wherever it is, as in Stevens' servers.
 /// **Packets:** none. **Errors:** `EINVAL` only.
+#[doc = crate::man_links!(sigaction(2))]
 #[track_caller]
 pub fn default_action(n: &Narrator, signal: Signal) -> Result<(), Failure> {
     let name = signal.as_str();
@@ -312,6 +317,7 @@ fn disposition(signal: Signal, ours: fn() -> String) -> String {
 /// A socket lives while any process holds a descriptor for it, so only this copy
 /// goes: nothing is sent, and the other process goes on using it.
 /// **Packets:** none. **TCP state:** unchanged (the other copy holds the socket).
+#[doc = crate::man_links!(close(2))]
 #[track_caller]
 pub fn close_copy(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
     let call = Call::new(n, "close", fd, || format!("close({fd})"));
@@ -331,6 +337,7 @@ pub fn close_copy(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
 /// process still holds (a connected socket among them sends its FIN) and sends the
 /// parent SIGCHLD; the process stays a zombie until the parent's `wait4`.
 /// Narrated before the call, since nothing comes after it.
+#[doc = crate::man_links!(exit_group(2))]
 #[track_caller]
 pub fn exit(n: &Narrator, code: i32) -> ! {
     let call = Call::new(n, "exit_group", -1, || format!("exit_group({code})"));
@@ -345,6 +352,7 @@ pub fn exit(n: &Narrator, code: i32) -> ! {
 /// shares with this process. After `fork`, parent and child share nothing else: this is
 /// where the fork server's children add up the bytes they echo.
 /// **Packets:** none. **Errors:** `ENOMEM`.
+#[doc = crate::man_links!(mmap(2))]
 #[track_caller]
 pub fn shared_counter(n: &Narrator) -> Result<&'static AtomicU64, Failure> {
     let args = "mmap(NULL, 8, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)";

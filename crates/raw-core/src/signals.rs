@@ -56,6 +56,7 @@ fn stop_action() -> SigAction {
 /// flag that [`stop_requested`] reads. Not narrated (the multi-client servers say it
 /// in their own words); the single-client servers use
 /// [`stop_on_sigint_sigterm_narrated`].
+#[doc = crate::man_links!(sigaction(2))]
 pub fn stop_on_sigint_sigterm() -> Result<(), Failure> {
     let action = stop_action();
     for signal in [Signal::SIGINT, Signal::SIGTERM] {
@@ -70,6 +71,7 @@ pub fn stop_on_sigint_sigterm() -> Result<(), Failure> {
 /// asks for it). `blocked_in` names the call the server waits in (`accept`,
 /// `recvfrom`): that is the call a Ctrl-C interrupts.
 /// **Packets:** none. **Errors:** `EINVAL` only (a signal that cannot be caught).
+#[doc = crate::man_links!(sigaction(2))]
 #[track_caller]
 pub fn stop_on_sigint_sigterm_narrated(n: &Narrator, blocked_in: &str) -> Result<(), Failure> {
     let action = stop_action();
@@ -148,6 +150,7 @@ pub fn stop_signal() -> Option<&'static str> {
 /// **Syscall:** `rt_sigprocmask(SIG_BLOCK, [INT TERM])` in this thread. A thread spawned
 /// while they are blocked inherits the mask, so SIGINT/SIGTERM are always delivered to
 /// the main thread (the one blocked in `accept`), never to a worker.
+#[doc = crate::man_links!(sigprocmask(2))]
 pub fn block_stop_signals() {
     let mut set = SigSet::empty();
     set.add(Signal::SIGINT);
@@ -160,6 +163,7 @@ pub fn block_stop_signals() {
 }
 
 /// **Syscall:** `rt_sigprocmask(SIG_UNBLOCK, [INT TERM])` in this thread.
+#[doc = crate::man_links!(sigprocmask(2))]
 pub fn unblock_stop_signals() {
     let mut set = SigSet::empty();
     set.add(Signal::SIGINT);

@@ -40,6 +40,7 @@ fn only_interrupted(errno: Errno) -> bool {
 /// does the narration, because strace shows it.
 /// **Packets:** none. **TCP state:** CLOSED.
 /// **Errors:** `EAFNOSUPPORT` (no IPv6 here), `EMFILE` (out of fds).
+#[doc = crate::man_links!(socket(2))]
 #[track_caller]
 pub fn socket(
     n: &Narrator,
@@ -79,6 +80,7 @@ pub fn socket(
 /// Lets `bind` succeed while old connections on the port linger in TIME-WAIT, so a
 /// restarted server does not wait a minute. It never lets two servers listen at once.
 /// **Packets:** none. **TCP state:** unchanged (CLOSED).
+#[doc = crate::man_links!(setsockopt(2))]
 #[track_caller]
 pub fn set_reuseaddr(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
@@ -94,6 +96,7 @@ pub fn set_reuseaddr(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
 /// then appear as IPv4-mapped addresses (`::ffff:127.0.0.1`). We set it explicitly
 /// because the default comes from `/proc/sys/net/ipv6/bindv6only` and varies.
 /// **Packets:** none. **TCP state:** unchanged.
+#[doc = crate::man_links!(setsockopt(2))]
 #[track_caller]
 pub fn set_v6only(n: &Narrator, sock: &Socket, only_v6: bool) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
@@ -111,6 +114,7 @@ pub fn set_v6only(n: &Narrator, sock: &Socket, only_v6: bool) -> Result<(), Fail
 /// off Nagle's algorithm, so a small write goes out at once instead of waiting for the
 /// ACK of earlier data. Set on a listener, it is inherited by every accepted socket.
 /// **Packets:** none. **TCP state:** unchanged.
+#[doc = crate::man_links!(setsockopt(2))]
 #[track_caller]
 pub fn set_nodelay(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
@@ -134,6 +138,7 @@ pub enum Timeout {
 /// see `socket(7)`. strace (6.x, x86_64) names them `SO_RCVTIMEO_OLD`/`SO_SNDTIMEO_OLD`:
 /// the 32/64-bit `timeval` flavour glibc uses.
 /// **Packets:** none. **TCP state:** unchanged.
+#[doc = crate::man_links!(setsockopt(2))]
 #[track_caller]
 pub fn set_timeout(
     n: &Narrator,
@@ -175,6 +180,7 @@ pub fn set_timeout(
 /// **Errors:** `EADDRINUSE` (port taken: a running server, or TIME-WAIT without
 /// SO_REUSEADDR), `EACCES` (port < 1024 without privilege), `EADDRNOTAVAIL` (not one of
 /// this machine's addresses).
+#[doc = crate::man_links!(bind(2))]
 #[track_caller]
 pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
@@ -211,6 +217,7 @@ pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> R
 /// has sent something (`tcpi_bytes_received` > 0: it waits unread); else the time since
 /// the handshake (`tcpi_last_data_recv`), which counts its wait in the accept queue.
 /// **Packets:** none. **TCP state:** unchanged.
+#[doc = crate::man_links!(getsockopt(2))]
 #[track_caller]
 pub fn silent_since_connect(n: &Narrator, sock: &Socket) -> Result<Option<Duration>, Failure> {
     let fd = sock.as_raw_fd();
@@ -236,6 +243,7 @@ pub fn silent_since_connect(n: &Narrator, sock: &Socket) -> Result<Option<Durati
 /// kernel chose; `from` says which of those gave it (the sentence names it).
 /// socket2 offers a `sockaddr_storage` (128 bytes), hence strace's `[128 => 16]`.
 /// **Packets:** none. **TCP state:** unchanged (so no state is read after it).
+#[doc = crate::man_links!(getsockname(2))]
 #[track_caller]
 pub fn getsockname(n: &Narrator, sock: &Socket, from: PortFrom) -> Result<SocketAddr, Failure> {
     let fd = sock.as_raw_fd();
@@ -266,6 +274,7 @@ pub fn getsockname(n: &Narrator, sock: &Socket, from: PortFrom) -> Result<Socket
 /// From now on the kernel itself answers SYNs and completes handshakes, queueing up to
 /// `backlog` finished connections for `accept` (see `/proc/sys/net/core/somaxconn`).
 /// **Packets:** none. **TCP state:** CLOSED → LISTEN.
+#[doc = crate::man_links!(listen(2))]
 #[track_caller]
 pub fn listen(n: &Narrator, sock: &Socket, backlog: i32) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
@@ -286,6 +295,7 @@ pub fn listen(n: &Narrator, sock: &Socket, backlog: i32) -> Result<(), Failure> 
 /// and `accept` is called again. `EINTR` (a signal arrived) is returned to the caller,
 /// which knows what the signal means (stop, or reap a child). `EMFILE`/`ENFILE`: out of
 /// file descriptors.
+#[doc = crate::man_links!(accept(2))]
 #[track_caller]
 pub fn accept(n: &Narrator, listener: &Socket) -> Result<(Socket, SocketAddr), Failure> {
     accept_with(n, listener, false)
@@ -358,6 +368,7 @@ fn accept_with(
 /// **Packets:** SYN →, ← SYN-ACK, ACK →. **TCP state:** CLOSED → SYN-SENT → ESTABLISHED.
 /// **Errors:** `ECONNREFUSED` (the answer was RST: no one listens there),
 /// `ENETUNREACH`/`EHOSTUNREACH` (no route), `ETIMEDOUT` (no answer at all).
+#[doc = crate::man_links!(connect(2))]
 #[track_caller]
 pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
@@ -384,6 +395,7 @@ pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Fail
 /// SIGPIPE.
 /// **Packets:** one or more data segments (PSH, ACK) →, ACKs ←.
 /// **TCP state:** unchanged (ESTABLISHED or CLOSE-WAIT).
+#[doc = crate::man_links!(send(2))]
 #[track_caller]
 pub fn send_all(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<(), Failure> {
     let mut sent = 0;
@@ -401,6 +413,7 @@ pub fn send_all(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<(), Failure>
 /// socket a full send buffer is `EAGAIN`: the caller keeps the rest and waits until
 /// the socket is writable. `EINTR` is retried unless a stop was requested.
 /// **Packets:** data segments →. **TCP state:** unchanged.
+#[doc = crate::man_links!(send(2))]
 #[track_caller]
 pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Failure> {
     let fd = sock.as_raw_fd();
@@ -435,6 +448,7 @@ pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Fail
 /// (its FIN arrived): end of stream.
 /// **Packets:** none sent by the call itself (the kernel ACKs data as it arrives).
 /// **TCP state:** ESTABLISHED; CLOSE-WAIT once it returned 0.
+#[doc = crate::man_links!(recv(2))]
 #[track_caller]
 pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failure> {
     let fd = sock.as_raw_fd();
@@ -475,6 +489,7 @@ pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failur
 /// the peer's own FIN.
 /// **Packets:** FIN →, ← ACK. **TCP state:** ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2
 /// (or CLOSE-WAIT → LAST-ACK when the peer closed first).
+#[doc = crate::man_links!(shutdown(2))]
 #[track_caller]
 pub fn shutdown_write(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
@@ -486,6 +501,7 @@ pub fn shutdown_write(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
 /// **Syscall:** `shutdown(fd, SHUT_RDWR)`, see `shutdown(2)`, on a connection another
 /// thread is serving: its blocked `recv` returns 0 at once, so it ends cleanly. Used to
 /// stop a threaded server. **Packets:** FIN →. **TCP state:** FIN-WAIT-1.
+#[doc = crate::man_links!(shutdown(2))]
 #[track_caller]
 pub fn shutdown_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
     let call = Call::new(n, "shutdown", fd, || format!("shutdown({fd}, SHUT_RDWR)"));
@@ -503,6 +519,7 @@ pub fn shutdown_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
 /// **Syscall:** `getsockopt(fd, SOL_TCP, TCP_INFO, ...)`, see `tcp(7)`: only look at the
 /// socket's TCP state, as a step of its own (e.g. to see FIN-WAIT-1 become FIN-WAIT-2
 /// once the peer's ACK arrived). **Packets:** none. **TCP state:** unchanged.
+#[doc = crate::man_links!(getsockopt(2))]
 #[track_caller]
 pub fn tcp_state(n: &Narrator, sock: &Socket) -> Option<crate::tcp_state::TcpState> {
     let fd = sock.as_raw_fd();
@@ -517,6 +534,7 @@ pub fn tcp_state(n: &Narrator, sock: &Socket) -> Option<crate::tcp_state::TcpSta
 /// gone: the side that closes first ends in TIME-WAIT.
 /// **Packets:** FIN → (unless already sent). **TCP state:** the fd is gone; in the
 /// kernel the connection moves on to FIN-WAIT, LAST-ACK or TIME-WAIT.
+#[doc = crate::man_links!(close(2))]
 #[track_caller]
 pub fn close(n: &Narrator, sock: Socket) -> Result<(), Failure> {
     close_fd(n, sock.into_raw_fd())
@@ -571,6 +589,7 @@ impl Datagram {
 /// **Packets:** none (it reads what already arrived). **State:** UDP has none.
 /// **Errors:** `EAGAIN` (the `SO_RCVTIMEO` timeout passed), `ECONNREFUSED` (on a
 /// connected socket: an ICMP port-unreachable answered our last datagram), `EINTR`.
+#[doc = crate::man_links!(recv(2))]
 #[track_caller]
 pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram, Failure> {
     let fd = sock.as_raw_fd();
@@ -617,6 +636,7 @@ pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram,
 /// **Packets:** one UDP datagram (or IP fragments, above the MTU). **State:** none.
 /// **Errors:** `EMSGSIZE` (over 65507 bytes on IPv4), `ECONNREFUSED` (connected socket:
 /// an earlier datagram got an ICMP port-unreachable).
+#[doc = crate::man_links!(send(2))]
 #[track_caller]
 pub fn sendto(
     n: &Narrator,

@@ -128,6 +128,7 @@ const TCP_INFO_OFFER: usize = 256;
 /// **Packets:** none. **State:** unchanged; this only reads `tcpi_state`.
 ///
 /// socket2 and nix offer no `TCP_INFO` getter: the call is [`crate::sys::getsockopt_tcp_info`].
+#[doc = crate::man_links!(getsockopt(2))]
 pub fn probe(fd: RawFd) -> Probe {
     let mut info = [0u8; TCP_INFO_OFFER];
     let (rc, len) = crate::sys::getsockopt_tcp_info(fd, &mut info);

@@ -98,6 +98,7 @@ const SETUP_FLAGS: &str = "IORING_SETUP_CQSIZE|IORING_SETUP_SUBMIT_ALL|IORING_SE
 /// Docker's), `EPERM` (`sysctl kernel.io_uring_disabled` is 2, or 1 and this user is
 /// not in `kernel.io_uring_group`), `EINVAL` (a kernel older than 6.1 refusing a flag),
 /// `EMFILE`, `ENOMEM`: each explained by [`unavailable`].
+#[doc = crate::man_links!(io_uring_setup(2))]
 #[track_caller]
 pub fn setup(n: &Narrator, entries: u32, cq_entries: u32) -> Result<Uring, Failure> {
     let call = Call::new(n, "io_uring_setup", -1, || {
@@ -149,6 +150,7 @@ pub fn unavailable(n: &Narrator, errno: Errno) -> Failure {
 /// data, so no buffer is tied up by a connection that is silent. We hand a buffer back
 /// by writing the ring's tail in shared memory: no syscall.
 /// **Packets:** none. **Errors:** `EINVAL` (a kernel before 5.19), `ENOMEM`.
+#[doc = crate::man_links!(io_uring_register(2))]
 #[track_caller]
 pub fn register_buf_ring(
     n: &Narrator,
@@ -255,6 +257,7 @@ pub fn submit(
 /// **Packets:** whatever the requests cause (a send's data segments).
 /// **Errors:** `EINTR` (a signal: strace shows a plain `EINTR`), `EBUSY` (too many
 /// completions not yet read).
+#[doc = crate::man_links!(io_uring_enter(2))]
 #[track_caller]
 pub fn enter(
     n: &Narrator,
@@ -404,6 +407,7 @@ fn say(
 /// asks for each one: one syscall per connection, none per message.
 /// **Packets:** none. **TCP state:** unchanged.
 /// **Errors:** `ENOTCONN` (the client already reset the connection).
+#[doc = crate::man_links!(getpeername(2))]
 #[track_caller]
 pub fn getpeername(n: &Narrator, fd: RawFd) -> Result<std::net::SocketAddr, Failure> {
     use nix::sys::socket::SockaddrStorage;
@@ -446,6 +450,7 @@ pub fn closed(fd: RawFd) {
 /// every request still armed (the multishot accept, each connection's recv): the kernel
 /// cancels them. The queues' memory is unmapped first (`munmap`, not narrated).
 /// **Packets:** none.
+#[doc = crate::man_links!(close(2))]
 #[track_caller]
 pub fn close(n: &Narrator, ring: Uring) -> Result<(), Failure> {
     let fd = ring.fd();

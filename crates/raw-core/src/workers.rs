@@ -21,6 +21,7 @@ use std::sync::atomic::AtomicU64;
 /// each new connection to one of their accept queues, chosen by a hash of the
 /// connection's 4-tuple: no lock, no thundering herd.
 /// **Packets:** none. **TCP state:** unchanged (CLOSED).
+#[doc = crate::man_links!(setsockopt(2))]
 #[track_caller]
 pub fn set_reuseport(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
@@ -35,6 +36,7 @@ pub fn set_reuseport(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
 /// sends `signal` to one thread of this process, `thread` (its pthread handle) whose
 /// kernel id is `tid`. A thread blocked in `epoll_wait` gets `EINTR`.
 /// **Packets:** none. **Errors:** `ESRCH` (the thread has ended).
+#[doc = crate::man_links!(tgkill(2))]
 #[track_caller]
 pub fn wake_thread(
     n: &Narrator,
@@ -55,6 +57,7 @@ pub fn wake_thread(
 /// memory every child forked afterwards shares with this process, so that the parent
 /// can say how many connections the kernel gave each child.
 /// **Packets:** none. **Errors:** `ENOMEM`.
+#[doc = crate::man_links!(mmap(2))]
 #[track_caller]
 pub fn meter(n: &Narrator, count: usize) -> Result<&'static [AtomicU64], Failure> {
     let len = 8 * count.max(1);
@@ -74,6 +77,7 @@ pub fn meter(n: &Narrator, count: usize) -> Result<&'static [AtomicU64], Failure
 /// the server it belongs to. Then `getppid(2)`: if the parent died before the `prctl`,
 /// this process already has another parent, and ends at once (returns `false`).
 /// **Packets:** none. **Errors:** `EINVAL` only.
+#[doc = crate::man_links!(prctl(2))]
 #[track_caller]
 pub fn die_with_parent(n: &Narrator, parent: nix::unistd::Pid, signal: Signal) -> bool {
     let call = Call::new(n, "prctl", -1, || {
