@@ -85,7 +85,8 @@ fn portuguese_uses_the_assignments_words() {
         .map(|e| e["text"].as_str().unwrap_or("").to_string())
         .collect();
     assert!(
-        all.contains("Conectando") && all.contains("Conectado por 127.0.0.1:"),
+        all.contains("Esperando um cliente no accept()")
+            && all.contains("Conectado por 127.0.0.1:"),
         "{all}"
     );
 }

@@ -339,7 +339,10 @@ fn mistakes_read_in_both_languages() {
     let script = program("udp_truncate.py");
     let out = run(raw_trace(&["--lang", "pt-BR", "-q"], &[&python, &script]));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Erros que este trace mostra: 1"), "{text}");
+    assert!(
+        text.contains("Erros que este rastreamento mostra: 1"),
+        "{text}"
+    );
     assert!(
         text.contains("1. [udp-truncated] o recvfrom no fd UDP"),
         "{text}"

@@ -454,7 +454,7 @@ fn portuguese_narration() {
         "Estado TCP: LISTEN   (tabela de sockets do kernel, inode do socket".to_string(),
         "Escutando: o próprio kernel agora completa os handshakes TCP".to_string(),
         "0 bytes: fim do fluxo.".to_string(),
-        "Nenhum erro aparece neste trace".to_string(),
+        "Nenhum erro aparece neste rastreamento".to_string(),
     ] {
         assert!(text.contains(&expected), "no {expected:?} in\n{text}");
     }

@@ -5,7 +5,7 @@ bench-target = { $what }: { $value } (meta { $target }): { $met ->
     [yes] atingida
    *[no] não atingida
 }{ $detail }
-bench-measured-round-trips-per-syscall = medido: { $e } idas e voltas por syscall: com tão poucos clientes cada io_uring_enter encontra poucas conclusões para colher
+bench-measured-round-trips-per-syscall = medido: { $e } idas e voltas por syscall: com tão poucos clientes, cada io_uring_enter encontra poucas conclusões para recolher
 bench-io-uring-syscalls-rt-at = io-uring syscalls/rt com { $top } clientes
 bench-epoll-python-threads-at-clients = epoll / python threads com { $top } clientes
 bench-io-uring-epoll-at-clients = io-uring / epoll com { $top } clientes
@@ -20,7 +20,7 @@ bench-switches-rt = trocas/rt
 bench-cpu-s-rt = CPU µs/rt
 bench-load-gen = gerador
 bench-others = outros
-bench-raw-bench-costs-b-round = raw-bench costs: { $size } B idas e voltas, laço fechado, { $as_secs_f64 } s por célula, mediana de { $rounds } rodadas alternadas
+bench-raw-bench-costs-b-round = raw-bench, custos: idas e voltas de { $size } B, laço fechado, { $as_secs_f64 } s por célula, mediana de { $rounds } rodadas alternadas
 bench-no-server-named = nenhum servidor chamado { $name }: { $subjects }
 bench-bulk-echo-64-kib-writes = eco em massa, escritas de 64 KiB: { $gb } GB/s (o iperf3 não está instalado: apt-get install iperf3)
 bench-bulk-echo-64-kib-writes-2 = eco em massa, escritas de 64 KiB: { $gb } GB/s; iperf3 só ida: { $gb2 } GB/s; razão { $ratio }
@@ -41,9 +41,9 @@ bench-still-had-no-answer-after = {" "} { $timed_out } continuavam sem resposta 
 bench-them-took-over-1-s = {" "} { $slow } delas levaram mais de 1 s: o primeiro SYN ficou sem resposta e foi reenviado quando o temporizador de retransmissão de 1 s expirou.
 bench-connect-connection-s-made-s = connect: { $established } de { $wanted } conexão(ões) feitas em { $seconds } s.
 bench-no-round-trip-completed-s = nenhuma ida e volta se completou em { $as_secs_f64 } s: { $established } conexão(ões) foram feitas, mas nenhuma recebeu de volta seus { $size } bytes — dica: { $addr } é um servidor de eco que atende todos os clientes ao mesmo tempo? Um que atende um cliente por vez, ou que nunca lê, deixa os outros esperando. — verifique: ss -tn 'sport = :{ $port }' (Recv-Q: bytes que chegaram e o servidor não leu)
-bench-no-round-trip-completed-s-2 = nenhuma ida e volta se completou em { $as_secs_f64 } s: { $errors } datagrama(s) ficaram sem resposta (cada um esperou 1 s). Há um servidor de eco rodando em { $addr } — verifique: ss -uanp 'sport = :{ $port }'
+bench-no-round-trip-completed-s-2 = nenhuma ida e volta se completou em { $as_secs_f64 } s: { $errors } datagrama(s) ficaram sem resposta (cada um esperou 1 s). Há mesmo um servidor de eco rodando em { $addr }? — verifique: ss -uanp 'sport = :{ $port }'
 bench-warning-connection-s-completed-no = aviso: { $silent_clients } conexão(ões) não completaram nenhuma ida e volta na janela: o servidor nunca respondeu (ainda estão na fila de accept, ou ele atende um cliente por vez). Os números acima vêm só das outras.
-bench-round-trips-s-lost-p50 = { $label }: { $round_trips } idas e voltas ({ $per_second }/s, { $errors } perdidas) p50 { $f } µs  p90 { $f2 }  p99 { $f3 }  p99.9 { $f4 }  max { $f5 }
+bench-round-trips-s-lost-p50 = { $label }: { $round_trips } idas e voltas ({ $per_second }/s, { $errors } perdidas) p50 { $f } µs  p90 { $f2 }  p99 { $f3 }  p99,9 { $f4 }  máx { $f5 }
 bench-check-nstat-az-tcpextlistenoverflows-tcpextliste = {" "} verifique: nstat -az TcpExtListenOverflows TcpExtListenDrops
 bench-closed-loop = laço fechado
 bench-sockperf-not-installed-apt-get = {" "} o sockperf não está instalado: apt-get install sockperf

@@ -2,7 +2,7 @@
 ## crates/raw-core/src/cli.rs
 
 cli-cannot-write-hint-pick-path = não foi possível gravar { $path }: { $e } — dica: escolha um caminho numa pasta onde você pode escrever, como /tmp/run.{ $ext }
-cli-step-by-step-replay-written = Replay passo a passo gravado em { $path } (abra em qualquer navegador)
+cli-step-by-step-replay-written = Reprodução passo a passo gravada em { $path } (abra em qualquer navegador)
 cli-sequence-diagram-written = Diagrama de sequência gravado em { $path }
 cli-no-capture-pictures-needs-root = Sem captura para as figuras (ela precisa de root ou CAP_NET_RAW): elas vão mostrar só syscalls e estados.
 cli-error = erro
@@ -16,8 +16,8 @@ interfaces-none-this-machine-has-no = {" "} (nenhum: esta máquina só tem loopb
 ## crates/raw-core/src/multiplex.rs
 
 multiplex-fd-leaves-kernel-s-interest = fd { $fd } sai da lista de interesse do kernel.
-multiplex-fd-everything-was-sent-no = fd { $fd }: { $wanted }. Tudo foi enviado: deixamos de perguntar se ele está gravável (quase sempre está, e o epoll_wait nos acordaria à toa).
-multiplex-fd-replies-wait-be-sent = fd { $fd }: { $wanted }. Há respostas esperando para sair, então também queremos saber quando ele ficar gravável. A lista do kernel só muda quando o nosso interesse muda.
+multiplex-fd-everything-was-sent-no = fd { $fd }: { $wanted }. Tudo foi enviado: deixamos de perguntar se ele está pronto para escrita (quase sempre está, e o epoll_wait nos acordaria à toa).
+multiplex-fd-replies-wait-be-sent = fd { $fd }: { $wanted }. Há respostas esperando para sair, então também queremos saber quando ele ficar pronto para escrita. A lista do kernel só muda quando o nosso interesse muda.
 multiplex-fd-joins-interest-list-kernel = fd { $fd } entra na lista de interesse que o kernel guarda ({ $wanted }): daqui em diante o epoll_wait avisa quando ele estiver pronto, sem precisarmos passá-lo de novo.
 multiplex-new-epoll-instance-from-now = Uma nova instância epoll: daqui em diante o kernel guarda a nossa lista de interesse.
 multiplex-interrupted-by-signal-loop-checks = Interrompido por um sinal: o laço confere se ele pede para parar e, se não, volta a esperar.
@@ -91,4 +91,4 @@ role = { $role ->
    *[other] { $role }
 }{ $rest }
 cli-too-long = '{ $text }' passa de { $longest } s (uma hora), o máximo que qualquer um destes programas espera ou roda; para uma execução mais longa, rode de novo
-cli-not-seconds = '{ $text }' não é um número positivo de segundos (por exemplo 2, 0.5, 1500ms)
+cli-not-seconds = '{ $text }' não é um número positivo de segundos (por exemplo 2, 0.5 — com ponto, não vírgula — ou 1500ms)

@@ -49,7 +49,7 @@ multi-io-uring-not-accepting-100-ms-clients = Sem aceitar conexões por 100 ms; 
 ## crates/raw-multi/src/models/mod.rs
 
 multi-reached-clients-are-being-served = { $option } { $max } atingido: { $max } clientes em atendimento; os novos esperam na fila de accept do kernel (o backlog do listen) até um deles sair.
-multi-connections-each-worker-got-from = Conexões que cada trabalhador recebeu do kernel: { $shares }.
+multi-connections-each-worker-got-from = Conexões que cada worker recebeu do kernel: { $shares }.
 multi-summary = Resumo: { $connections ->
     [0] nenhuma conexão atendida
     [one] 1 conexão atendida
@@ -66,12 +66,12 @@ multi-backing-off-100-ms-clients = Esperando 100 ms; os clientes já conectados 
 
 ## crates/raw-multi/src/models/prefork.rs
 
-multi-prefork-silent-since-connected-longer-than = { $peer }: calado desde que conectou, por mais tempo que o prazo de ociosidade (--idle-timeout, 5 s por padrão no prefork): descartado na hora, para que os clientes atrás dele na fila do accept ganhem um filho.
+multi-prefork-silent-since-connected-longer-than = { $peer }: calado desde que conectou, por mais tempo que o prazo de ociosidade (--idle-timeout, 5 s por padrão no prefork): descartado na hora, para que os clientes atrás dele na fila de accept ganhem um filho.
 multi-prefork-this-child-stops = Este filho para.
 
 ## crates/raw-multi/src/models/reuseport.rs
 
-multi-reuseport-one-worker-fewer-listening-socket = Um trabalhador a menos: o socket de escuta dele é fechado, e o kernel reparte as conexões entre os outros.
+multi-reuseport-one-worker-fewer-listening-socket = Um worker a menos: o socket de escuta dele é fechado, e o kernel reparte as conexões entre os outros.
 
 ## crates/raw-multi/src/models/select.rs
 
@@ -83,8 +83,8 @@ multi-thread-no-thread-this-client-connection = Sem thread para este cliente: a 
 
 ## crates/raw-multi/src/sockets.rs
 
-multi-sockets-listen-established-with-local-port = { $listening } LISTEN, { $established } ESTABLISHED com porta local { $port }. Toda conexão aceita mantém a porta do servidor; só a porta do par muda. O kernel associa cada pacote a um socket pela quádrupla.
+multi-sockets-listen-established-with-local-port = { $listening } LISTEN, { $established } ESTABLISHED com porta local { $port }. Toda conexão aceita mantém a porta do servidor; só a porta do cliente muda. O kernel associa cada pacote a um socket pela quádrupla.
 multi-sockets-state = Estado
 multi-sockets-local = Local
-multi-sockets-peer = Par
+multi-sockets-peer = Remoto
 multi-sockets-process = Processo

@@ -46,7 +46,7 @@ sys-accept = Conectado por { $peer }. Um socket novo só para este cliente: fd {
 sys-accept-unnamed = Um cliente conectou (o programa não pediu o endereço dele). Um socket novo só para este cliente: fd { $fd }; o fd de escuta { $listener } continua em LISTEN, na mesma porta.
 sys-silent-since-connect = { $silent ->
     [no] O cliente já enviou dados (tcpi_bytes_received > 0): eles estão esperando para ser lidos.
-   *[yes] O cliente não enviou nada desde o handshake, há { $ms } ms (tcpi_last_data_recv), tempo que ele passou esperando na fila do accept.
+   *[yes] O cliente não enviou nada desde o handshake, há { $ms } ms (tcpi_last_data_recv), tempo que ele passou esperando na fila de accept.
 }
 sys-connect-tcp = Conectado a { $addr }: SYN →, ← SYN-ACK, ACK →. O handshake foi concluído.
 sys-connect-udp = 'connect' UDP para { $addr }. Nenhum pacote sai: o kernel só guarda um destino padrão, filtra datagramas vindos de outros endereços e nos repassa erros ICMP (ECONNREFUSED).
@@ -56,9 +56,17 @@ sys-not-ip = Um socket { $family }, não IP: nada do que ele transporta chega à
 
 ## send, recv, datagramas
 
-sys-send = Enviados { $count } bytes (copiados para o buffer de envio do kernel; o TCP cuida da entrega).
+sys-send = { $count ->
+    [0] Enviados { $count } bytes (copiados para o buffer de envio do kernel; o TCP cuida da entrega).
+    [one] Enviado { $count } byte (copiado para o buffer de envio do kernel; o TCP cuida da entrega).
+   *[other] Enviados { $count } bytes (copiados para o buffer de envio do kernel; o TCP cuida da entrega).
+}
 sys-send-short = Escrita parcial: o kernel aceitou { $count } de { $offered } bytes; o resto precisa ser enviado depois.
-sys-recv = Recebidos { $count } bytes: { $data }
+sys-recv = { $count ->
+    [0] Recebidos { $count } bytes: { $data }
+    [one] Recebido { $count } byte: { $data }
+   *[other] Recebidos { $count } bytes: { $data }
+}
 sys-recv-shown = Recebidos { $count } bytes; o strace mostra os primeiros { $shown }: { $data }...
 sys-recv-eof = 0 bytes: fim do fluxo. O outro lado enviou FIN (fechou ou encerrou o lado dele); nada mais vai chegar.
 sys-nothing-to-read = Bloquearia: nada chegou ainda neste socket não bloqueante; o programa precisa esperar (poll) e tentar de novo.
@@ -67,7 +75,7 @@ sys-datagram-in-truncated = TRUNCADO: o datagrama tinha { $real } bytes, mas o b
 # $from vale none quando a linha não diz o remetente (socket conectado); $cut: yes quando
 # o strace mostra só o começo.
 sys-datagram-in-seen = Um datagrama: { $count } bytes { $from ->
-    [none] do destino conectado
+    [none] do endereço conectado
    *[other] de { $from }
 }: { $data }{ $cut ->
     [yes] ...
@@ -84,7 +92,7 @@ sys-shutdown-write = Nosso lado terminou de enviar: o kernel envia FIN. Ainda po
 sys-shutdown-read = Nosso lado não vai ler mais: o recv agora devolve 0. Nenhum pacote é enviado.
 sys-shutdown-both = As duas direções encerradas: o kernel envia FIN, e o recv agora devolve 0.
 sys-shutdown-both-wakes = As duas direções encerradas: a thread bloqueada no recv deste socket acorda com 0 (fim do fluxo).
-sys-close-listener = O socket de escuta foi fechado: a porta para de aceitar conexões (um SYN novo recebe RST), e as conexões que ainda esperavam na fila do accept recebem RST.
+sys-close-listener = O socket de escuta foi fechado: a porta para de aceitar conexões (um SYN novo recebe RST), e as conexões que ainda esperavam na fila de accept recebem RST.
 sys-close-tcp = O fd foi liberado; o próprio kernel conclui o encerramento da conexão.
 sys-close-udp = O fd foi liberado. O UDP não tem conexão para encerrar: nenhum pacote, nenhum TIME-WAIT.
 sys-close = O fd foi liberado.
@@ -160,14 +168,16 @@ sys-sqe-send = Na fila, ainda sem syscall: enviar estes bytes de volta; o anel o
 sys-sqe-close = Na fila, ainda sem syscall: fechar esta conexão (FIN para o cliente).
 sys-sqe-cancel = Na fila, ainda sem syscall: cancelar aquele pedido armado; a última conclusão dele vai dizer ECANCELED.
 sys-uring-enter = { $want ->
-    [0] A única syscall: o kernel pegou { $submitted ->
-        [one] o { $submitted } pedido
-       *[other] os { $submitted } pedidos
-    } da fila, sem esperar conclusões.
-   *[other] A única syscall: o kernel pegou { $submitted ->
-        [one] o { $submitted } pedido
-       *[other] os { $submitted } pedidos
-    } da fila e esta thread dormiu até sair uma conclusão. Cada accept, recv, send e close abaixo aconteceu dentro dela, sem o strace ver.
+    [0] A única syscall: { $submitted ->
+        [0] nenhum pedido saiu da fila
+        [one] o kernel pegou { $submitted } pedido da fila
+       *[other] o kernel pegou os { $submitted } pedidos da fila
+    }, sem esperar conclusões.
+   *[other] A única syscall: { $submitted ->
+        [0] nenhum pedido saiu da fila
+        [one] o kernel pegou { $submitted } pedido da fila
+       *[other] o kernel pegou os { $submitted } pedidos da fila
+    }, e esta thread dormiu até sair uma conclusão. Cada accept, recv, send e close abaixo aconteceu dentro dela, sem o strace ver.
 }
 # $more: yes enquanto o pedido continua armado (IORING_CQE_F_MORE).
 sys-cqe-failed = Falhou: { $errno } ({ $text }). { $more ->

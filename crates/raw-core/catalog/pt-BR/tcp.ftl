@@ -41,7 +41,7 @@ tcp-server-received-server-stops-after-serving = { $signal } recebido: o servido
     [one] depois de atender 1 cliente
    *[other] depois de atender { $served } clientes
 }; ele fecha o socket de escuta e sai com 0.
-tcp-server-waiting-accept-client-blocks-until = Conectando: o accept() espera um cliente (fica bloqueado até um handshake terminar)...
+tcp-server-waiting-accept-client-blocks-until = Esperando um cliente no accept() (ele fica bloqueado até um handshake terminar)...
 tcp-server-only-this-client-lost-waiting = Só este cliente se perde; esperando o próximo.
 tcp-client-stdin-failed = não foi possível ler a entrada padrão: { $error } — dica: com --stdin, cada linha digitada (ou recebida por pipe) vira uma mensagem; termine com Ctrl-D.
 tcp-client-no-address = o host não tem nenhum endereço para conectar — dica: use um endereço IP (127.0.0.1, ::1) ou um nome do /etc/hosts. — verifique: getent ahosts localhost

@@ -35,8 +35,8 @@ trace-step-labs-raw-trace-cannot = --step é para os laboratórios: o raw-trace 
 ## crates/raw-trace/src/report.rs
 
 trace-report-fix = { $id }: { $what } Correção: { $fix }
-trace-report-mistakes-this-trace-shows = Erros que este trace mostra: { $findings }{"\u000A"}
-trace-report-no-mistake-shows-this-trace = Nenhum erro aparece neste trace (verificados: { $ids }).{"\u000A"}
+trace-report-mistakes-this-trace-shows = Erros que este rastreamento mostra: { $findings }{"\u000A"}
+trace-report-no-mistake-shows-this-trace = Nenhum erro aparece neste rastreamento (verificados: { $ids }).{"\u000A"}
 trace-report-proof = prova:
 trace-report-fix-2 = correção:
 
