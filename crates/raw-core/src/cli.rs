@@ -19,7 +19,7 @@ use std::process::ExitCode;
 pub struct OutputArgs {
     /// Language of the narration and the errors: en or pt-BR [default: from LC_ALL,
     /// LC_MESSAGES or LANG; pt* means pt-BR]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, ignore_case = true)]
     pub lang: Option<Lang>,
     /// Print one JSON object per line on stdout for every event (syscall, state, data,
     /// error) and nothing else on stdout

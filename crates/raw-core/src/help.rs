@@ -30,11 +30,13 @@ pub fn lang_of(args: &[std::ffi::OsString]) -> Lang {
             None => None,
         };
         if let Some(v) = value {
-            return if v.to_ascii_lowercase().starts_with("pt") {
-                Lang::PtBr
-            } else {
-                Lang::En
-            };
+            let v = v.to_ascii_lowercase();
+            if v.starts_with("pt") {
+                return Lang::PtBr;
+            } else if v.starts_with("en") {
+                return Lang::En;
+            }
+            break; // not a language: clap says so, in the environment's language
         }
     }
     Lang::from_env()
@@ -93,11 +95,12 @@ pub fn localise(cmd: Command, lang: Lang) -> Command {
 }
 
 fn localise_at(mut cmd: Command, path: &str, lang: Lang) -> Command {
-    let mut id = command_id(path);
+    let id = command_id(path);
+    let binary = path.split(' ').next().unwrap_or(path);
     if cmd.get_name() == "completions" {
-        id = "help-completions".to_string(); // the same subcommand in every binary
-    }
-    if let Some(about) = help_text(&id, lang) {
+        // The same subcommand in every binary, named in its own text.
+        cmd = cmd.about(text!("help-completions", binary).render(lang));
+    } else if let Some(about) = help_text(&id, lang) {
         cmd = cmd.about(about);
     }
     cmd = match long_text(&id, lang) {
@@ -248,8 +251,23 @@ pub fn parse<C: clap::Parser>() -> C {
     let mut cmd = localise(C::command(), lang);
     // `<binary> completions bash|zsh|fish`: the completion script, before clap parses
     // (the labs' own subcommands need their other arguments).
-    if args.get(1).is_some_and(|a| a == "completions") {
-        let shell = match args.get(2).and_then(|s| s.to_str()) {
+    let words: Vec<&str> = {
+        // The command line's words, options and --lang's value set aside.
+        let mut words = Vec::new();
+        let mut it = args.iter().skip(1).filter_map(|a| a.to_str());
+        while let Some(a) = it.next() {
+            if a == "--lang" {
+                it.next();
+            } else if !a.starts_with('-') {
+                words.push(a);
+            }
+        }
+        words
+    };
+    let asks_help = args.iter().any(|a| a == "--help" || a == "-h");
+    if words.first() == Some(&"completions") && !asks_help {
+        let binary = cmd.get_name().to_string();
+        let shell = match words.get(1).copied() {
             Some("bash") => clap_complete::Shell::Bash,
             Some("zsh") => clap_complete::Shell::Zsh,
             Some("fish") => clap_complete::Shell::Fish,
@@ -258,7 +276,7 @@ pub fn parse<C: clap::Parser>() -> C {
                     std::io::stderr(),
                     "{}: {}",
                     text!("cli-error").render(lang),
-                    text!("help-completions-shell").render(lang)
+                    text!("help-completions-shell", binary).render(lang)
                 );
                 std::process::exit(2);
             }
@@ -345,6 +363,7 @@ pub fn usage_error(e: &clap::Error, lang: Lang) -> Text {
     let suggested = context(ContextKind::SuggestedArg);
     let subcommand = context(ContextKind::InvalidSubcommand);
     let valid_subcommands = context(ContextKind::SuggestedSubcommand);
+    let (no_value, no_valid) = (value.is_empty(), valid.is_empty());
     let none = |s: String| if s.is_empty() { "none".to_string() } else { s };
     let (value, valid, suggested) = (none(value), none(valid), none(suggested));
     let (subcommand, valid_subcommands) = (none(subcommand), none(valid_subcommands));
@@ -359,6 +378,10 @@ pub fn usage_error(e: &clap::Error, lang: Lang) -> Text {
         .unwrap_or_default();
     // Our own parsers' sentences quote the value first ('3601' is longer than...);
     // the standard library's ("invalid digit found in string") are English only.
+    let (min, max) = range
+        .split_once("..=")
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .unwrap_or_default();
     let ours = if range.is_empty() && why.starts_with('\'') {
         why
     } else {
@@ -367,7 +390,8 @@ pub fn usage_error(e: &clap::Error, lang: Lang) -> Text {
     let kind = match e.kind() {
         ErrorKind::ValueValidation if !range.is_empty() => "out-of-range",
         ErrorKind::ValueValidation if !ours.is_empty() => "refused",
-        ErrorKind::InvalidValue if !valid.is_empty() => "invalid-choice",
+        ErrorKind::InvalidValue if no_value => "missing-value",
+        ErrorKind::InvalidValue if !no_valid => "invalid-choice",
         ErrorKind::InvalidValue => "invalid-value",
         ErrorKind::ValueValidation => "invalid-value",
         ErrorKind::UnknownArgument => "unknown-argument",
@@ -394,7 +418,8 @@ pub fn usage_error(e: &clap::Error, lang: Lang) -> Text {
         subcommand,
         valid_subcommands,
         prior,
-        range,
+        min,
+        max,
         why = ours
     )
 }
@@ -450,7 +475,10 @@ fn walk(cmd: &Command, path: &str, out: &mut Vec<(String, Vec<String>)>) {
 pub fn completions(cmd: Command, shell: clap_complete::Shell) {
     let mut cmd = cmd;
     let name = cmd.get_name().to_string();
-    clap_complete::generate(shell, &mut cmd, name, &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, name, &mut script);
+    // A reader that stops early (`| head`) is no failure: no panic, no message.
+    let _ = std::io::stdout().write_all(&script);
 }
 
 /// The man page of `cmd` (and one per subcommand, `raw-tcp-server.1`), in `lang`,
@@ -476,7 +504,9 @@ fn write_man(
 ) -> std::io::Result<()> {
     let page = cmd.clone().name(name.to_string());
     let mut bytes = Vec::new();
-    clap_mangen::Man::new(page).render(&mut bytes)?;
+    clap_mangen::Man::new(page)
+        .manual(text!("help-man-manual").render(lang))
+        .render(&mut bytes)?;
     // clap_mangen names its sections in English: each one's title from the catalog.
     let mut roff = String::from_utf8_lossy(&bytes).into_owned();
     for (section, title) in [

@@ -222,7 +222,11 @@ impl Timeline {
                         states.push(name);
                     }
                 }
-                format!("  {role} fd {fd}: {}", states.join(" → "))
+                format!(
+                    "  {} fd {fd}: {}",
+                    role_label(&role, n.lang),
+                    states.join(" → ")
+                )
             })
             .collect()
     }

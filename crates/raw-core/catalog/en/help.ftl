@@ -206,7 +206,7 @@ help-raw-udp-client--timeout = How long to wait for each reply (UDP does not ret
 help-arg-transform = What to do to the bytes before echoing them: upper (ASCII letters only) or none
 help-arg-workers = reuseport: worker threads [default: the number of cores]; prefork: children, the most clients served at once [default: 16]
 help-raw-bench-serve--workers = reuseport's threads, prefork's children
-help-completions = Print a shell completion script (bash, zsh or fish): raw-tcp completions bash > ~/.local/share/bash-completion/completions/raw-tcp
+help-completions = Print a shell completion script (bash, zsh or fish): { $binary } completions bash > ~/.local/share/bash-completion/completions/{ $binary }
 help-arg-shell = The shell to complete for
 help-usage-heading = Usage:
 help-heading-options = Options
@@ -217,7 +217,7 @@ help-flag-version = Print the version
 help-possible = [possible values: { $values }]
 help-default = [default: { $value }]
 help-more = For more information, try '--help'.
-help-completions-shell = completions takes one shell: bash, zsh or fish — hint: raw-tcp completions bash
+help-completions-shell = completions takes one shell: bash, zsh or fish (tcsh and others are not offered) — hint: { $binary } completions bash
 help-value = { $name ->
     [PORT] PORT
     [HOST] HOST
@@ -226,8 +226,9 @@ help-value = { $name ->
    *[other] { $name }
 }
 help-error = { $kind ->
-    [out-of-range] invalid value '{ $value }' for '{ $arg }': out of range, it takes { $range }
+    [out-of-range] invalid value '{ $value }' for '{ $arg }': it takes { $min } to { $max }
     [refused] invalid value for '{ $arg }': { $why }
+    [missing-value] '{ $arg }' needs a value — hint: --help says what it takes
     [invalid-choice] invalid value '{ $value }' for '{ $arg }' — hint: it takes { $valid }
     [invalid-value] invalid value '{ $value }' for '{ $arg }' — hint: see what it takes with --help
     [unknown-argument] unexpected argument '{ $arg }'{ $suggested ->
@@ -263,3 +264,4 @@ help-man-name = NAME
 help-man-synopsis = SYNOPSIS
 help-man-description = DESCRIPTION
 help-man-version = VERSION
+help-man-manual = General Commands Manual

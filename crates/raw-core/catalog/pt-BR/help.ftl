@@ -1,5 +1,5 @@
 
-help-completions = Imprime um script de completação para o shell (bash, zsh ou fish): raw-tcp completions bash > ~/.local/share/bash-completion/completions/raw-tcp
+help-completions = Imprime um script de completação para o shell (bash, zsh ou fish): { $binary } completions bash > ~/.local/share/bash-completion/completions/{ $binary }
 help-arg-shell = O shell para o qual completar
 help-arg-kind = Qual servidor rodar: tcp, udp, multi (um dos modelos do raw-multi, --model) ou tokio
 help-raw-bench-serve--model = O modelo do raw-multi a rodar com --kind multi
@@ -13,7 +13,7 @@ help-flag-version = Mostra a versão
 help-possible = [valores possíveis: { $values }]
 help-default = [padrão: { $value }]
 help-more = Para saber mais, use '--help'.
-help-completions-shell = completions recebe um shell: bash, zsh ou fish — dica: raw-tcp completions bash
+help-completions-shell = completions recebe um shell: bash, zsh ou fish (tcsh e outros não são oferecidos) — dica: { $binary } completions bash
 help-value = { $name ->
     [PORT] PORTA
     [HOST] HOST
@@ -36,16 +36,21 @@ help-value = { $name ->
     [SIZE] TAMANHO
     [DURATION] DURAÇÃO
     [TRANSFORM] TRANSFORMAÇÃO
-    [BUFFER] BUFFER
+    [BUFFER] TAMANHO_DO_BUFFER
     [BACKLOG] BACKLOG
+    [MAX_CLIENTS] MÁX_CLIENTES
+    [IDLE_TIMEOUT] PRAZO_OCIOSO
+    [TARGET] ALVO
+    [PROTO] PROTOCOLO
     [TIMEOUT] PRAZO
     [COUNT] QUANTIDADE
     [WORKERS] WORKERS
    *[other] { $name }
 }
 help-error = { $kind ->
-    [out-of-range] valor inválido '{ $value }' para '{ $arg }': fora do intervalo aceito, { $range }
+    [out-of-range] valor inválido '{ $value }' para '{ $arg }': ele aceita de { $min } a { $max }
     [refused] valor inválido para '{ $arg }': { $why }
+    [missing-value] '{ $arg }' precisa de um valor — dica: o --help diz o que ele aceita
     [invalid-choice] valor inválido '{ $value }' para '{ $arg }' — dica: os valores aceitos são { $valid }
     [invalid-value] valor inválido '{ $value }' para '{ $arg }' — dica: veja com --help o que a opção aceita
     [unknown-argument] argumento inesperado '{ $arg }'{ $suggested ->
@@ -282,3 +287,4 @@ help-man-name = NOME
 help-man-synopsis = SINOPSE
 help-man-description = DESCRIÇÃO
 help-man-version = VERSÃO
+help-man-manual = Manual de comandos gerais
