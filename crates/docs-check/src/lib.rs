@@ -33,6 +33,31 @@ pub fn root() -> PathBuf {
         .expect("the repository's root")
 }
 
+/// `target/debug/<name>`: the workspace's binaries, built once per test binary (the
+/// README's set-up builds them all; this makes a lone `cargo test -p docs-check` work).
+pub fn bin(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = std::process::Command::new("cargo")
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "raw-tcp",
+                "-p",
+                "raw-udp",
+                "-p",
+                "raw-multi",
+            ])
+            .args(["-p", "raw-trace", "-p", "bench"])
+            .current_dir(root())
+            .status()
+            .expect("cargo");
+        assert!(status.success(), "cargo build");
+    });
+    root().join("target/debug").join(name)
+}
+
 /// Every docs page (README.md, docs/*.md, docs/pt-BR/*.md), as paths from the root.
 pub fn pages() -> Vec<String> {
     let mut out = vec!["README.md".to_string()];

@@ -11,42 +11,12 @@
 //!   (`docs_check::normalize`). A comparison that fails is tried again with a fresh run
 //!   (three at most), since the scheduler and the delayed-ACK timer can reorder a run.
 
-use docs_check::{block, mask_readiness, normalize, packet_shapes, read, root, sections};
+use docs_check::{bin, block, mask_readiness, normalize, packet_shapes, read, root, sections};
 use raw_testkit::{free_port, is_root, run, skip, strace_socket_calls, tool};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::Duration;
-
-/// The programs, built once per test binary (the README's set-up builds them all).
-fn bin(name: &str) -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let out = run(
-            Command::new("cargo")
-                .args([
-                    "build",
-                    "-q",
-                    "-p",
-                    "raw-tcp",
-                    "-p",
-                    "raw-udp",
-                    "-p",
-                    "raw-multi",
-                ])
-                .current_dir(root()),
-            b"",
-            Duration::from_secs(600),
-        );
-        assert!(
-            out.status.success(),
-            "cargo build: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    });
-    root().join("target/debug").join(name)
-}
 
 fn page_of(lang: &str, name: &str) -> String {
     if lang == "en" {

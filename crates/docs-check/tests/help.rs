@@ -2,35 +2,10 @@
 //! catalog, in both languages: no doc comment reaches a user, the man pages in
 //! docs/man are current, and `--lang pt-BR` gives Portuguese throughout.
 
-use docs_check::root;
-use std::path::PathBuf;
+use docs_check::{bin, root};
 use std::process::Command;
-use std::sync::OnceLock;
 
 const BINARIES: [&str; 5] = ["raw-tcp", "raw-udp", "raw-multi", "raw-trace", "raw-bench"];
-
-fn bin(name: &str) -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let status = Command::new("cargo")
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "raw-tcp",
-                "-p",
-                "raw-udp",
-                "-p",
-                "raw-multi",
-            ])
-            .args(["-p", "raw-trace", "-p", "bench"])
-            .current_dir(root())
-            .status()
-            .expect("cargo");
-        assert!(status.success(), "cargo build");
-    });
-    root().join("target/debug").join(name)
-}
 
 /// The catalog's messages of one language: id → whether it exists.
 fn catalog_ids(lang: &str) -> std::collections::BTreeSet<String> {
