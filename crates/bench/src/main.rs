@@ -430,7 +430,7 @@ fn load(n: &Narrator, args: &LoadArgs) -> Result<(), Failure> {
     )?;
     let mode = match args.rate {
         Some(r) => n.say(text!("bench-open-loop-s", r = n.lang.num(r, 0))),
-        None => n.say(text!("bench-closed-loop")).to_string(),
+        None => n.say(text!("bench-closed-loop")),
     };
     let server_name = match args.target {
         Some(t) => t.to_string(),

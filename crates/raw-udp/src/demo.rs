@@ -130,12 +130,12 @@ fn print_comparison(n: &Narrator, udp: usize, tcp: usize, bytes: usize) {
         ),
         (
             n.say(text!("udp-demo-connection-set-up")),
-            n.say(text!("udp-demo-none")).to_string(),
+            n.say(text!("udp-demo-none")),
             "SYN, SYN-ACK, ACK".to_string(),
         ),
         (
             n.say(text!("udp-demo-teardown")),
-            n.say(text!("udp-demo-none-2")).to_string(),
+            n.say(text!("udp-demo-none-2")),
             "FIN, ACK, FIN, ACK + TIME-WAIT".to_string(),
         ),
         (
