@@ -254,7 +254,7 @@ pub fn serve(kind: ServerKind, port: u16) -> Result<()> {
 }
 
 /// What `raw-bench serve --report FILE` writes when its server stops: the syscalls the
-/// server's steps made (`raw_core::record::calls_made`), its forked children's included.
+/// server's steps made (counted by a `CallCounter` view), its forked children's included.
 #[derive(Debug, Clone, Copy, Default, Serialize, serde::Deserialize)]
 pub struct Report {
     /// Syscalls made by the steps of the server process and of its children.
@@ -267,12 +267,18 @@ pub struct Report {
 pub fn serve_with(kind: ServerKind, port: u16, options: &ServeOptions) -> Result<()> {
     let n = Narrator::new(Lang::En, Mode::Silent, "server");
     let host = "127.0.0.1".to_string();
-    // The forked children count their syscalls into a page they share with us.
-    let children_calls = match (kind, &options.report) {
-        (ServerKind::Multi(_), Some(_)) => {
-            Some(raw_core::sys::shared_counter().map_err(|e| Failure::sys("mmap", e))?)
-        }
-        _ => None,
+    // --report: a view that counts every syscall the steps make, into a page shared
+    // with the forked children (the fork and prefork models), so theirs add up too.
+    let counted = match &options.report {
+        Some(_) => Some(raw_core::sys::shared_counters(2).map_err(|e| Failure::sys("mmap", e))?),
+        None => None,
+    };
+    let n = match counted {
+        Some(page) => n.also(raw_core::views::CallCounter {
+            all: &page[0],
+            children: &page[1],
+        }),
+        None => n,
     };
     match kind {
         ServerKind::Tcp => raw_tcp::server::run(
@@ -307,16 +313,15 @@ pub fn serve_with(kind: ServerKind, port: u16, options: &ServeOptions) -> Result
                 buffer: 65536,
                 nodelay: true,
                 workers: options.workers,
-                children_calls,
             },
         ),
         ServerKind::Tokio => tokio_echo(port),
     }?;
-    if let Some(path) = &options.report {
-        let children = children_calls.map_or(0, |c| c.load(std::sync::atomic::Ordering::Relaxed));
+    if let (Some(path), Some(page)) = (&options.report, counted) {
+        let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
         let report = Report {
-            calls: raw_core::record::calls_made() + children,
-            children_calls: children,
+            calls: load(&page[0]),
+            children_calls: load(&page[1]),
         };
         let text = serde_json::to_string(&report).unwrap_or_default();
         std::fs::write(path, text).map_err(|e| {

@@ -467,7 +467,7 @@ fn costs_measures_every_server() {
 }
 
 /// The syscalls `raw-bench costs` divides by the round trips are our own counters
-/// (`raw_core::record::calls_made`, one per step). Run each model's server under
+/// (a `CallCounter` view: one per step). Run each model's server under
 /// `strace -c -f` with a small load, stop it with SIGTERM, and compare the count it
 /// reports with strace's count of the same syscall names: within 1%. (strace also sees
 /// the calls the Rust runtime and glibc make for themselves: a few `rt_sigaction` at

@@ -13,7 +13,6 @@
 
 use crate::event::{Event, Kind};
 use crate::lang::Lang;
-use crate::narrate::Narrator;
 use crate::text;
 use crate::views::Sink;
 use serde::Serialize;
@@ -40,7 +39,7 @@ pub struct Stamped {
 pub struct Recorder(pub Arc<Mutex<Vec<Stamped>>>);
 
 impl Sink for Recorder {
-    fn event(&self, _n: &Narrator, event: &Event) {
+    fn event(&self, event: &Event) {
         let t = match &event.packet {
             Some(p) => p.time,
             None => std::time::SystemTime::now()

@@ -287,8 +287,16 @@ fn hint(syscall: &str, errno: Errno, facts: &[Fact]) -> Text {
     match (syscall, errno) {
         ("bind", Errno::EADDRINUSE) => {
             let reuse_off = facts.contains(&Fact::ReuseAddrOff);
+            // Who holds the port, from the kernel's socket table, unless the facts say.
+            let held = facts
+                .iter()
+                .any(|f| matches!(f, Fact::HeldBy(..) | Fact::TimeWait(_)));
+            let looked_up = match (held, addr_in(facts)) {
+                (false, Some(addr)) => crate::kernel_table::who_holds(addr.port()),
+                _ => Vec::new(),
+            };
             let mut parts = Vec::new();
-            for fact in facts {
+            for fact in facts.iter().chain(&looked_up) {
                 match fact {
                     Fact::HeldBy(pid, command) => {
                         parts.push(text!("err-held-by", pid, command, port = port.clone()))

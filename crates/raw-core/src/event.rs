@@ -60,6 +60,8 @@ pub enum Kind {
     Warning,
     /// A packet seen on the wire by `--capture`.
     Packet,
+    /// `--step`: the syscall about to be made; the program waits for Enter.
+    Step,
     /// A server is listening: its address (always printed, even with `--quiet`, on
     /// stderr then, so scripts and tests can find a `--port 0` server).
     Ready,
@@ -70,7 +72,7 @@ pub enum Kind {
 pub struct Event {
     /// Which program's side this is: `server`, `client`, `child 893`, `thread 3`...
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<std::sync::Arc<str>>,
     /// The kind of event.
     pub kind: Option<Kind>,
     /// The syscall's name as strace names it (`accept4`, `recvfrom`, ...).
@@ -125,4 +127,9 @@ pub struct Event {
     /// the kernel on its own (the peer's answer, an ACK of received data, a timer).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub caused: bool,
+}
+
+/// `crates/raw-tcp/src/server.rs:57` -> `server.rs:57`, for the text output.
+pub fn short_source(source: &str) -> &str {
+    source.rsplit('/').next().unwrap_or(source)
 }

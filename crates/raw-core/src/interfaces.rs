@@ -69,36 +69,17 @@ pub fn announce_reachable(n: &Narrator, bound: SocketAddr, client: &str) {
 }
 
 /// Whether this Linux is WSL2 (its kernel release names Microsoft): its address is
-/// behind a NAT inside Windows.
-pub fn running_on_wsl2() -> bool {
-    std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .is_ok_and(|release| is_wsl2_release(&release))
-}
-
-/// Whether a kernel release string (`uname -r`) is WSL2's.
-pub fn is_wsl2_release(release: &str) -> bool {
-    release.to_ascii_lowercase().contains("microsoft")
-}
-
-/// What a student on WSL2 must know before a classmate tries to connect.
-pub fn wsl2_warning(n: &Narrator, port: u16) -> String {
-    n.say(text!("interfaces-wsl2-warning", port))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::narrate::Narrator;
 
     /// WSL2's kernel release names Microsoft; ordinary ones do not.
     #[test]
     fn recognises_wsl2_kernels() {
+        use crate::kernel_table::is_wsl2_release;
         assert!(is_wsl2_release("5.15.153.1-microsoft-standard-WSL2"));
         assert!(!is_wsl2_release("6.18.44-generic"));
-        let n = Narrator::new(crate::Lang::PtBr, crate::Mode::Text, "server");
-        assert!(
-            wsl2_warning(&n, 65432).contains("portproxy")
-                && wsl2_warning(&n, 65432).contains("65432")
-        );
+        let warning =
+            crate::text!("interfaces-wsl2-warning", port = 65432).render(crate::Lang::PtBr);
+        assert!(warning.contains("portproxy") && warning.contains("65432"));
     }
 }

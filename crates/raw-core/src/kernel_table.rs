@@ -158,6 +158,17 @@ pub fn who_holds(port: u16) -> Vec<crate::error::Fact> {
     facts
 }
 
+/// behind a NAT inside Windows.
+pub fn running_on_wsl2() -> bool {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .is_ok_and(|release| is_wsl2_release(&release))
+}
+
+/// Whether a kernel release string (`uname -r`) is WSL2's.
+pub fn is_wsl2_release(release: &str) -> bool {
+    release.to_ascii_lowercase().contains("microsoft")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,6 +72,7 @@ pub mod diagram;
 pub mod echo;
 pub mod error;
 pub mod event;
+pub mod fds;
 pub mod help;
 pub mod interfaces;
 pub mod kernel_table;

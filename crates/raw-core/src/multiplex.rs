@@ -104,13 +104,8 @@ pub fn epoll_ctl(
         Ctl::Delete => epoll.delete(&target),
     };
     // No state read: the call changes epoll's list, not the socket.
-    match result {
-        Ok(()) => {
-            call.succeeded_stateless(0, || ctl_sentence(op, fd, events));
-            Ok(())
-        }
-        Err(errno) => Err(call.failed(errno, None)),
-    }
+    call.stateless()
+        .finish(result, |_| 0, |_| ctl_sentence(op, fd, events))
 }
 
 /// What one `epoll_ctl` changed, for a person.
@@ -148,7 +143,8 @@ pub fn epoll_wait(
             strace::pointer(events.as_ptr())
         )
     });
-    match epoll.wait(events, timeout) {
+    let result = epoll.wait(events, timeout);
+    let call = match result {
         Ok(count) => {
             let got = &events[..count];
             call.filled(|| {
@@ -165,13 +161,14 @@ pub fn epoll_wait(
                     .collect();
                 format!("epoll_wait({epfd}, [{}], {max}, {ms})", shown.join(", "))
             })
-            .succeeded_stateless(count, || {
-                crate::sentences::waited("epoll_wait", count as i64, max)
-            });
-            Ok(count)
         }
-        Err(errno) => Err(call.failed(errno, interrupted(errno))),
-    }
+        Err(_) => call,
+    };
+    call.stateless().why(interrupted).finish(
+        result,
+        |count| *count,
+        |&count| crate::sentences::waited("epoll_wait", count as i64, max),
+    )
 }
 
 /// `EPOLLIN|EPOLLOUT`, as strace prints epoll events (`0` for none).
@@ -211,35 +208,36 @@ pub fn poll(n: &Narrator, fds: &mut [PollFd], timeout: PollTimeout) -> Result<us
             .collect();
         format!("poll([{}], {entries}, {ms})", shown.join(", "))
     });
-    match nix::poll::poll(fds, timeout) {
-        Ok(count) => {
-            // strace's `= 1 ([{fd=4, revents=POLLIN}])`, rendered only when shown.
-            let returned = Lazy(|| {
-                let answered: Vec<String> = fds
-                    .iter()
-                    .filter_map(|p| {
-                        let revents = p.revents().unwrap_or(PollFlags::empty());
-                        (!revents.is_empty()).then(|| {
-                            format!(
-                                "{{fd={}, revents={}}}",
-                                p.as_fd().as_raw_fd(),
-                                poll_flags(revents)
-                            )
-                        })
-                    })
-                    .collect();
-                match count {
-                    0 => "0 (Timeout)".to_string(),
-                    _ => format!("{count} ([{}])", answered.join(", ")),
-                }
-            });
-            call.succeeded_stateless(returned, || {
-                crate::sentences::waited("poll", count as i64, entries)
-            });
-            Ok(count as usize)
+    let result = nix::poll::poll(fds, timeout);
+    let count = *result.as_ref().unwrap_or(&0);
+    // strace's `= 1 ([{fd=4, revents=POLLIN}])`, rendered only when shown.
+    let returned = Lazy(|| {
+        let answered: Vec<String> = fds
+            .iter()
+            .filter_map(|p| {
+                let revents = p.revents().unwrap_or(PollFlags::empty());
+                (!revents.is_empty()).then(|| {
+                    format!(
+                        "{{fd={}, revents={}}}",
+                        p.as_fd().as_raw_fd(),
+                        poll_flags(revents)
+                    )
+                })
+            })
+            .collect();
+        match count {
+            0 => "0 (Timeout)".to_string(),
+            _ => format!("{count} ([{}])", answered.join(", ")),
         }
-        Err(errno) => Err(call.failed(errno, interrupted(errno))),
-    }
+    });
+    call.stateless()
+        .why(interrupted)
+        .finish(
+            result,
+            |_| &returned,
+            |&count| crate::sentences::waited("poll", count as i64, entries),
+        )
+        .map(|count| count as usize)
 }
 
 /// `POLLIN|POLLOUT`, as strace prints poll flags (`0` for none).
@@ -282,35 +280,36 @@ pub fn select<'fd>(
             tv.as_ref().map_or("NULL".to_string(), shown_time)
         )
     });
-    match nix::sys::select::select(nfds, &mut *readfds, &mut *writefds, None, tv.as_mut()) {
-        Ok(count) => {
-            // strace's `= 1 (in [4], left {...})`, rendered only when shown.
-            let returned = Lazy(|| {
-                if count == 0 {
-                    return "0 (Timeout)".to_string();
-                }
-                let mut parts = Vec::new();
-                let (r, w) = (fd_list(readfds, nfds), fd_list(writefds, nfds));
-                if r != "[]" {
-                    parts.push(format!("in {r}"));
-                }
-                if w != "[]" {
-                    parts.push(format!("out {w}"));
-                }
-                if let Some(t) = &tv {
-                    // The time left as glibc hands it back, to the microsecond (strace
-                    // may show nanosecond digits beyond it).
-                    parts.push(format!("left {}", shown_time(t)));
-                }
-                format!("{count} ({})", parts.join(", "))
-            });
-            call.succeeded_stateless(returned, || {
-                crate::sentences::waited("pselect6", count as i64, nfds as usize)
-            });
-            Ok(count as usize)
+    let result = nix::sys::select::select(nfds, &mut *readfds, &mut *writefds, None, tv.as_mut());
+    let count = *result.as_ref().unwrap_or(&0);
+    // strace's `= 1 (in [4], left {...})`, rendered only when shown.
+    let returned = Lazy(|| {
+        if count == 0 {
+            return "0 (Timeout)".to_string();
         }
-        Err(errno) => Err(call.failed(errno, interrupted(errno))),
-    }
+        let mut parts = Vec::new();
+        let (r, w) = (fd_list(readfds, nfds), fd_list(writefds, nfds));
+        if r != "[]" {
+            parts.push(format!("in {r}"));
+        }
+        if w != "[]" {
+            parts.push(format!("out {w}"));
+        }
+        if let Some(t) = &tv {
+            // The time left as glibc hands it back, to the microsecond (strace
+            // may show nanosecond digits beyond it).
+            parts.push(format!("left {}", shown_time(t)));
+        }
+        format!("{count} ({})", parts.join(", "))
+    });
+    call.stateless()
+        .why(interrupted)
+        .finish(
+            result,
+            |_| &returned,
+            |&count| crate::sentences::waited("pselect6", count as i64, nfds as usize),
+        )
+        .map(|count| count as usize)
 }
 
 /// `[3 5 7]`, as strace prints an fd_set.

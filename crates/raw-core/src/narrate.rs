@@ -21,31 +21,17 @@ use crate::error::Failure;
 use crate::lang::Lang;
 use crate::tcp_state::{Probe, TcpState};
 use crate::text;
-use crate::views::{write_stderr, write_stdout, Printer, Sink};
+use crate::views::{Printer, Sink};
 use std::net::SocketAddr;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-pub use crate::event::{Event, Kind, DATA_PREVIEW};
-pub use crate::views::Seen;
+pub use crate::event::{short_source, Event, Kind, DATA_PREVIEW};
+pub use crate::views::{Mode, Seen};
 
 /// Set when stdin ends during `--step`: the rest runs without pausing.
 static STEP_DONE: AtomicBool = AtomicBool::new(false);
-
-/// How a program reports what it does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Human text with syscalls, sentences and states.
-    Text,
-    /// One JSON object per event per line.
-    Json,
-    /// Only the data.
-    Quiet,
-    /// Nothing (`-qq`): for load tests and benchmarks. Errors still go to stderr, and
-    /// so do the failures the program recovers from ([`Narrator::problem`]).
-    Silent,
-}
 
 /// Says what one side of a lab does, to every view it has.
 #[derive(Debug, Clone)]
@@ -68,7 +54,9 @@ pub struct Narrator {
     /// The packet capture (`--capture`), drained around each event so that packets
     /// print in time order with the syscalls that caused them.
     pub capture: Option<Arc<Mutex<crate::capture::Capture>>>,
-    /// The views: the printer first, then any the lab added.
+    /// A view printing instead of the command line's printer ([`Narrator::showing`]).
+    printer: Option<Arc<dyn Sink>>,
+    /// The views the lab added (a counter, the timeline, the pictures' recorder).
     views: Arc<Vec<Arc<dyn Sink>>>,
 }
 
@@ -83,7 +71,8 @@ impl Narrator {
             step: false,
             bilingual: false,
             capture: None,
-            views: Arc::new(vec![Arc::new(Printer(mode))]),
+            printer: None,
+            views: Arc::new(Vec::new()),
         }
     }
 
@@ -109,16 +98,29 @@ impl Narrator {
     /// This narrator with `view` printing instead of the command line's printer (the
     /// other views stay).
     pub fn showing(&self, view: impl Sink + 'static) -> Narrator {
-        let mut views: Vec<Arc<dyn Sink>> = self.views.iter().cloned().collect();
-        if views.is_empty() {
-            views.push(Arc::new(view));
-        } else {
-            views[0] = Arc::new(view);
-        }
         Narrator {
-            views: Arc::new(views),
+            printer: Some(Arc::new(view)),
             ..self.clone()
         }
+    }
+
+    /// The command line's printer, as this narrator's settings make it.
+    fn printer(&self) -> Printer {
+        Printer {
+            mode: self.mode,
+            lang: self.lang,
+            show_role: self.show_role,
+        }
+    }
+
+    /// Whether any view wants events of `kind`: the steps skip building events no view
+    /// would read (so `-qq` keeps the echo's hot path free), and nothing else.
+    pub fn hears(&self, kind: Kind) -> bool {
+        let printer = match &self.printer {
+            Some(view) => view.wants(kind),
+            None => self.printer().wants(kind),
+        };
+        printer || self.views.iter().any(|v| v.wants(kind))
     }
 
     /// Whether syscalls are narrated at all (not in `--quiet`). When they are not, the
@@ -141,14 +143,6 @@ impl Narrator {
         }
     }
 
-    /// The `[role] ` prefix in text, when roles are shown.
-    fn prefix(&self) -> String {
-        match (self.show_role, self.role.as_deref()) {
-            (true, Some(role)) => format!("[{}] ", crate::views::role_label(role, self.lang)),
-            _ => String::new(),
-        }
-    }
-
     /// `--step`: prints the syscall about to be made and waits for Enter, so the class
     /// can look with `ss -tan` or Wireshark between two calls. End of input (Ctrl-D)
     /// runs the rest without pausing.
@@ -156,12 +150,17 @@ impl Narrator {
         if !self.step || STEP_DONE.load(Ordering::Relaxed) {
             return;
         }
-        self.drain_capture(None);
-        write_stdout(&self.say(text!(
-            "narrate-next-enter-runs-look-with",
-            prefix = self.prefix(),
-            what = what()
-        )));
+        let what = what();
+        self.emit(Event {
+            kind: Some(Kind::Step),
+            text: self.say(text!(
+                "narrate-next-enter-runs-look-with",
+                prefix = String::new(),
+                what = what.clone()
+            )),
+            call: Some(what),
+            ..Event::default()
+        });
         let mut line = String::new();
         if std::io::stdin()
             .read_line(&mut line)
@@ -169,6 +168,20 @@ impl Narrator {
             .unwrap_or(true)
         {
             STEP_DONE.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// A call is about to name `addr` (as its local address when `local`): the capture
+    /// watches its port (the first port named wins), and binding every interface on WSL2
+    /// earns the warning a classmate's connection needs.
+    pub fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool) {
+        self.watch(addr.port());
+        if syscall == "bind"
+            && local
+            && addr.ip().is_unspecified()
+            && crate::kernel_table::running_on_wsl2()
+        {
+            self.note(self.say(text!("interfaces-wsl2-warning", port = addr.port())));
         }
     }
 
@@ -223,10 +236,14 @@ impl Narrator {
     /// Gives one event to every view, with the role filled in.
     fn deliver(&self, mut event: Event) {
         if event.role.is_none() {
-            event.role = self.role.as_deref().map(String::from);
+            event.role = self.role.clone();
+        }
+        match &self.printer {
+            Some(view) => view.event(&event),
+            None => self.printer().event(&event),
         }
         for view in self.views.iter() {
-            view.event(self, &event);
+            view.event(&event);
         }
     }
 
@@ -243,7 +260,7 @@ impl Narrator {
         // The packets drained right after a syscall are the ones it caused: name it
         // (and its source line) in their pcapng comments.
         let syscall = event.syscall.unwrap_or("?");
-        let cause = is_syscall.then(|| {
+        let cause = (is_syscall && self.capture.is_some()).then(|| {
             let source = event
                 .source
                 .as_deref()
@@ -260,21 +277,24 @@ impl Narrator {
     /// Narrates a syscall that was just made: `call` is the strace rendering with its
     /// return value, `event` the rest (sentence, fd, ...). The source line is the
     /// caller's, unless the event names one.
+    /// `call` is `None` when no view prints the strace text (`-q`, `-qq`): the event
+    /// still reaches the views that count.
     #[track_caller]
-    pub fn syscall(&self, syscall: &'static str, call: String, mut event: Event) {
-        if !self.verbose() {
+    pub fn syscall(&self, syscall: &'static str, call: Option<String>, mut event: Event) {
+        if !self.hears(Kind::Syscall) {
             return;
         }
         event.kind = Some(Kind::Syscall);
         event.syscall = Some(syscall);
         if event.ret.is_none() {
             event.ret = call
-                .rsplit(" = ")
-                .next()
+                .as_deref()
+                .and_then(|c| c.rsplit(" = ").next())
                 .and_then(crate::record::leading_number);
         }
-        event.call = Some(call);
-        if event.source.is_none() {
+        let shown = call.is_some();
+        event.call = call;
+        if shown && event.source.is_none() {
             let at = Location::caller();
             event.source = Some(format!("{}:{}", at.file(), at.line()));
         }
@@ -317,20 +337,15 @@ impl Narrator {
     }
 
     /// Announces that a server listens on `addr`, with how to reach it. Printed in every
-    /// mode: on stdout (text, JSON), on stderr with `--quiet`.
+    /// mode: on stdout (text, JSON), on stderr with `--quiet` (the printer decides).
     pub fn ready(&self, addr: SocketAddr, text: impl Into<String>) {
         self.watch(addr.port());
-        let event = Event {
+        self.emit(Event {
             kind: Some(Kind::Ready),
             local: Some(addr.to_string()),
             text: text.into(),
             ..Event::default()
-        };
-        if matches!(self.mode, Mode::Quiet | Mode::Silent) {
-            write_stderr(&format!("{}\n", event.text));
-        } else {
-            self.emit(event);
-        }
+        });
     }
 
     /// The two lines every lab ends with: what was seen, and why.
@@ -358,27 +373,18 @@ impl Narrator {
         if !then.is_empty() {
             text = format!("{text} — {then}");
         }
-        if self.mode == Mode::Json {
-            self.emit(Event {
-                kind: Some(Kind::Warning),
-                errno: failure.errno().map(|e| format!("{e:?}")),
-                peer: peer.map(|p| p.to_string()),
-                text,
-                ..Event::default()
-            });
-            return;
-        }
-        if self.mode == Mode::Text {
-            self.drain_capture(None); // the packets that led here print first
-        }
-        // One write for the whole line, so that threads and forked children sharing
-        // stderr never interleave inside a line.
-        write_stderr(&self.say(text!("narrate-warning", prefix = self.prefix(), text)));
+        self.emit(Event {
+            kind: Some(Kind::Warning),
+            errno: failure.errno().map(|e| format!("{e:?}")),
+            peer: peer.map(|p| p.to_string()),
+            text,
+            ..Event::default()
+        });
     }
 
     /// A fact that is not a syscall (e.g. a row of the kernel's socket table).
     pub fn note(&self, text: impl Into<String>) {
-        if !self.verbose() {
+        if !self.hears(Kind::Note) {
             return;
         }
         self.emit(Event {
@@ -391,7 +397,7 @@ impl Narrator {
     /// A note carrying the TCP state of a connection read from the kernel's table
     /// (`/proc/net/tcp`), not from an fd: `fd` is the socket it was, when there was one.
     pub fn note_state(&self, fd: Option<i32>, text: impl Into<String>, state: Option<TcpState>) {
-        if !self.verbose() {
+        if !self.hears(Kind::Note) {
             return;
         }
         self.emit(Event {
@@ -407,7 +413,7 @@ impl Narrator {
     /// Whether data lines are printed at all (not with `-qq`): callers skip building
     /// them otherwise.
     pub fn shows_data(&self) -> bool {
-        self.mode != Mode::Silent
+        self.hears(Kind::Data)
     }
 
     /// Application data: printed in every mode but `-qq`, `--quiet` included. The
@@ -424,9 +430,4 @@ impl Narrator {
             ..Event::default()
         });
     }
-}
-
-/// `crates/raw-tcp/src/server.rs:57` -> `server.rs:57`, for the text output.
-pub fn short_source(source: &str) -> &str {
-    source.rsplit('/').next().unwrap_or(source)
 }

@@ -12,7 +12,7 @@
 use crate::catalog::Text;
 use crate::error::Failure;
 use crate::narrate::Narrator;
-use crate::record::{forget, Call};
+use crate::record::Call;
 use crate::sentences::Ended;
 use crate::sys;
 use crate::text;
@@ -20,7 +20,6 @@ use nix::errno::Errno;
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{ForkResult, Pid};
-use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// What `fork` returned in this process.
@@ -46,21 +45,25 @@ pub enum Forked {
 pub fn fork(n: &Narrator) -> Result<Forked, Failure> {
     let call = Call::new(n, "clone", -1, || {
         "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)".to_string()
-    });
-    match sys::fork_single_threaded() {
-        Ok(ForkResult::Child) => Ok(Forked::Child),
-        Ok(ForkResult::Parent { child }) => {
-            call.succeeded_stateless(child, || crate::sentences::forked(child.as_raw() as u32));
-            Ok(Forked::Parent(child))
+    })
+    .forks()
+    .why(|errno| (errno == Errno::EAGAIN).then(|| text!("process-too-many-processes-this-user")));
+    let child = match sys::fork_single_threaded() {
+        Ok(ForkResult::Child) => {
+            call.in_child();
+            return Ok(Forked::Child);
         }
+        Ok(ForkResult::Parent { child }) => Ok(child),
         // The check refused before calling clone: there is no syscall to narrate.
-        Err(Errno::EDEADLK) => Err(Failure::sys("fork", Errno::EDEADLK)),
-        Err(errno) => {
-            let why =
-                (errno == Errno::EAGAIN).then(|| text!("process-too-many-processes-this-user"));
-            Err(call.failed(errno, why))
-        }
-    }
+        Err(Errno::EDEADLK) => return Err(Failure::sys("fork", Errno::EDEADLK)),
+        Err(errno) => Err(errno),
+    };
+    call.finish(
+        child,
+        |child| *child,
+        |child| crate::sentences::forked(child.as_raw() as u32),
+    )
+    .map(Forked::Parent)
 }
 
 /// What one `wait4` found.
@@ -102,32 +105,41 @@ pub fn wait_any(n: &Narrator, how: Wait) -> Result<Reaped, Failure> {
         format!("wait4(-1, ..., {option_name}, NULL)")
     });
     let (result, status_ptr) = sys::wait4(-1, options);
-    match result {
-        Ok((0, _)) => {
-            call.filled(|| format!("wait4(-1, {status_ptr}, {option_name}, NULL)"))
-                .succeeded_stateless(0, crate::sentences::nothing_reaped);
-            Ok(Reaped::NoneYet)
-        }
-        Ok((pid, status)) => {
+    let result = result.map(|(pid, status)| match pid {
+        0 => Reaped::NoneYet,
+        pid => {
             let pid = Pid::from_raw(pid);
-            let status = WaitStatus::from_raw(pid, status).unwrap_or(WaitStatus::StillAlive);
+            Reaped::Child(
+                pid,
+                WaitStatus::from_raw(pid, status).unwrap_or(WaitStatus::StillAlive),
+            )
+        }
+    });
+    let call = match result {
+        Ok(Reaped::Child(_, status)) => {
             call.filled(|| format!("wait4(-1, [{}], {option_name}, NULL)", status_text(status)))
-                .succeeded_stateless(pid, || reaped_sentence(pid, status));
-            Ok(Reaped::Child(pid, status))
         }
-        Err(errno) => {
-            let why = match errno {
-                Errno::EINTR => Some(text!("process-interrupted-by-signal-before-any")),
-                _ => None,
-            };
-            let failure = call
-                .filled(|| format!("wait4(-1, {status_ptr}, {option_name}, NULL)"))
-                .failed(errno, why);
-            match errno {
-                Errno::ECHILD => Ok(Reaped::NoChildren),
-                _ => Err(failure),
-            }
-        }
+        _ => call.filled(|| format!("wait4(-1, {status_ptr}, {option_name}, NULL)")),
+    };
+    let reaped = call
+        .stateless()
+        .why(|errno| {
+            (errno == Errno::EINTR).then(|| text!("process-interrupted-by-signal-before-any"))
+        })
+        .finish(
+            result,
+            |reaped| match reaped {
+                Reaped::Child(pid, _) => pid.as_raw(),
+                _ => 0,
+            },
+            |reaped| match *reaped {
+                Reaped::Child(pid, status) => reaped_sentence(pid, status),
+                _ => crate::sentences::nothing_reaped(),
+            },
+        );
+    match reaped {
+        Err(failure) if failure.errno() == Some(Errno::ECHILD) => Ok(Reaped::NoChildren),
+        other => other,
     }
 }
 
@@ -246,14 +258,18 @@ pub fn default_action(n: &Narrator, signal: Signal) -> Result<(), Failure> {
     let call = Call::new(n, "rt_sigaction", -1, || {
         format!("rt_sigaction({name}, {dfl}, ..., 8)")
     });
-    match sys::default_action(signal) {
-        Ok(old) => {
-            call.filled(|| format!("rt_sigaction({name}, {dfl}, {}, 8)", action_text(&old)))
-                .succeeded_stateless(0, || text!("process-gets-default-action-back-end", name));
-            Ok(())
-        }
-        Err(errno) => Err(call.failed(errno, None)),
-    }
+    let result = sys::default_action(signal);
+    let call = match &result {
+        Ok(old) => call.filled(|| format!("rt_sigaction({name}, {dfl}, {}, 8)", action_text(old))),
+        Err(_) => call,
+    };
+    call.stateless()
+        .finish(
+            result,
+            |_| 0,
+            |_| text!("process-gets-default-action-back-end", name),
+        )
+        .map(|_| ())
 }
 
 /// An action as strace prints it. One with a handler was installed through glibc,
@@ -312,26 +328,6 @@ fn disposition(signal: Signal, ours: fn() -> String) -> String {
     }
 }
 
-/// **Syscall:** `close(2)` of a descriptor that `fork` copied: the fork server's
-/// parent closing the connected socket, its child closing the listening socket.
-/// A socket lives while any process holds a descriptor for it, so only this copy
-/// goes: nothing is sent, and the other process goes on using it.
-/// **Packets:** none. **TCP state:** unchanged (the other copy holds the socket).
-#[doc = crate::man_links!(close(2))]
-#[track_caller]
-pub fn close_copy(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
-    let call = Call::new(n, "close", fd, || format!("close({fd})"));
-    let result = nix::unistd::close(fd);
-    forget(fd);
-    match result {
-        Ok(()) => {
-            call.succeeded_stateless(0, || text!("process-only-this-process-s-copy"));
-            Ok(())
-        }
-        Err(errno) => Err(call.failed(errno, None)),
-    }
-}
-
 /// **Syscall:** `exit_group(code)` (what `exit(3)` ends with), see `exit_group(2)`;
 /// never returns, and strace prints its result as `?`. The kernel closes every fd the
 /// process still holds (a connected socket among them sends its FIN) and sends the
@@ -341,9 +337,7 @@ pub fn close_copy(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
 #[track_caller]
 pub fn exit(n: &Narrator, code: i32) -> ! {
     let call = Call::new(n, "exit_group", -1, || format!("exit_group({code})"));
-    call.succeeded_stateless("?", || {
-        text!("process-process-ends-with-status-kernel", code)
-    });
+    call.never_returns(|| text!("process-process-ends-with-status-kernel", code));
     std::process::exit(code)
 }
 

@@ -2,104 +2,54 @@
 //! call with its result.
 //!
 //! ```text
-//! let call = Call::new(n, "listen", fd, || format!("listen({fd}, {backlog})"));
+//! let call = Call::new(n, "listen", fd, || format!("listen({fd}, {backlog})")).listens();
 //! let result = sock.listen(backlog);                       // the syscall, once
-//! call.finish(result.map_err(errno_of), |_| 0, |_| n.say(text!("record-listening")))
+//! call.finish(result.map_err(errno_of), |_| 0, |_| sentences::listen(backlog))
 //! ```
 //!
-//! [`Call::finish`] is the only place that decides what is said about a call:
+//! [`Call::finish`] is the only way a call ends, and the only place that decides what is
+//! said about it:
 //! - on success, the strace line `= ret`, the success sentence, and for a TCP socket its
 //!   state after the call (one `getsockopt(TCP_INFO)`, narrated as a probe);
 //! - on failure, the strace line `= -1 ERRNO (text)`, a sentence that says the call
 //!   failed and why (never the success sentence), and an event carrying `errno` and
 //!   `ret = -1`; the [`Failure`] returned names the syscall and the errno.
 //!
-//! Whether a socket is TCP comes from the socket itself: [`socket_is`] records the
-//! kind when `socket(2)` or `accept4(2)` makes the fd, [`forget`] when it is closed.
+//! What a call does to the process's descriptors is said when the call is opened, and
+//! the fd table ([`crate::fds`]) is updated by `finish`, never by hand: `makes(kind)` (the
+//! fd it returns is a socket of that kind), `listens()`, `closes()`, `forks()`.
 
 #![forbid(unsafe_code)]
 
+use crate::catalog::Text;
 use crate::error::Failure;
-use crate::narrate::{Event, Narrator};
+use crate::fds::{self, SocketKind};
+use crate::narrate::{Event, Kind, Narrator};
 use crate::strace;
 use crate::tcp_state;
 use nix::errno::Errno;
-use std::collections::HashMap;
 use std::os::fd::RawFd;
 use std::panic::Location;
-use std::sync::{Mutex, OnceLock};
 
-/// What kind of socket an fd of this process is.
+/// What a call does to the fd table when it succeeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SocketKind {
-    /// `SOCK_STREAM` over IP: TCP, with a state to read after each step.
-    Tcp,
-    /// `SOCK_DGRAM` over IP: UDP, no connection, no state.
-    Udp,
-}
-
-fn kinds() -> &'static Mutex<HashMap<RawFd, SocketKind>> {
-    static KINDS: OnceLock<Mutex<HashMap<RawFd, SocketKind>>> = OnceLock::new();
-    KINDS.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-/// Records that `fd` is a socket of `kind` (called by the steps that make sockets).
-pub fn socket_is(fd: RawFd, kind: SocketKind) {
-    if let Ok(mut k) = kinds().lock() {
-        k.insert(fd, kind);
-    }
-}
-
-/// Forgets `fd` (it was closed: the number may come back for another file).
-pub fn forget(fd: RawFd) {
-    if let Ok(mut k) = kinds().lock() {
-        k.remove(&fd);
-    }
-    if let Ok(mut l) = listening().lock() {
-        l.remove(&fd);
-    }
-}
-
-fn listening() -> &'static Mutex<std::collections::HashSet<RawFd>> {
-    static LISTENING: OnceLock<Mutex<std::collections::HashSet<RawFd>>> = OnceLock::new();
-    LISTENING.get_or_init(|| Mutex::new(std::collections::HashSet::new()))
-}
-
-/// Records that `fd` listens (`listen(2)` succeeded on it).
-pub fn listens(fd: RawFd) {
-    if let Ok(mut l) = listening().lock() {
-        l.insert(fd);
-    }
-}
-
-/// Whether `fd` is a listening socket of ours.
-pub fn is_listening(fd: RawFd) -> bool {
-    listening().lock().is_ok_and(|l| l.contains(&fd))
-}
-
-/// The kind of socket `fd` is, when one of our steps made it.
-pub fn kind_of(fd: RawFd) -> Option<SocketKind> {
-    kinds().lock().ok().and_then(|k| k.get(&fd).copied())
-}
-
-/// Whether `fd` is a TCP socket made by our steps.
-pub fn is_tcp(fd: RawFd) -> bool {
-    kind_of(fd) == Some(SocketKind::Tcp)
-}
-
-/// Every syscall the steps of this process made (or tried), narrated or not: what
-/// `raw-bench costs` divides by the round trips, and checks against `strace -c`.
-static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// How many syscalls the steps of this process have made so far.
-pub fn calls_made() -> u64 {
-    CALLS.load(std::sync::atomic::Ordering::Relaxed)
+enum Effect {
+    /// Nothing (reads or writes through an fd, asks the kernel something).
+    None,
+    /// Returns a new fd: a socket of this kind.
+    Makes(SocketKind),
+    /// The fd starts listening.
+    Listens,
+    /// The fd is closed (forgotten whatever the result: `close(2)` frees the number even
+    /// when it reports an error).
+    Closes,
+    /// The process is copied (`fork`): each process's sockets are now shared.
+    Forks,
 }
 
 /// One syscall on its way: its name, the fd it acts on, its arguments as strace prints
 /// them (rendered once, and only when someone will read them), and the source line of
 /// the lab that made it.
-#[derive(Debug)]
 pub struct Call<'n> {
     n: &'n Narrator,
     name: &'static str,
@@ -107,6 +57,19 @@ pub struct Call<'n> {
     args: Option<String>,
     event: Event,
     source: &'static Location<'static>,
+    effect: Effect,
+    state: bool,
+    why: Option<Box<dyn FnOnce(Errno) -> Option<Text> + 'n>>,
+}
+
+impl std::fmt::Debug for Call<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("name", &self.name)
+            .field("fd", &self.fd)
+            .field("args", &self.args)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'n> Call<'n> {
@@ -121,7 +84,6 @@ impl<'n> Call<'n> {
         fd: RawFd,
         args: impl FnOnce() -> String,
     ) -> Call<'n> {
-        CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let args = (n.verbose() || n.step).then(args);
         if let Some(text) = &args {
             n.before(|| text.clone()); // --step: say what comes, wait for Enter
@@ -133,10 +95,80 @@ impl<'n> Call<'n> {
             args,
             event: Event::default(),
             source: Location::caller(),
+            effect: Effect::None,
+            state: true,
+            why: None,
         }
     }
 
-    /// The fd the call acts on, once known (`socket` and `accept4` return it).
+    /// The call returns a new fd, a socket of `kind` (`socket`, `accept4`): recorded in
+    /// the fd table, and the state read on it.
+    pub fn makes(mut self, kind: SocketKind) -> Call<'n> {
+        self.effect = Effect::Makes(kind);
+        self
+    }
+
+    /// The call makes `fd` a listening socket (`listen`).
+    pub fn listens(mut self) -> Call<'n> {
+        self.effect = Effect::Listens;
+        self
+    }
+
+    /// The call closes `fd` (`close`): forgotten, and no state read after it.
+    pub fn closes(mut self) -> Call<'n> {
+        self.effect = Effect::Closes;
+        self.state = false;
+        self
+    }
+
+    /// The call copies the process (`fork`, as `clone`): narrated in the parent, the
+    /// copies marked in both processes' tables (see [`Call::in_child`]).
+    pub fn forks(mut self) -> Call<'n> {
+        self.effect = Effect::Forks;
+        self.state = false;
+        self
+    }
+
+    /// The `fork` opened here returned 0: this is the child, which says nothing about the
+    /// call (strace shows it once, in the parent); its table marks the parent's copies.
+    pub fn in_child(self) {
+        fds::forked(true);
+    }
+
+    /// No TCP state is read after this call: it only asks the kernel something
+    /// (`getsockname`), or the fd is not a socket of ours (`epoll_ctl`, `wait4`), or
+    /// another thread owns the socket and may close it any moment.
+    pub fn stateless(mut self) -> Call<'n> {
+        self.state = false;
+        self
+    }
+
+    /// What a failure with a given errno means here, when the program expects it
+    /// ("harmless, calling accept again"): said after "failed: ERRNO (text)".
+    pub fn why(mut self, why: impl FnOnce(Errno) -> Option<Text> + 'n) -> Call<'n> {
+        self.why = Some(Box::new(why));
+        self
+    }
+
+    /// The call names `addr` as its local address (`bind`): the event carries it, and the
+    /// narrator is told before the call is made (`--capture` watches that port; on WSL2,
+    /// binding every interface earns a warning).
+    pub fn local(mut self, addr: std::net::SocketAddr) -> Call<'n> {
+        self.n.about_to(self.name, addr, true);
+        self.event.local = Some(addr.to_string());
+        self
+    }
+
+    /// The call names `addr` as its peer (`connect`, `sendto`): the event carries it, and
+    /// the narrator is told before the call is made (`--capture` watches that port
+    /// before the SYN or the datagram leaves).
+    pub fn peer(mut self, addr: std::net::SocketAddr) -> Call<'n> {
+        self.n.about_to(self.name, addr, false);
+        self.event.peer = Some(addr.to_string());
+        self
+    }
+
+    /// The fd the call acts on, once known.
     pub fn on_fd(mut self, fd: RawFd) -> Call<'n> {
         self.fd = fd;
         self
@@ -161,98 +193,107 @@ impl<'n> Call<'n> {
 
     /// Finishes the call: `Ok(value)` is said with `ret(&value)` as strace's return value
     /// and the sentence `say(&value)` (then the TCP state, for a TCP socket); `Err(errno)`
-    /// with [`Call::failed`], no `why`.
+    /// as a failure: the strace line `= -1 ERRNO (text)` (or strace's restart code for
+    /// an interrupted call), the sentence "failed: ERRNO (text)" followed by what
+    /// [`Call::why`] says, and an event carrying `errno` and `ret = -1`. The fd table is
+    /// updated as the call was opened to say.
     pub fn finish<T, R: std::fmt::Display>(
-        self,
+        mut self,
         result: Result<T, Errno>,
         ret: impl FnOnce(&T) -> R,
-        say: impl Fn(&T) -> crate::catalog::Text,
+        say: impl FnOnce(&T) -> Text,
     ) -> Result<T, Failure> {
+        if self.effect == Effect::Closes {
+            fds::forget(self.fd);
+        }
         match result {
             Ok(value) => {
-                self.succeeded(ret(&value), || say(&value));
+                // strace's return value, rendered only when someone reads it (or when it
+                // is the new fd).
+                let makes = matches!(self.effect, Effect::Makes(_));
+                let ret = if self.args.is_some() || makes {
+                    ret(&value).to_string()
+                } else {
+                    String::new()
+                };
+                match self.effect {
+                    Effect::Makes(kind) => {
+                        if let Some(fd) = leading_number(&ret) {
+                            self.fd = fd as RawFd;
+                            fds::made(self.fd, kind);
+                        }
+                    }
+                    Effect::Listens => fds::listens(self.fd),
+                    Effect::Forks => fds::forked(false),
+                    Effect::None | Effect::Closes => {}
+                }
+                self.succeeded(ret, || say(&value));
                 Ok(value)
             }
-            Err(errno) => Err(self.failed(errno, None)),
+            Err(errno) => Err(self.failed(errno)),
         }
+    }
+
+    /// [`Call::finish`] for a call that never returns (`exit_group`): said before it is
+    /// made, with strace's `= ?`.
+    pub fn never_returns(self, say: impl FnOnce() -> Text) {
+        self.stateless().succeeded("?".to_string(), say);
     }
 
     /// The call returned `ret`: the strace line, the sentence, and the socket's TCP state
     /// after it when the fd is a TCP socket.
-    pub fn succeeded(
-        self,
-        ret: impl std::fmt::Display,
-        sentence: impl FnOnce() -> crate::catalog::Text,
-    ) {
-        self.succeeded_with(ret, sentence, true);
-    }
-
-    /// Like [`Call::succeeded`], without reading the state: for calls that only ask the
-    /// kernel something (`getsockname`) or after which the fd no longer exists (`close`).
-    pub fn succeeded_stateless(
-        self,
-        ret: impl std::fmt::Display,
-        sentence: impl FnOnce() -> crate::catalog::Text,
-    ) {
-        self.succeeded_with(ret, sentence, false);
-    }
-
-    fn succeeded_with(
-        self,
-        ret: impl std::fmt::Display,
-        sentence: impl FnOnce() -> crate::catalog::Text,
-        with_state: bool,
-    ) {
-        let Some(args) = self.args else { return };
-        if !self.n.verbose() {
+    fn succeeded(self, ret: String, sentence: impl FnOnce() -> Text) {
+        if !self.n.hears(Kind::Syscall) {
             return;
         }
-        let ret = ret.to_string();
-        let probe =
-            (with_state && self.fd >= 0 && is_tcp(self.fd)).then(|| tcp_state::probe(self.fd));
         let mut event = self.event;
         event.fd = (self.fd >= 0).then_some(self.fd).or(event.fd);
         event.ret = leading_number(&ret);
+        let Some(args) = self.args else {
+            // Nobody prints the call (-q, -qq): the event still reaches the views that count.
+            self.n.syscall(self.name, None, event);
+            return;
+        };
+        event.source = Some(format!("{}:{}", self.source.file(), self.source.line()));
+        let probe = (self.state && self.n.verbose() && self.fd >= 0 && fds::is_tcp(self.fd))
+            .then(|| tcp_state::probe(self.fd));
         event.state = probe.as_ref().and_then(|p| p.state);
         let sentence = sentence();
         event.text = sentence.render(self.n.lang);
         if self.n.bilingual {
             event.text_other = Some(sentence.render(self.n.lang.other()));
         }
-        event.source = Some(format!("{}:{}", self.source.file(), self.source.line()));
-        self.n.syscall(self.name, format!("{args} = {ret}"), event);
+        self.n
+            .syscall(self.name, Some(format!("{args} = {ret}")), event);
         if let Some(p) = probe {
             self.n.probe(self.fd, p);
         }
     }
 
-    /// The call failed with `errno`: the strace line `= -1 ERRNO (text)` (or strace's
-    /// restart code for an interrupted call), the sentence "failed: ERRNO (text)"
-    /// followed by `why` when the program expects this errno here ("harmless, calling
-    /// accept again"), and an event carrying `errno` and `ret = -1`. Returns the
-    /// [`Failure`], naming the syscall as its man page does.
-    pub fn failed(self, errno: Errno, why: Option<crate::catalog::Text>) -> Failure {
+    /// The call failed with `errno`. Returns the [`Failure`], naming the syscall as its
+    /// man page does.
+    fn failed(self, errno: Errno) -> Failure {
         let failure = Failure::sys(man_page_name(self.name), errno);
-        let Some(args) = self.args else {
-            return failure;
-        };
-        if !self.n.verbose() {
+        if !self.n.hears(Kind::Syscall) {
             return failure;
         }
-        let lang = self.n.lang;
-        let sentence = crate::sentences::failed(self.name, errno, why);
-        let text = sentence.render(lang);
-        let text_other = self.n.bilingual.then(|| sentence.render(lang.other()));
         let mut event = self.event;
         event.fd = (self.fd >= 0).then_some(self.fd).or(event.fd);
         event.ret = Some(-1);
         event.errno = Some(format!("{errno:?}"));
-        event.text = text;
-        event.text_other = text_other;
+        let Some(args) = self.args else {
+            self.n.syscall(self.name, None, event);
+            return failure;
+        };
         event.source = Some(format!("{}:{}", self.source.file(), self.source.line()));
+        let lang = self.n.lang;
+        let why = self.why.and_then(|why| why(errno));
+        let sentence = crate::sentences::failed(self.name, errno, why);
+        event.text = sentence.render(lang);
+        event.text_other = self.n.bilingual.then(|| sentence.render(lang.other()));
         self.n.syscall(
             self.name,
-            format!("{args} = {}", strace::failed_in(self.name, errno)),
+            Some(format!("{args} = {}", strace::failed_in(self.name, errno))),
             event,
         );
         failure

@@ -10,7 +10,7 @@
 #![forbid(unsafe_code)]
 
 use crate::catalog::Text;
-use crate::record::SocketKind;
+use crate::fds::SocketKind;
 use crate::strace;
 use crate::text;
 use std::net::SocketAddr;
@@ -153,6 +153,11 @@ pub fn shutdown_both() -> Text {
 /// `close(2)` of a listening socket.
 pub fn close_listener() -> Text {
     text!("sys-close-listener")
+}
+
+/// `close` of a copy `fork` made: only this process's descriptor goes.
+pub fn close_copy() -> Text {
+    text!("process-only-this-process-s-copy")
 }
 
 /// `close(2)` of a socket of `kind` (`None`: not a socket we know).

@@ -7,8 +7,8 @@
 //!
 //! 1. [`Call::new`] — the call as strace will print it (and, with `--step`, a pause);
 //! 2. the syscall itself, through socket2 (the socket's lifecycle) or nix (data);
-//! 3. [`Call::finish`] (or `succeeded` / `failed`) — the strace line with the real
-//!    return value, the success sentence only on success, the state after it.
+//! 3. [`Call::finish`] — the strace line with the real return value, the success
+//!    sentence only on success, the state after it; what the call did to the fd table.
 //!
 //! Every step is `#[track_caller]`, so the narrated source line is the line in the lab
 //! that called the step, not a line in this file.
@@ -16,8 +16,9 @@
 #![forbid(unsafe_code)]
 
 use crate::error::{Fact, Failure};
+use crate::fds::{closing, kind_of, Closing, SocketKind};
 use crate::narrate::Narrator;
-use crate::record::{errno_of, forget, kind_of, socket_is, Call, SocketKind};
+use crate::record::{errno_of, Call};
 use crate::sentences;
 pub use crate::sentences::PortFrom;
 use crate::strace;
@@ -48,6 +49,11 @@ pub fn socket(
     ty: Type,
     protocol: Option<Protocol>,
 ) -> Result<Socket, Failure> {
+    let kind = if ty == Type::DGRAM {
+        SocketKind::Udp
+    } else {
+        SocketKind::Tcp
+    };
     let call = Call::new(n, "socket", -1, || {
         format!(
             "socket({}, {}, {})",
@@ -55,20 +61,9 @@ pub fn socket(
             strace::type_name(ty),
             strace::protocol_name(protocol)
         )
-    });
+    })
+    .makes(kind);
     let result = Socket::new(domain, ty, protocol).map_err(|e| errno_of(&e));
-    if let Ok(sock) = &result {
-        let kind = if ty == Type::DGRAM {
-            SocketKind::Udp
-        } else {
-            SocketKind::Tcp
-        };
-        socket_is(sock.as_raw_fd(), kind);
-    }
-    let call = match &result {
-        Ok(sock) => call.on_fd(sock.as_raw_fd()),
-        Err(_) => call,
-    };
     call.finish(
         result,
         |sock| sock.as_raw_fd(),
@@ -184,10 +179,6 @@ pub fn set_timeout(
 #[track_caller]
 pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
-    n.watch(addr.port()); // --capture: this lab's port, if it is not 0
-    if addr.ip().is_unspecified() && crate::interfaces::running_on_wsl2() {
-        n.note(crate::interfaces::wsl2_warning(n, addr.port()));
-    }
     let call = Call::new(n, "bind", fd, || {
         format!(
             "bind({fd}, {}, {})",
@@ -195,20 +186,12 @@ pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> R
             strace::sockaddr_len(&addr)
         )
     })
-    .with(|e| e.local = Some(addr.to_string()));
+    .local(addr);
     let result = sock.bind(&SockAddr::from(addr)).map_err(|e| errno_of(&e));
     call.finish(result, |_| 0, |_| sentences::bind(addr))
-        .map_err(|failure| {
-            let mut failure = failure.with(Fact::Addr(addr));
-            if !reuseaddr {
-                failure = failure.with(Fact::ReuseAddrOff);
-            }
-            if failure.errno() == Some(Errno::EADDRINUSE) {
-                for fact in crate::kernel_table::who_holds(addr.port()) {
-                    failure = failure.with(fact);
-                }
-            }
-            failure
+        .map_err(|failure| match reuseaddr {
+            true => failure.with(Fact::Addr(addr)),
+            false => failure.with(Fact::Addr(addr)).with(Fact::ReuseAddrOff),
         })
 }
 
@@ -225,17 +208,23 @@ pub fn silent_since_connect(n: &Narrator, sock: &Socket) -> Result<Option<Durati
     let call = Call::new(n, "getsockopt", fd, || {
         format!("getsockopt({fd}, SOL_TCP, TCP_INFO, ..., [256])")
     });
-    if let Some(errno) = probe.errno {
-        return Err(call.failed(errno, None));
-    }
     let text = probe.call.strip_suffix(" = 0").unwrap_or(&probe.call);
-    let silent = match (probe.bytes_received, probe.last_data_recv) {
-        (Some(0), Some(since)) => Some(since),
-        _ => None,
+    let result = match probe.errno {
+        Some(errno) => Err(errno),
+        None => match (probe.bytes_received, probe.last_data_recv) {
+            (Some(0), Some(since)) => Ok(Some(since)),
+            _ => Ok(None),
+        },
     };
-    call.filled(|| text.to_string())
-        .succeeded_stateless(0, || sentences::silent_since_connect(silent));
-    Ok(silent)
+    let call = match result {
+        Ok(_) => call.filled(|| text.to_string()),
+        Err(_) => call,
+    };
+    call.stateless().finish(
+        result,
+        |_| 0,
+        |silent| sentences::silent_since_connect(*silent),
+    )
 }
 
 /// **Syscall:** `getsockname(2)` — which local address and port does this socket have?
@@ -253,21 +242,23 @@ pub fn getsockname(n: &Narrator, sock: &Socket, from: PortFrom) -> Result<Socket
     let result = sock.local_addr().map_err(|e| errno_of(&e)).and_then(|a| {
         a.as_socket().ok_or(Errno::EAFNOSUPPORT) // not an IP socket: never ours
     });
-    match result {
-        Ok(addr) => {
-            call.filled(|| {
+    let call = match result {
+        Ok(addr) => call
+            .filled(|| {
                 format!(
                     "getsockname({fd}, {}, {})",
                     strace::sockaddr(&addr),
                     strace::inout_len(128, strace::sockaddr_len(&addr))
                 )
             })
-            .with(|e| e.local = Some(addr.to_string()))
-            .succeeded_stateless(0, || sentences::getsockname(addr, Some(from)));
-            Ok(addr)
-        }
-        Err(errno) => Err(call.failed(errno, None)),
-    }
+            .with(|e| e.local = Some(addr.to_string())),
+        Err(_) => call,
+    };
+    call.stateless().finish(
+        result,
+        |_| 0,
+        |addr| sentences::getsockname(*addr, Some(from)),
+    )
 }
 
 /// **Syscall:** `listen(2)` — turn the socket into a passive (listening) socket.
@@ -278,11 +269,8 @@ pub fn getsockname(n: &Narrator, sock: &Socket, from: PortFrom) -> Result<Socket
 #[track_caller]
 pub fn listen(n: &Narrator, sock: &Socket, backlog: i32) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
-    let call = Call::new(n, "listen", fd, || format!("listen({fd}, {backlog})"));
+    let call = Call::new(n, "listen", fd, || format!("listen({fd}, {backlog})")).listens();
     let result = sock.listen(backlog).map_err(|e| errno_of(&e));
-    if result.is_ok() {
-        crate::record::listens(fd);
-    }
     call.finish(result, |_| 0, |_| sentences::listen(backlog))
 }
 
@@ -328,35 +316,38 @@ fn accept_with(
         (libc::SOCK_CLOEXEC, "SOCK_CLOEXEC")
     };
     loop {
-        let call = Call::new(n, "accept4", fd, || format!("accept4({fd}, ..., {names})"));
-        match crate::sys::accept4(fd, flags) {
-            Ok((conn, addr)) => {
-                let cfd = conn.as_raw_fd();
-                socket_is(cfd, SocketKind::Tcp);
-                let peer = addr
-                    .as_socket()
-                    .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-                call.on_fd(cfd)
-                    .filled(|| {
-                        format!(
-                            "accept4({fd}, {}, {}, {names})",
-                            strace::sockaddr(&peer),
-                            strace::inout_len(128, strace::sockaddr_len(&peer))
-                        )
-                    })
-                    .with(|e| e.peer = Some(peer.to_string()))
-                    .succeeded(cfd, || sentences::accept(fd, cfd, peer));
-                return Ok((conn, peer));
+        let call = Call::new(n, "accept4", fd, || format!("accept4({fd}, ..., {names})"))
+            .makes(SocketKind::Tcp);
+        let result = crate::sys::accept4(fd, flags).map(|(conn, addr)| {
+            let peer = addr.as_socket();
+            (
+                conn,
+                peer.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0))),
+            )
+        });
+        let call = match &result {
+            Ok((_, peer)) => call
+                .filled(|| {
+                    format!(
+                        "accept4({fd}, {}, {}, {names})",
+                        strace::sockaddr(peer),
+                        strace::inout_len(128, strace::sockaddr_len(peer))
+                    )
+                })
+                .with(|e| e.peer = Some(peer.to_string())),
+            Err((_, storage)) => {
+                call.filled(|| format!("accept4({fd}, {storage}, [128], {names})"))
             }
-            Err((errno, storage)) => {
-                let failure = call
-                    .filled(|| format!("accept4({fd}, {storage}, [128], {names})"))
-                    .failed(errno, None);
-                if errno == Errno::ECONNABORTED {
-                    continue;
-                }
-                return Err(failure);
-            }
+        };
+        let accepted = call.finish(
+            result.map_err(|(errno, _)| errno),
+            |(conn, _)| conn.as_raw_fd(),
+            |(conn, peer)| sentences::accept(fd, conn.as_raw_fd(), *peer),
+        );
+        match accepted {
+            // The client gave up while queued: harmless, accept the next one.
+            Err(failure) if failure.errno() == Some(Errno::ECONNABORTED) => continue,
+            other => return other,
         }
     }
 }
@@ -372,7 +363,6 @@ fn accept_with(
 #[track_caller]
 pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Failure> {
     let fd = sock.as_raw_fd();
-    n.watch(addr.port()); // --capture: watch the server's port before the SYN leaves
     let call = Call::new(n, "connect", fd, || {
         format!(
             "connect({fd}, {}, {})",
@@ -380,7 +370,7 @@ pub fn connect(n: &Narrator, sock: &Socket, addr: SocketAddr) -> Result<(), Fail
             strace::sockaddr_len(&addr)
         )
     })
-    .with(|e| e.peer = Some(addr.to_string()));
+    .peer(addr);
     let result = sock
         .connect(&SockAddr::from(addr))
         .map_err(|e| errno_of(&e));
@@ -425,19 +415,18 @@ pub fn send_some(n: &Narrator, sock: &Socket, data: &[u8]) -> Result<usize, Fail
                 data.len()
             )
         });
-        match nix::sys::socket::send(fd, data, MsgFlags::MSG_NOSIGNAL) {
-            Ok(count) => {
-                call.with(|e| e.bytes = Some(count))
-                    .succeeded(count, || sentences::send(count, data.len()));
-                return Ok(count);
-            }
-            Err(errno) => {
-                let failure = call.failed(errno, None);
-                if only_interrupted(errno) {
-                    continue; // nothing was sent yet: send again
-                }
-                return Err(failure);
-            }
+        let result = nix::sys::socket::send(fd, data, MsgFlags::MSG_NOSIGNAL);
+        let call = match result {
+            Ok(count) => call.with(|e| e.bytes = Some(count)),
+            Err(_) => call,
+        };
+        match call.finish(
+            result,
+            |count| *count,
+            |count| sentences::send(*count, data.len()),
+        ) {
+            Err(failure) if failure.errno().is_some_and(only_interrupted) => continue, // nothing was sent yet: send again
+            other => return other,
         }
     }
 }
@@ -460,26 +449,22 @@ pub fn recv(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<usize, Failur
                 strace::pointer(buf.as_ptr())
             )
         });
-        match nix::sys::socket::recv(fd, buf, MsgFlags::empty()) {
-            Ok(count) => {
-                let got = &buf[..count];
-                call.filled(|| {
+        let result = nix::sys::socket::recv(fd, buf, MsgFlags::empty());
+        let got = &buf[..*result.as_ref().unwrap_or(&0)];
+        let call = match result {
+            Ok(count) => call
+                .filled(|| {
                     format!(
                         "recvfrom({fd}, {}, {offered}, 0, NULL, NULL)",
                         strace::quoted(got)
                     )
                 })
-                .with(|e| e.bytes = Some(count))
-                .succeeded(count, || sentences::recv(got));
-                return Ok(count);
-            }
-            Err(errno) => {
-                let failure = call.failed(errno, None);
-                if only_interrupted(errno) {
-                    continue; // nothing was read: wait again
-                }
-                return Err(failure);
-            }
+                .with(|e| e.bytes = Some(count)),
+            Err(_) => call,
+        };
+        match call.finish(result, |count| *count, |_| sentences::recv(got)) {
+            Err(failure) if failure.errno().is_some_and(only_interrupted) => continue, // nothing was read: wait again
+            other => return other,
         }
     }
 }
@@ -507,13 +492,8 @@ pub fn shutdown_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
     let call = Call::new(n, "shutdown", fd, || format!("shutdown({fd}, SHUT_RDWR)"));
     let result = nix::sys::socket::shutdown(fd, nix::sys::socket::Shutdown::Both);
     // No state read here: another thread owns this socket and may close it any moment.
-    match result {
-        Ok(()) => {
-            call.succeeded_stateless(0, sentences::shutdown_both);
-            Ok(())
-        }
-        Err(errno) => Err(call.failed(errno, None)),
-    }
+    call.stateless()
+        .finish(result, |_| 0, |_| sentences::shutdown_both())
 }
 
 /// **Syscall:** `getsockopt(fd, SOL_TCP, TCP_INFO, ...)`, see `tcp(7)`: only look at the
@@ -531,37 +511,30 @@ pub fn tcp_state(n: &Narrator, sock: &Socket) -> Option<crate::tcp_state::TcpSta
 
 /// **Syscall:** `close(2)` — release the fd. For a connected TCP socket the kernel
 /// sends FIN (if not sent yet) and finishes the goodbye on its own, even after our fd is
-/// gone: the side that closes first ends in TIME-WAIT.
-/// **Packets:** FIN → (unless already sent). **TCP state:** the fd is gone; in the
-/// kernel the connection moves on to FIN-WAIT, LAST-ACK or TIME-WAIT.
+/// gone: the side that closes first ends in TIME-WAIT. A socket lives while any process
+/// holds a descriptor for it, so closing a copy that `fork` made (the fork server's
+/// parent closing the connected socket, its child closing the listener) sends nothing:
+/// the other process goes on using it. Takes a socket, or any fd this code owns (an
+/// epoll instance).
+/// **Packets:** FIN → (unless already sent, or a copy). **TCP state:** the fd is gone; in
+/// the kernel the connection moves on to FIN-WAIT, LAST-ACK or TIME-WAIT.
 #[doc = crate::man_links!(close(2))]
 #[track_caller]
-pub fn close(n: &Narrator, sock: Socket) -> Result<(), Failure> {
-    close_fd(n, sock.into_raw_fd())
-}
-
-/// [`close`] for an fd this code owns as a number: the listener's copy in a forked
-/// child, an epoll instance.
-#[track_caller]
-pub fn close_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
-    let (kind, listening) = (kind_of(fd), crate::record::is_listening(fd));
-    let call = Call::new(n, "close", fd, || format!("close({fd})"));
+pub fn close(n: &Narrator, fd: impl IntoRawFd) -> Result<(), Failure> {
+    let fd = fd.into_raw_fd();
+    let what = closing(fd);
+    let call = Call::new(n, "close", fd, || format!("close({fd})")).closes();
     let result = nix::unistd::close(fd);
-    forget(fd);
-    // No state after close: the fd no longer exists.
-    match result {
-        Ok(()) => {
-            call.succeeded_stateless(0, || {
-                if listening {
-                    sentences::close_listener()
-                } else {
-                    sentences::close(kind)
-                }
-            });
-            Ok(())
-        }
-        Err(errno) => Err(call.failed(errno, None)),
-    }
+    call.finish(
+        result,
+        |_| 0,
+        |_| match what {
+            Closing::Listener => sentences::close_listener(),
+            Closing::Copy => sentences::close_copy(),
+            Closing::Socket(kind) => sentences::close(Some(kind)),
+            Closing::Other => sentences::close(None),
+        },
+    )
 }
 
 /// One datagram received by [`recvfrom`].
@@ -597,36 +570,34 @@ pub fn recvfrom(n: &Narrator, sock: &Socket, buf: &mut [u8]) -> Result<Datagram,
     let call = Call::new(n, "recvfrom", fd, || {
         format!("recvfrom({fd}, ..., {offered}, MSG_TRUNC, ...)")
     });
-    match crate::sys::recvfrom_trunc(fd, buf) {
-        Ok((real_len, from)) => {
-            let len = real_len.min(offered);
-            let got = &buf[..len];
-            call.filled(|| {
+    let result = crate::sys::recvfrom_trunc(fd, buf).map(|(real_len, from)| Datagram {
+        len: real_len.min(offered),
+        real_len,
+        from,
+    });
+    let got = &buf[..result.as_ref().map_or(0, |d| d.len)];
+    let call = match &result {
+        Ok(d) => call
+            .filled(|| {
                 format!(
                     "recvfrom({fd}, {}, {offered}, MSG_TRUNC, {}, {})",
                     strace::quoted(got),
-                    strace::sockaddr(&from),
-                    strace::inout_len(128, strace::sockaddr_len(&from))
+                    strace::sockaddr(&d.from),
+                    strace::inout_len(128, strace::sockaddr_len(&d.from))
                 )
             })
             .with(|e| {
-                e.peer = Some(from.to_string());
-                e.bytes = Some(len);
-            })
-            .succeeded(real_len, || {
-                sentences::datagram_in(got, real_len, offered, from)
-            });
-            Ok(Datagram {
-                len,
-                real_len,
-                from,
-            })
-        }
-        Err((errno, pointers)) => Err(call
-            .filled(|| format!("recvfrom({fd}, {pointers}, [128])"))
-            .failed(errno, None)
-            .with(Fact::Udp)),
-    }
+                e.peer = Some(d.from.to_string());
+                e.bytes = Some(d.len);
+            }),
+        Err((_, pointers)) => call.filled(|| format!("recvfrom({fd}, {pointers}, [128])")),
+    };
+    call.finish(
+        result.map_err(|(errno, _)| errno),
+        |d| d.real_len,
+        |d| sentences::datagram_in(got, d.real_len, offered, d.from),
+    )
+    .map_err(|failure| failure.with(Fact::Udp))
 }
 
 /// **Syscall:** `sendto(fd, buf, len, 0, &to, tolen)`, see `send(2)` — one datagram to
@@ -645,9 +616,6 @@ pub fn sendto(
     to: Option<SocketAddr>,
 ) -> Result<usize, Failure> {
     let fd = sock.as_raw_fd();
-    if let Some(addr) = to {
-        n.watch(addr.port()); // --capture: watch the peer's port before the datagram leaves
-    }
     let call = Call::new(n, "sendto", fd, || {
         let dest = match to {
             Some(addr) => format!(
@@ -662,8 +630,11 @@ pub fn sendto(
             strace::quoted(data),
             data.len()
         )
-    })
-    .with(|e| e.peer = to.map(|a| a.to_string()));
+    });
+    let call = match to {
+        Some(addr) => call.peer(addr),
+        None => call,
+    };
     let result = match to {
         Some(addr) => sock
             .send_to(data, &SockAddr::from(addr))

@@ -148,7 +148,8 @@ pub fn failed_in(syscall: &str, errno: Errno) -> String {
         match syscall {
             "pselect6" => return "? ERESTARTNOHAND (To be restarted if no handler)".to_string(),
             "poll" => return "? ERESTART_RESTARTBLOCK (Interrupted by signal)".to_string(),
-            "epoll_wait" => return format!("-1 EINTR ({})", errno_text(errno)),
+            // Waits the kernel does not restart: a plain EINTR.
+            "epoll_wait" | "io_uring_enter" => return format!("-1 EINTR ({})", errno_text(errno)),
             _ => {}
         }
     }

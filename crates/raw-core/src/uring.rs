@@ -22,7 +22,7 @@
 
 use crate::error::Failure;
 use crate::narrate::{Event, Kind, Narrator};
-use crate::record::{forget, Call};
+use crate::record::Call;
 use crate::sentences;
 use crate::strace;
 use crate::text;
@@ -104,27 +104,29 @@ pub fn setup(n: &Narrator, entries: u32, cq_entries: u32) -> Result<Uring, Failu
     let call = Call::new(n, "io_uring_setup", -1, || {
         format!("io_uring_setup({entries}, {{flags={SETUP_FLAGS}, sq_thread_cpu=0, sq_thread_idle=0, cq_entries={cq_entries}, ...}})")
     });
-    match Uring::setup(entries, cq_entries) {
+    let result = Uring::setup(entries, cq_entries);
+    let call = match &result {
         Ok(ring) => {
-            let fd = ring.fd();
             let p = ring.params();
-            call.on_fd(fd)
-                .filled(|| {
-                    format!(
-                        "io_uring_setup({entries}, {{flags={SETUP_FLAGS}, sq_thread_cpu=0, sq_thread_idle=0, sq_entries={}, cq_entries={}, ...}})",
-                        p.sq_entries, p.cq_entries
-                    )
-                })
-                .succeeded_stateless(fd, || {
-                    sentences::io_uring_setup(fd, p.sq_entries, p.cq_entries)
-                });
-            Ok(ring)
+            call.on_fd(ring.fd()).filled(|| {
+                format!(
+                    "io_uring_setup({entries}, {{flags={SETUP_FLAGS}, sq_thread_cpu=0, sq_thread_idle=0, sq_entries={}, cq_entries={}, ...}})",
+                    p.sq_entries, p.cq_entries
+                )
+            })
         }
-        Err(errno) => {
-            call.failed(errno, None);
-            Err(unavailable(n, errno))
-        }
-    }
+        Err(_) => call,
+    };
+    call.stateless()
+        .finish(
+            result,
+            |ring| ring.fd(),
+            |ring| {
+                let p = ring.params();
+                sentences::io_uring_setup(ring.fd(), p.sq_entries, p.cq_entries)
+            },
+        )
+        .map_err(|failure| unavailable(n, failure.errno().unwrap_or(Errno::EIO)))
 }
 
 /// Why io_uring cannot be used here, and what to check: the failure `setup` returns.
@@ -162,16 +164,20 @@ pub fn register_buf_ring(
     let call = Call::new(n, "io_uring_register", fd, || {
         format!("io_uring_register({fd}, IORING_REGISTER_PBUF_RING, {{ring_addr=..., ring_entries={entries}, bgid=0}}, 1)")
     });
-    match ring.register_buf_ring(entries, size) {
-        Ok(addr) => {
-            call.filled(|| {
-                format!("io_uring_register({fd}, IORING_REGISTER_PBUF_RING, {{ring_addr={addr:#x}, ring_entries={entries}, bgid=0}}, 1)")
-            })
-            .succeeded_stateless(0, || sentences::io_uring_buf_ring(entries, size));
-            Ok(())
-        }
-        Err(errno) => Err(call.failed(errno, None)),
-    }
+    let result = ring.register_buf_ring(entries, size);
+    let call = match result {
+        Ok(addr) => call.filled(|| {
+            format!("io_uring_register({fd}, IORING_REGISTER_PBUF_RING, {{ring_addr={addr:#x}, ring_entries={entries}, bgid=0}}, 1)")
+        }),
+        Err(_) => call,
+    };
+    call.stateless()
+        .finish(
+            result,
+            |_| 0,
+            |_| sentences::io_uring_buf_ring(entries, size),
+        )
+        .map(|_| ())
 }
 
 /// A request as the syscall it replaces: `accept4(3, NULL, NULL, SOCK_CLOEXEC)`.
@@ -283,45 +289,18 @@ pub fn enter(
             ),
         }
     };
-    let call = Call::new(n, "io_uring_enter", fd, args);
-    match ring.enter(want, timeout) {
-        Ok(submitted) => {
-            call.succeeded_stateless(submitted, || sentences::io_uring_enter(submitted, want));
-            Ok(submitted)
-        }
-        Err(Errno::ETIME) => {
-            // The wait's deadline passed: the requests were still handed over.
-            call.failed(Errno::ETIME, None);
-            Ok(queued)
-        }
-        Err(Errno::EINTR) => {
-            // strace prints a plain EINTR here (the kernel does not restart this wait),
-            // where Call::failed would write a socket call's ERESTARTSYS.
-            drop(call);
-            if n.verbose() {
-                n.syscall(
-                    "io_uring_enter",
-                    format!(
-                        "{} = -1 EINTR ({})",
-                        args(),
-                        strace::errno_text(Errno::EINTR)
-                    ),
-                    Event {
-                        fd: Some(fd),
-                        ret: Some(-1),
-                        errno: Some("EINTR".to_string()),
-                        text: n.say(sentences::failed(
-                            "io_uring_enter",
-                            Errno::EINTR,
-                            interrupted(Errno::EINTR),
-                        )),
-                        ..Event::default()
-                    },
-                );
-            }
-            Err(Failure::sys("io_uring_enter", Errno::EINTR))
-        }
-        Err(errno) => Err(call.failed(errno, None)),
+    let call = Call::new(n, "io_uring_enter", fd, args)
+        .stateless()
+        .why(interrupted);
+    let result = ring.enter(want, timeout);
+    match call.finish(
+        result,
+        |submitted| *submitted,
+        |&submitted| sentences::io_uring_enter(submitted, want),
+    ) {
+        // The wait's deadline passed: the requests were still handed over.
+        Err(failure) if failure.errno() == Some(Errno::ETIME) => Ok(queued),
+        other => other,
     }
 }
 
@@ -423,27 +402,31 @@ pub fn getpeername(n: &Narrator, fd: RawFd) -> Result<std::net::SocketAddr, Fail
             Err(Errno::EAFNOSUPPORT) // not an IP socket: never ours
         }
     });
-    match result {
-        Ok(peer) => {
-            call.filled(|| {
+    let call = match result {
+        Ok(peer) => call
+            .filled(|| {
                 format!(
                     "getpeername({fd}, {}, {})",
                     strace::sockaddr(&peer),
                     strace::inout_len(128, strace::sockaddr_len(&peer))
                 )
             })
-            .with(|e| e.peer = Some(peer.to_string()))
-            .succeeded_stateless(0, || sentences::getpeername(peer));
-            Ok(peer)
-        }
-        Err(errno) => Err(call.failed(errno, None)),
-    }
+            .with(|e| e.peer = Some(peer.to_string())),
+        Err(_) => call,
+    };
+    call.stateless()
+        .finish(result, |_| 0, |peer| sentences::getpeername(*peer))
 }
 
 /// Forgets a connection closed by an `IORING_OP_CLOSE` completion (its fd number may come
 /// back for the next connection).
 pub fn closed(fd: RawFd) {
-    forget(fd);
+    crate::fds::forget(fd);
+}
+
+/// Records a connection made by an accept completion (a TCP socket of ours).
+pub fn accepted(fd: RawFd) {
+    crate::fds::made(fd, crate::fds::SocketKind::Tcp);
 }
 
 /// **Syscall:** `close(ring_fd)`, see `close(2)`: the io_uring instance goes, and with it
@@ -456,8 +439,8 @@ pub fn close(n: &Narrator, ring: Uring) -> Result<(), Failure> {
     let fd = ring.fd();
     let call = Call::new(n, "close", fd, || format!("close({fd})"));
     drop(ring); // munmap of the queues, then close(fd)
-    call.succeeded_stateless(0, sentences::io_uring_close);
-    Ok(())
+    call.stateless()
+        .finish(Ok(()), |_| 0, |_| sentences::io_uring_close())
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     steps::close(server, listener)?;
 
     n.note(n.say(text!("tcp-demo-tcp-state-timeline-per-socket")));
-    for line in timeline.lines(n) {
+    for line in timeline.lines(n.lang) {
         n.note(line);
     }
     Ok(())

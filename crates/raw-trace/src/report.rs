@@ -68,8 +68,9 @@ pub fn text(n: &Narrator, findings: &[Finding]) -> String {
 /// Says the findings in the narrator's mode.
 pub fn findings(n: &Narrator, findings: &[Finding]) {
     match n.mode {
+        // In text, the findings are one block of the report (stdout), not a warning line.
         Mode::Text => n.emit(Event {
-            kind: Some(Kind::Warning),
+            kind: Some(Kind::Note),
             text: text(n, findings).trim_end().to_string(),
             ..Event::default()
         }),
@@ -86,7 +87,7 @@ pub fn findings(n: &Narrator, findings: &[Finding]) {
                         .copied()
                 });
                 n.emit(Event {
-                    role: Some(format!("pid {}", f.pid)),
+                    role: Some(format!("pid {}", f.pid).into()),
                     kind: Some(Kind::Warning),
                     syscall,
                     call,

@@ -291,7 +291,7 @@ impl<'n> Session<'n> {
         };
         side.syscall(
             name,
-            call.text.clone(),
+            Some(call.text.clone()),
             Event {
                 fd: told.fd,
                 ret: call.value(),
@@ -523,7 +523,7 @@ impl<'n> Session<'n> {
             kind: listener
                 .as_ref()
                 .and_then(|l| l.kind)
-                .or(Some(raw_core::record::SocketKind::Tcp)),
+                .or(Some(raw_core::fds::SocketKind::Tcp)),
             inode,
             local: row
                 .as_ref()

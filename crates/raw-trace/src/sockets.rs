@@ -13,8 +13,8 @@
 #![forbid(unsafe_code)]
 
 use crate::{diag, procfs};
+use raw_core::fds::SocketKind;
 use raw_core::kernel_table;
-use raw_core::record::SocketKind;
 use raw_core::sentences::PortFrom;
 use raw_core::tcp_state::TcpState;
 use std::collections::HashMap;

@@ -45,7 +45,6 @@ process-one-page-memory-shared-with = One page of memory shared with every child
 
 ## crates/raw-core/src/record.rs
 
-record-listening = Listening: ...
 
 ## crates/raw-core/src/signals.rs
 

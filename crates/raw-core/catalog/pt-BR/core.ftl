@@ -45,7 +45,6 @@ process-one-page-memory-shared-with = Uma página de memória compartilhada com 
 
 ## crates/raw-core/src/record.rs
 
-record-listening = Escutando: ...
 
 ## crates/raw-core/src/signals.rs
 

@@ -19,7 +19,7 @@ use nix::sys::epoll::{Epoll as KernelEpoll, EpollEvent, EpollFlags};
 use raw_core::multiplex::{self, poll_timeout, Ctl};
 use raw_core::{steps, Failure, Narrator};
 use socket2::Socket;
-use std::os::fd::{IntoRawFd, RawFd};
+use std::os::fd::RawFd;
 use std::time::Duration;
 
 /// How many ready sockets one `epoll_wait` may return.
@@ -81,7 +81,7 @@ impl Multiplexer for Epoll {
 
     /// **Syscall:** `close(epfd)`: the kernel frees the interest list.
     fn close(self, n: &Narrator) -> Result<(), Failure> {
-        steps::close_fd(n, self.epoll.0.into_raw_fd())
+        steps::close(n, self.epoll.0)
     }
 }
 

@@ -26,18 +26,16 @@
 //! Safety of `fork`: this model never starts a thread, so the child is a copy of a
 //! single-threaded process and may run any code (`process::fork` refuses otherwise).
 
+use super::children::{self, Children};
 use super::{accept_or_retry, announce, str_echo, Limit, ServerArgs, Stats};
-use nix::errno::Errno;
-use nix::sys::signal::Signal;
 use nix::unistd::Pid;
-use raw_core::process::{self, Forked, Reaped, Wait};
+use raw_core::process::{self, Forked};
 use raw_core::signals::stop_requested;
 use raw_core::text;
-use raw_core::{steps, workers, Failure, Narrator};
+use raw_core::{steps, Failure, Narrator};
 use socket2::Socket;
-use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 
 /// Accepts clients and forks a child for each, until SIGINT/SIGTERM.
@@ -51,17 +49,17 @@ pub fn serve(
     let n = &n.side("parent"); // after fork, every line says which process printed it
     let parent = nix::unistd::getpid(); // each child asks to die with this process
     process::flag_on_sigchld(n)?; // Signal(SIGCHLD, sig_chld): a child's end interrupts accept
-    let mut children: HashSet<Pid> = HashSet::new();
+    let mut children = Children::default();
     let mut limit = Limit::default();
     let result = loop {
         if process::take_sigchld() {
-            reap(n, &mut children); // waitpid(-1, WNOHANG) until no child has ended
+            children.reap(n); // waitpid(-1, WNOHANG) until no child has ended
         }
         if stop_requested() {
             break Ok(());
         }
         if limit.reached(n, children.len(), args.max_clients()) {
-            wait_for_one(n, &mut children); // the others wait in the backlog meanwhile
+            children.wait_for_one(n); // the others wait in the backlog meanwhile
             continue;
         }
         let (conn, peer) = match accept_or_retry(n, listener) {
@@ -74,15 +72,12 @@ pub fn serve(
         let closed = match process::fork(n) {
             Ok(Forked::Child) => child(n, parent, listener, conn, peer, args), // never returns
             Ok(Forked::Parent(pid)) => {
-                children.insert(pid);
-                process::close_copy(n, conn.into_raw_fd()) // parent closes connected socket
+                children.add(pid);
+                steps::close(n, conn) // parent closes connected socket (its copy: nothing is sent)
             }
             Err(f) => {
-                n.problem(
-                    Some(peer),
-                    &f,
-                    &n.say(text!("multi-fork-this-client-dropped")),
-                );
+                let then = n.say(text!("multi-fork-this-client-dropped"));
+                n.problem(Some(peer), &f, &then);
                 steps::close(n, conn) // no child to serve it: the client gets FIN
             }
         };
@@ -90,14 +85,12 @@ pub fn serve(
             break Err(f);
         }
     };
-    stop_children(n, &mut children);
+    children.stop(n);
     result
 }
 
 /// The child, as in `tcpserv04.c`: `Close(listenfd); str_echo(connfd); exit(0);`,
-/// plus SIGTERM's default action back, so that the parent's stop always ends it, and
-/// SIGTERM asked for when the parent dies (`PR_SET_PDEATHSIG`): a parent killed with
-/// SIGKILL sends nothing, and its children would serve on, adopted by init.
+/// after taking its name and making sure it ends with its parent.
 fn child(
     n: &Narrator,
     parent: Pid,
@@ -106,51 +99,9 @@ fn child(
     peer: SocketAddr,
     args: &ServerArgs,
 ) -> ! {
-    // The capture belongs to the parent: a child reading the same packet socket and
-    // writing its own copy of the file would garble both.
-    let n = &n
-        .side(&format!("child {}", std::process::id()))
-        .without_capture();
-    let since = raw_core::record::calls_made(); // the parent counted everything before fork
-    let _ = process::close_copy(n, listener.as_raw_fd()); // child closes listening socket
-    let _ = process::default_action(n, Signal::SIGTERM); // the parent's SIGTERM ends us, wherever we are
-    if !workers::die_with_parent(n, parent, Signal::SIGTERM) {
-        process::exit(n, 0); // the parent is already gone: the kernel closes connfd
-    }
+    let n = &children::named(n); // "child 4242", without the parent's capture
+    let _ = steps::close(n, listener.as_raw_fd()); // child closes listening socket (its copy)
+    children::end_with_parent(n, parent); // SIGTERM: default action, and sent if the parent dies
     let status = str_echo(n, &conn, peer, args); // process the request
-    args.flush_calls(since); // for raw-bench costs: this child's syscalls, before exit
     process::exit(n, status) // child terminates: the kernel closes connfd (FIN)
-}
-
-/// Stevens' `sig_chld` loop, `while ((pid = waitpid(-1, &stat, WNOHANG)) > 0)`: reaps
-/// every child that has ended, since several ends may share one SIGCHLD.
-fn reap(n: &Narrator, children: &mut HashSet<Pid>) {
-    while let Ok(Reaped::Child(pid, _)) = process::wait_any(n, Wait::NoHang) {
-        children.remove(&pid);
-    }
-}
-
-/// At `--max-clients`: sleeps in `wait4` until one child ends.
-fn wait_for_one(n: &Narrator, children: &mut HashSet<Pid>) {
-    if let Ok(Reaped::Child(pid, _)) = process::wait_any(n, Wait::Block) {
-        children.remove(&pid);
-    }
-}
-
-/// Stopping: SIGTERM to every child (its default action ends it at once), then reap
-/// them all.
-fn stop_children(n: &Narrator, children: &mut HashSet<Pid>) {
-    for &pid in children.iter() {
-        let _ = process::kill(n, pid, Signal::SIGTERM);
-    }
-    while !children.is_empty() {
-        match process::wait_any(n, Wait::Block) {
-            Ok(Reaped::Child(pid, _)) => {
-                children.remove(&pid);
-            }
-            Ok(_) => break,                                        // none left
-            Err(f) if f.errno() == Some(Errno::EINTR) => continue, // another SIGTERM: wait again
-            Err(_) => break,
-        }
-    }
 }

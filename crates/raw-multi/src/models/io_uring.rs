@@ -31,7 +31,6 @@
 use super::event_loop::HIGH_WATER;
 use super::{announce, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
-use raw_core::record::{socket_is, SocketKind};
 use raw_core::signals::stop_requested;
 use raw_core::text;
 use raw_core::uring::{self, Cqe, Op, Sqe, Uring};
@@ -280,7 +279,7 @@ impl Server<'_> {
             return Ok(());
         }
         let fd = cqe.result;
-        socket_is(fd, SocketKind::Tcp);
+        uring::accepted(fd);
         // A multishot accept brings no address: ask for it, one syscall per connection.
         let peer =
             uring::getpeername(self.n, fd).unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
@@ -482,7 +481,7 @@ impl Server<'_> {
         let closed = uring::close(n, ring);
         for (fd, conn) in conns {
             if !conn.closing {
-                let _ = steps::close_fd(n, fd);
+                let _ = steps::close(n, fd);
             }
         }
         result.and(closed)

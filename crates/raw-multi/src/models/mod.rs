@@ -2,6 +2,7 @@
 //! announcement, the counters and the closing summary. Each model's own file holds
 //! only what makes it that model.
 
+pub mod children;
 pub mod epoll;
 pub mod event_loop;
 pub mod fork;
@@ -28,7 +29,7 @@ use raw_core::signals::stop_on_sigint_sigterm_narrated;
 use raw_core::steps::PortFrom;
 use raw_core::steps::{self, Timeout};
 use raw_core::views::Sink;
-use raw_core::{Failure, Narrator};
+use raw_core::{Failure, Mode, Narrator};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -134,10 +135,6 @@ pub struct ServerArgs {
     /// most clients served at once [default: 16]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub workers: Option<u32>,
-    /// Where the fork and prefork models' children add up the syscalls their steps made
-    /// (`raw_core::record::calls_made`), for `raw-bench costs`: a page shared with them.
-    #[arg(skip)]
-    pub children_calls: Option<&'static AtomicU64>,
 }
 
 impl ServerArgs {
@@ -156,17 +153,6 @@ impl ServerArgs {
             (None, Model::Prefork) => PREFORK_CHILDREN,
             (None, _) => std::thread::available_parallelism().map_or(2, usize::from),
         }
-    }
-
-    /// A forked child adds the syscalls its steps made since `since` to
-    /// [`ServerArgs::children_calls`] (when `raw-bench costs` asked for them); returns
-    /// the count now, the next `since`.
-    pub fn flush_calls(&self, since: u64) -> u64 {
-        let now = raw_core::record::calls_made();
-        if let Some(total) = self.children_calls {
-            total.fetch_add(now.saturating_sub(since), Ordering::Relaxed);
-        }
-        now
     }
 }
 
@@ -197,7 +183,11 @@ static ECHOED_HERE: AtomicU64 = AtomicU64::new(0);
 pub struct Echoed(pub &'static AtomicU64);
 
 impl Sink for Echoed {
-    fn event(&self, _n: &Narrator, event: &Event) {
+    fn wants(&self, kind: Kind) -> bool {
+        kind == Kind::Data
+    }
+
+    fn event(&self, event: &Event) {
         if event.kind == Some(Kind::Data) {
             if let Some(bytes) = event.bytes {
                 self.0.fetch_add(bytes as u64, Ordering::Relaxed);
@@ -224,8 +214,13 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
         per_worker: std::sync::Mutex::new(Vec::new()),
         serving: None,
     };
-    let n = &n.also(Echoed(bytes)); // adds up the bytes of every data line
-                                    // The event-loop models need a listener that never blocks: one flag in socket().
+    // A view that adds up the bytes of every data line, for the summary (which `-qq`
+    // does not show: there, no data line is even made).
+    let n = &match n.mode {
+        Mode::Silent => n.clone(),
+        _ => n.also(Echoed(bytes)),
+    };
+    // The event-loop models need a listener that never blocks: one flag in socket().
     let ty = match args.model {
         Model::Select | Model::Poll | Model::Epoll | Model::Reuseport => Type::STREAM.nonblocking(),
         Model::Fork | Model::Thread | Model::IoUring | Model::Prefork => Type::STREAM,

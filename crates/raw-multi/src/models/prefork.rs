@@ -32,11 +32,10 @@
 //! Safety of `fork`: the parent starts no thread, so each child is a copy of a
 //! single-threaded process and may run any code (`process::fork` refuses otherwise).
 
+use super::children::{self, Children};
 use super::{accept_or_retry, announce, str_echo, Limit, ServerArgs, Stats};
-use nix::errno::Errno;
-use nix::sys::signal::Signal;
 use nix::unistd::Pid;
-use raw_core::process::{self, Forked, Reaped, Wait};
+use raw_core::process::{self, Forked};
 use raw_core::signals::stop_requested;
 use raw_core::text;
 use raw_core::{steps, workers, Failure, Narrator};
@@ -55,147 +54,145 @@ pub fn serve(
     stats: &Stats,
 ) -> Result<(), Failure> {
     let n = &n.side("parent"); // after fork, every line says which process printed it
-    let parent = nix::unistd::getpid();
-    let count = args.workers().min(args.max_clients()).max(1);
-    // meter(nchildren): a shared counter per child, and one more: how many are busy.
-    let meter = workers::meter(n, count + 1)?;
-    let mut children: Vec<Pid> = Vec::with_capacity(count);
-    let mut result = Ok(());
-    let busy = &meter[count];
-    for slot in &meter[..count] {
+    let parent = nix::unistd::getpid(); // each child asks to die with this process
+    let post = Post::new(n, bound, args)?; // meter(nchildren): the page the children count in
+    let (mut children, mut forked, mut result) = (Children::default(), Vec::new(), Ok(()));
+    for slot in 0..post.count {
         match process::fork(n) {
-            Ok(Forked::Child) => child(n, parent, listener, bound, args, slot, busy, count), // never returns
-            Ok(Forked::Parent(pid)) => children.push(pid),
+            Ok(Forked::Child) => child(n, parent, listener, &post, slot), // never returns
+            Ok(Forked::Parent(pid)) => {
+                children.add(pid);
+                forked.push(pid);
+            }
             Err(f) => {
                 result = Err(f);
                 break;
             }
         }
     }
-    let mut alive = children.clone();
     if result.is_ok() {
-        result = wait_for_stop(n, &mut alive);
+        result = children.wait_for_stop(n); // wait4 until a signal asks us to stop
     }
-    stop_children(n, &alive);
-    let per_child: Vec<(String, u64)> = children
-        .iter()
-        .zip(meter)
-        .map(|(pid, c)| (format!("child {pid}"), c.load(Ordering::Relaxed)))
-        .collect();
-    stats
-        .connections
-        .store(per_child.iter().map(|(_, c)| c).sum(), Ordering::Relaxed);
-    if let Ok(mut shares) = stats.per_worker.lock() {
-        *shares = per_child;
-    }
+    children.stop(n);
+    post.report(&forked, stats);
     result
 }
 
-/// The parent's whole job: sleep in `wait4` until a signal asks it to stop. A child
-/// that ends on its own is reaped and not replaced (nor are Stevens').
-fn wait_for_stop(n: &Narrator, alive: &mut Vec<Pid>) -> Result<(), Failure> {
-    while !stop_requested() && !alive.is_empty() {
-        match process::wait_any(n, Wait::Block) {
-            Ok(Reaped::Child(pid, _)) => alive.retain(|&p| p != pid),
-            Ok(Reaped::NoneYet) => {}
-            Ok(Reaped::NoChildren) => alive.clear(),
-            Err(f) if f.errno() == Some(Errno::EINTR) => {} // the loop checks the stop flag
-            Err(f) => return Err(f),
+/// One child, as `child_main` in UNP's `child02.c`: accept, serve, close, forever.
+fn child(n: &Narrator, parent: Pid, listener: &Socket, post: &Post, slot: usize) -> ! {
+    let n = &children::named(n); // "child 4242", without the parent's capture
+    children::end_with_parent(n, parent); // SIGTERM: default action, and sent if the parent dies
+    let mut limit = Limit::default();
+    let status = loop {
+        if stop_requested() {
+            break 0; // SIGINT: Ctrl-C reaches the whole process group
         }
-    }
-    Ok(())
+        let (conn, peer) = match accept_or_retry(n, listener) {
+            Ok(Some(accepted)) => accepted, // the kernel chose this child
+            Ok(None) => continue,           // EINTR, or out of fds: the loop top sees to it
+            Err(f) => break post.stops(n, &f),
+        };
+        post.web_child(n, &conn, peer, slot, &mut limit); // process the request
+        let _ = steps::close(n, conn); // the client gets FIN
+        post.done(n, &mut limit);
+    };
+    process::exit(n, status) // the kernel closes the listener's copy
 }
 
 /// How long a prefork child waits for a silent client unless `--idle-timeout` says.
 pub const IDLE: Duration = Duration::from_secs(5);
 
-/// One child, as `child_main` in UNP's `child02.c`: accept, serve, close, forever. It
-/// counts each connection in its slot of the meter, and in `busy` while it serves it:
-/// the child that makes all `count` busy says that the limit is reached.
-#[allow(clippy::too_many_arguments)] // what the child inherits, named one by one
-fn child(
-    n: &Narrator,
-    parent: Pid,
-    listener: &Socket,
+/// What every child inherits: the settings, and Stevens' `meter` (one page of counters
+/// mapped shared before the forks: one per child, and one more, how many are busy).
+#[derive(Debug)]
+struct Post {
     bound: SocketAddr,
-    args: &ServerArgs,
-    slot: &AtomicU64,
-    busy: &AtomicU64,
+    args: ServerArgs,
+    meter: &'static [AtomicU64],
     count: usize,
-) -> ! {
-    // The capture belongs to the parent: a child writing its own copy would garble it.
-    let n = &n
-        .side(&format!("child {}", std::process::id()))
-        .without_capture();
-    let mut since = raw_core::record::calls_made(); // the parent counted everything before fork
-    let _ = process::default_action(n, Signal::SIGTERM); // the parent's SIGTERM ends us, wherever we are
-    if !workers::die_with_parent(n, parent, Signal::SIGTERM) {
-        process::exit(n, 0); // the parent is already gone
-    }
-    let mut status = 0;
-    let mut limit = Limit::default();
-    let idle = args.idle_timeout.unwrap_or(IDLE);
-    let with_idle = ServerArgs {
-        idle_timeout: Some(idle),
-        ..args.clone()
-    };
-    // The limit is the number of children: --max-clients when it set it, else --workers.
-    let option = if count == args.max_clients() {
-        "--max-clients"
-    } else {
-        "--workers"
-    };
-    loop {
-        since = args.flush_calls(since); // for raw-bench costs, before a call we may die in
-        if stop_requested() {
-            break; // SIGINT: Ctrl-C reaches the whole process group
-        }
-        let (conn, peer) = match accept_or_retry(n, listener) {
-            Ok(Some(accepted)) => accepted, // the kernel chose this child
-            Ok(None) => continue,           // EINTR, or out of fds: the loop top sees to it
-            Err(f) => {
-                n.problem(None, &f, &n.say(text!("multi-prefork-this-child-stops")));
-                status = 1;
-                break;
-            }
-        };
-        slot.fetch_add(1, Ordering::Relaxed);
-        let serving = busy.fetch_add(1, Ordering::Relaxed) + 1;
-        limit.reached_as(n, serving as usize, count, option);
-        announce(n, conn.as_raw_fd(), bound, peer);
-        match steps::silent_since_connect(n, &conn) {
-            Ok(Some(silent)) if silent >= idle => {
-                n.note(n.say(text!(
-                    "multi-prefork-silent-since-connected-longer-than",
-                    peer
-                )));
-            }
-            _ => {
-                str_echo(n, &conn, peer, &with_idle); // the echo loop, until the client leaves
-            }
-        }
-        let _ = steps::close(n, conn);
-        let serving = busy.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
-        limit.reached_as(n, serving as usize, count, option);
-    }
-    args.flush_calls(since);
-    process::exit(n, status) // the kernel closes the listener's copy
+    /// The option that set the limit: `--max-clients` when it did, else `--workers`.
+    option: &'static str,
 }
 
-/// Stopping: SIGTERM to every child (its default action ends it at once), then reap
-/// them all.
-fn stop_children(n: &Narrator, children: &[Pid]) {
-    let mut left: Vec<Pid> = children.to_vec();
-    for &pid in children {
-        let _ = process::kill(n, pid, Signal::SIGTERM);
+impl Post {
+    fn new(n: &Narrator, bound: SocketAddr, args: &ServerArgs) -> Result<Post, Failure> {
+        let count = args.workers().min(args.max_clients()).max(1);
+        let option = match count == args.max_clients() {
+            true => "--max-clients",
+            false => "--workers",
+        };
+        let args = ServerArgs {
+            idle_timeout: Some(args.idle_timeout.unwrap_or(IDLE)),
+            ..args.clone()
+        };
+        let meter = workers::meter(n, count + 1)?;
+        Ok(Post {
+            bound,
+            args,
+            meter,
+            count,
+            option,
+        })
     }
-    while !left.is_empty() {
-        match process::wait_any(n, Wait::Block) {
-            Ok(Reaped::Child(pid, _)) => left.retain(|&p| p != pid),
-            Ok(Reaped::NoneYet) => {}
-            Ok(Reaped::NoChildren) => break,
-            Err(f) if f.errno() == Some(Errno::EINTR) => {} // another signal: wait again
-            Err(_) => break,
+
+    /// Serves one client (UNP's `web_child`), counted in the child's slot and among the
+    /// busy ones while it lasts. A client silent since it connected for longer than
+    /// the idle timeout (waiting in the accept queue) is closed at once, so the clients
+    /// queued behind it get a child.
+    fn web_child(
+        &self,
+        n: &Narrator,
+        conn: &Socket,
+        peer: SocketAddr,
+        slot: usize,
+        limit: &mut Limit,
+    ) {
+        self.meter[slot].fetch_add(1, Ordering::Relaxed);
+        let serving = self.meter[self.count].fetch_add(1, Ordering::Relaxed) + 1;
+        limit.reached_as(n, serving as usize, self.count, self.option);
+        announce(n, conn.as_raw_fd(), self.bound, peer);
+        let idle = self.args.idle_timeout.unwrap_or(IDLE);
+        match steps::silent_since_connect(n, conn) {
+            Ok(Some(silent)) if silent >= idle => n.note(n.say(text!(
+                "multi-prefork-silent-since-connected-longer-than",
+                peer
+            ))),
+            _ => {
+                str_echo(n, conn, peer, &self.args); // the echo loop, until the client leaves
+            }
+        }
+    }
+
+    /// The client is gone: one child less is busy.
+    fn done(&self, n: &Narrator, limit: &mut Limit) {
+        let serving = self.meter[self.count]
+            .fetch_sub(1, Ordering::Relaxed)
+            .saturating_sub(1);
+        limit.reached_as(n, serving as usize, self.count, self.option);
+    }
+
+    /// `accept` failed for good: this child says so and stops (exit status 1).
+    fn stops(&self, n: &Narrator, failure: &Failure) -> i32 {
+        n.problem(
+            None,
+            failure,
+            &n.say(text!("multi-prefork-this-child-stops")),
+        );
+        1
+    }
+
+    /// After the stop: how many connections each child got, as the kernel spread them.
+    fn report(&self, forked: &[Pid], stats: &Stats) {
+        let per_child: Vec<(String, u64)> = forked
+            .iter()
+            .zip(self.meter)
+            .map(|(pid, c)| (format!("child {pid}"), c.load(Ordering::Relaxed)))
+            .collect();
+        stats
+            .connections
+            .store(per_child.iter().map(|(_, c)| c).sum(), Ordering::Relaxed);
+        if let Ok(mut shares) = stats.per_worker.lock() {
+            *shares = per_child;
         }
     }
 }
