@@ -228,10 +228,10 @@ fn wait_listening(proto: Proto, port: u16) -> Result<()> {
     let end = Instant::now() + Duration::from_secs(10);
     while Instant::now() < end {
         let up = match proto {
-            Proto::Tcp => raw_core::kernel_table::on_port(port)
+            Proto::Tcp => raw_core::trace::kernel_table::on_port(port)
                 .iter()
                 .any(|s| s.state.name() == "LISTEN"),
-            Proto::Udp => raw_core::kernel_table::udp_sockets()
+            Proto::Udp => raw_core::trace::kernel_table::udp_sockets()
                 .iter()
                 .any(|s| s.local.port() == port),
         };

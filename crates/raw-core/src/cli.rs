@@ -184,7 +184,7 @@ pub fn run(
             can_write(path)?;
         }
         let pictures = common.svg.is_some() || common.html.is_some();
-        let recorder = crate::diagram::Recorder::default();
+        let recorder = crate::views::diagram::Recorder::default();
         if pictures {
             n = n.also(recorder.clone());
             n.bilingual = common.html.is_some(); // the replay's language toggle
@@ -239,13 +239,13 @@ fn program_title(role: &str) -> String {
 fn write_pictures(
     n: &Narrator,
     common: &CommonArgs,
-    recorder: &crate::diagram::Recorder,
+    recorder: &crate::views::diagram::Recorder,
     role: &str,
 ) -> Result<(), Failure> {
     let events = recorder.events();
-    let layout = crate::diagram::layout(&events, n.lang);
+    let layout = crate::views::diagram::layout(&events, n.lang);
     let title = program_title(role);
-    let svg = crate::diagram::svg(&layout, &title, n.lang);
+    let svg = crate::views::diagram::svg(&layout, &title, n.lang);
     let write = |path: &std::path::Path, text: &str| {
         std::fs::write(path, text).map_err(|e| Failure::Runtime(cannot_write(path, &e)))
     };
@@ -256,7 +256,7 @@ fn write_pictures(
     if let Some(path) = &common.html {
         write(
             path,
-            &crate::replay::page(&events, &layout, &svg, &title, n.lang),
+            &crate::views::replay::page(&events, &layout, &svg, &title, n.lang),
         )?;
         n.note(n.say(text!(
             "cli-step-by-step-replay-written",

@@ -62,7 +62,7 @@ pub fn echo_stream(
         let data = &mut buf[..got];
         if n.shows_data() {
             n.data(
-                format!("{peer} → {}", crate::strace::readable(data, 200)),
+                format!("{peer} → {}", crate::trace::strace::readable(data, 200)),
                 data,
             );
         }

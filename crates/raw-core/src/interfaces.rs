@@ -75,7 +75,7 @@ mod tests {
     /// WSL2's kernel release names Microsoft; ordinary ones do not.
     #[test]
     fn recognises_wsl2_kernels() {
-        use crate::kernel_table::is_wsl2_release;
+        use crate::trace::kernel_table::is_wsl2_release;
         assert!(is_wsl2_release("5.15.153.1-microsoft-standard-WSL2"));
         assert!(!is_wsl2_release("6.18.44-generic"));
         let warning =

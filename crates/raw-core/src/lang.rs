@@ -66,11 +66,6 @@ impl Lang {
             Lang::PtBr => Lang::En,
         }
     }
-
-    /// The catalog's message `text` in this language.
-    pub fn say(self, text: crate::catalog::Text) -> String {
-        text.render(self)
-    }
 }
 
 #[cfg(test)]

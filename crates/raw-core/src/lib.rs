@@ -4,34 +4,25 @@
 //! (`raw-tcp`, `raw-udp`, `raw-multi`) share, so each lab's own code is only its
 //! syscall sequence:
 //!
-//! | module | what it holds |
-//! |---|---|
-//! | [`steps`] | one function per syscall (`socket`, `bind`, `listen`, `accept`, ...), each narrated |
-//! | [`process`] | fork (as `clone`), `wait4`, `kill`, the SIGCHLD handler, `exit_group`: the fork model's steps |
-//! | [`uring`] | the io-uring model's requests and completions (setup, submit, the buffer ring), narrated |
-//! | [`workers`] | `SO_REUSEPORT`, `tgkill`, the prefork meter page, `PR_SET_PDEATHSIG` |
-//! | [`uring`] | the io-uring model's requests and completions (setup, submit, the buffer ring), narrated |
-//! | [`workers`] | `SO_REUSEPORT`, `tgkill`, the prefork meter page, `PR_SET_PDEATHSIG` |
-//! | [`multiplex`] | `epoll_create1`/`epoll_ctl`/`epoll_wait`, `poll`, `pselect6`: the event loops' steps |
-//! | [`catalog`] | the message catalog (Project Fluent, `catalog/<lang>/*.ftl`): every sentence, per language |
-//! | [`sentences`] | what each syscall means: one catalog message per meaning, for the labs and `raw-trace` |
-//! | [`help`] | `--help`, usage errors, man pages and completions, from the catalog |
-//! | [`record`] | the one shape of a step: a [`record::Call`] opened, the syscall, the call finished |
-//! | [`narrate`] | the narrator: language, mode, role, and the views it feeds |
-//! | [`event`] | the events every view receives (syscall, probe, note, data, packet, warning) |
-//! | [`views`] | the views: text, JSON, strace lines, counters, the state timeline |
-//! | [`diagram`], [`replay`] | `--svg` (a Stevens-style sequence diagram) and `--html` (a replay page) |
-//! | [`strace`] | the exact notation strace uses for addresses, buffers and errors |
-//! | [`tcp_state`] | TCP states (RFC 793 names) read with `getsockopt(TCP_INFO)` |
-//! | [`kernel_table`] | the kernel's socket table (`/proc/net/tcp`): TIME-WAIT, who holds a port |
-//! | [`echo`] | the echo loop every TCP server model reuses |
-//! | [`error`] | failures that name the syscall and errno and say what to try |
-//! | [`capture`] | `--capture FILE.pcap`: AF_PACKET + BPF, a pcap file and a ladder diagram |
-//! | [`resolve`] | `--host` → addresses |
-//! | [`interfaces`] | this machine's addresses, for a classmate (`getifaddrs`) |
-//! | [`signals`] | SIGINT/SIGTERM → a flag, so servers stop cleanly |
-//! | [`lang`], [`cli`] | English or Brazilian Portuguese, `--json`, `--quiet`, exit codes |
-//! | [`sys`] | the calls that need `unsafe`, in one room (a child that dies with its parent) |
+//! The modules are layers, listed here bottom-up, in the order a lecture would teach
+//! them: what happened (the event), who shows it (the views), who tells them (the
+//! narrator), and a step. A module never imports one above it (a test checks).
+//!
+//! | layer | module | what it holds |
+//! |---|---|---|
+//! | 1 | [`sys`] | the calls that need `unsafe`, in one room, split by topic |
+//! | 2 | [`lang`] | English or Brazilian Portuguese |
+//! | 3 | [`trace`] | what happened, as data: strace's notation, a message in no language yet, a failure, the TCP state, **the event**, the fd table, and [`trace::call::Call`], the one shape of a step |
+//! | 4 | [`catalog`] | the message catalog (Project Fluent, `catalog/<lang>/*.ftl`): every sentence, per language |
+//! | 5 | [`sentences`] | what each syscall means: one catalog message per meaning, for the labs and `raw-trace` |
+//! | 6 | [`error`] | failures that teach: the errno's name, a hint, the command that checks it |
+//! | 7 | [`views`] | **the sinks**: text, JSON, strace lines, counters, the state timeline, `--svg`, `--html` |
+//! | 8 | [`capture`] | `--capture FILE.pcap`: AF_PACKET + BPF, a pcap file, the decoder, the ladder |
+//! | 9 | [`narrate`] | **the narrator**: language, mode, role, and the views it feeds |
+//! | 10 | [`steps`] | **a step**: one function per syscall (`socket`, `bind`, ..., fork, epoll, io_uring) |
+//! | 11 | [`interfaces`], [`resolve`] | this machine's addresses (`getifaddrs`), `--host` → addresses |
+//! | 12 | [`echo`] | the echo loop every TCP server model reuses |
+//! | 13 | [`help`], [`cli`] | `--help`, usage errors, man pages; `--json`, `--quiet`, `--capture`, exit codes |
 //!
 //! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
 //! errno names); every step maps to exactly one syscall. `unsafe` appears only where a
@@ -68,30 +59,18 @@ macro_rules! man_links {
 pub mod capture;
 pub mod catalog;
 pub mod cli;
-pub mod diagram;
 pub mod echo;
 pub mod error;
-pub mod event;
-pub mod fds;
 pub mod help;
 pub mod interfaces;
-pub mod kernel_table;
 pub mod lang;
-pub mod multiplex;
 pub mod narrate;
-pub mod process;
-pub mod record;
-pub mod replay;
 pub mod resolve;
 pub mod sentences;
-pub mod signals;
 pub mod steps;
-pub mod strace;
 pub mod sys;
-pub mod tcp_state;
-pub mod uring;
+pub mod trace;
 pub mod views;
-pub mod workers;
 
 pub use catalog::{num, Text};
 pub use error::{Fact, Failure};
@@ -100,15 +79,137 @@ pub use narrate::{Mode, Narrator};
 
 #[cfg(test)]
 mod tests {
-    /// Every step's doc (`/// **Syscall:** ...`) links its man page with `man_links!`
-    /// (the harness pieces in `sys`, which run between fork and execve, excepted).
-    #[test]
-    fn every_step_links_its_man_page() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut missing = Vec::new();
+    use std::path::{Path, PathBuf};
+
+    /// The modules bottom-up, as `lib.rs`'s table lists them: each may import only
+    /// itself and the modules before it.
+    const LAYERS: &[&str] = &[
+        "sys",
+        "lang",
+        "trace::strace",
+        "trace::text",
+        "trace::failure",
+        "trace::tcp_state",
+        "trace::kernel_table",
+        "trace::event",
+        "trace::fds",
+        "trace::call",
+        "trace",
+        "catalog",
+        "sentences",
+        "error",
+        "views",
+        "capture",
+        "narrate",
+        "steps::signals",
+        "steps::sockets",
+        "steps::process",
+        "steps::multiplex",
+        "steps::uring",
+        "steps::workers",
+        "steps",
+        "interfaces",
+        "resolve",
+        "echo",
+        "help",
+        "cli",
+    ];
+
+    /// Every `.rs` file under `dir`, recursively.
+    fn sources(dir: &Path) -> Vec<PathBuf> {
+        let mut all = Vec::new();
         for entry in std::fs::read_dir(dir).expect("src").flatten() {
             let path = entry.path();
-            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("sys.rs") {
+            if path.is_dir() {
+                all.extend(sources(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                all.push(path);
+            }
+        }
+        all.sort();
+        all
+    }
+
+    /// `steps/process.rs` → `steps::process`, `capture/mod.rs` → `capture`.
+    fn module_of(src: &Path, file: &Path) -> String {
+        let rel = file
+            .strip_prefix(src)
+            .expect("under src")
+            .with_extension("");
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .filter(|c| c != "mod")
+            .collect();
+        parts.join("::")
+    }
+
+    /// Where a module path sits in [`LAYERS`]: its longest listed prefix.
+    fn layer(module: &str) -> Option<usize> {
+        LAYERS
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| module == **l || module.starts_with(&format!("{l}::")))
+            .max_by_key(|(_, l)| l.len())
+            .map(|(i, _)| i)
+    }
+
+    /// The imports go one way: no module names a module above it (`crate::…` in a
+    /// `use` line or in a path), outside its tests. So the module graph has no cycle,
+    /// and `lib.rs` lists the layers in the order a lecture would teach them.
+    #[test]
+    fn imports_go_one_way() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut upward = Vec::new();
+        for file in sources(&src) {
+            let module = module_of(&src, &file);
+            if module == "lib" {
+                continue;
+            }
+            let Some(own) = layer(&module) else {
+                panic!("{module} is not in LAYERS: place it in lib.rs's table and here");
+            };
+            let text = std::fs::read_to_string(&file).expect("source");
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("#[cfg(test)]") {
+                    break; // the tests may use anything
+                }
+                if code.starts_with("//") {
+                    continue;
+                }
+                for (at, _) in code.match_indices("crate::") {
+                    let path: String = code[at + 7..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                        .collect();
+                    let path = path.trim_end_matches(':');
+                    let target = layer(path);
+                    if target.is_some_and(|t| t > own) {
+                        upward.push(format!(
+                            "{}:{}: {module} imports {path}",
+                            file.display(),
+                            n + 1
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            upward.is_empty(),
+            "imports that go up a layer:\n{}",
+            upward.join("\n")
+        );
+    }
+
+    /// Every step's doc (`/// **Syscall:** ...`) links its man page with `man_links!`
+    /// (the `sys` room, whose functions are not steps, excepted).
+    #[test]
+    fn every_step_links_its_man_page() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        for path in sources(&src) {
+            if path.starts_with(src.join("sys")) {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("source");

@@ -5,7 +5,7 @@
 //! `child 893`), plus the views that receive its events ([`crate::views`]): the
 //! printer the command line chose (text, `--json`, `-q`, `-qq`), and whatever a lab
 //! adds (a counter, the state timeline). Whether a socket is TCP is the socket's own
-//! business ([`crate::record`]), never a flag of the narrator.
+//! business ([`crate::trace::call`]), never a flag of the narrator.
 //!
 //! Whatever the mode, a failure the program recovers from (an `accept` out of file
 //! descriptors, one client's reset) is never hidden: see [`Narrator::problem`].
@@ -19,15 +19,15 @@
 
 use crate::error::Failure;
 use crate::lang::Lang;
-use crate::tcp_state::{Probe, TcpState};
 use crate::text;
+use crate::trace::tcp_state::{Probe, TcpState};
 use crate::views::{Printer, Sink};
 use std::net::SocketAddr;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-pub use crate::event::{short_source, Event, Kind, DATA_PREVIEW};
+pub use crate::trace::event::{short_source, Event, Kind, DATA_PREVIEW};
 pub use crate::views::{Mode, Seen};
 
 /// Set when stdin ends during `--step`: the rest runs without pausing.
@@ -179,7 +179,7 @@ impl Narrator {
         if syscall == "bind"
             && local
             && addr.ip().is_unspecified()
-            && crate::kernel_table::running_on_wsl2()
+            && crate::trace::kernel_table::running_on_wsl2()
         {
             self.note(self.say(text!("interfaces-wsl2-warning", port = addr.port())));
         }
@@ -290,7 +290,7 @@ impl Narrator {
             event.ret = call
                 .as_deref()
                 .and_then(|c| c.rsplit(" = ").next())
-                .and_then(crate::record::leading_number);
+                .and_then(crate::trace::call::leading_number);
         }
         let shown = call.is_some();
         event.call = call;
@@ -425,9 +425,57 @@ impl Narrator {
         self.emit(Event {
             kind: Some(Kind::Data),
             bytes: Some(bytes.len()),
-            data: Some(crate::strace::quoted_limit(bytes, DATA_PREVIEW)),
+            data: Some(crate::trace::strace::quoted_limit(bytes, DATA_PREVIEW)),
             text: text.into(),
             ..Event::default()
         });
+    }
+}
+
+impl crate::trace::call::Emitter for Narrator {
+    fn says_calls(&self) -> bool {
+        self.verbose() || self.step
+    }
+
+    fn reads_states(&self) -> bool {
+        self.verbose()
+    }
+
+    fn hears_calls(&self) -> bool {
+        self.hears(Kind::Syscall)
+    }
+
+    fn before(&self, call: &str) {
+        Narrator::before(self, || call.to_string());
+    }
+
+    fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool) {
+        Narrator::about_to(self, syscall, addr, local);
+    }
+
+    fn called(
+        &self,
+        syscall: &'static str,
+        call: Option<String>,
+        mut event: Event,
+        meaning: crate::trace::call::Meaning,
+    ) {
+        use crate::trace::call::Meaning;
+        let sentence = match meaning {
+            Meaning::Succeeded(text) => Some(text),
+            Meaning::Failed { errno, why } => Some(crate::sentences::failed(syscall, errno, why)),
+            Meaning::Unsaid => None,
+        };
+        if let Some(sentence) = sentence {
+            event.text = sentence.render(self.lang);
+            if self.bilingual {
+                event.text_other = Some(sentence.render(self.lang.other()));
+            }
+        }
+        self.syscall(syscall, call, event);
+    }
+
+    fn probe(&self, fd: i32, probe: Probe) {
+        Narrator::probe(self, fd, probe);
     }
 }

@@ -10,9 +10,9 @@
 #![forbid(unsafe_code)]
 
 use crate::catalog::Text;
-use crate::fds::SocketKind;
-use crate::strace;
 use crate::text;
+use crate::trace::fds::SocketKind;
+use crate::trace::strace;
 use std::net::SocketAddr;
 
 /// `yes` / `no`, as the catalog's selectors spell a condition.

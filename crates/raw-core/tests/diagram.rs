@@ -6,9 +6,9 @@
 //! `UPDATE_GOLDEN=1 cargo test -p raw-core --test diagram` rewrites the golden files
 //! after an intended change; look at them (e.g. in a browser) before committing.
 
-use raw_core::diagram::{layout, svg, Stamped};
-use raw_core::event::{Event, Kind, PacketInfo};
-use raw_core::tcp_state::TcpState;
+use raw_core::trace::event::{Event, Kind, PacketInfo};
+use raw_core::trace::tcp_state::TcpState;
+use raw_core::views::diagram::{layout, svg, Stamped};
 use raw_core::Lang;
 
 struct Run {

@@ -106,7 +106,7 @@ fn exchange(n: &Narrator, sock: &Socket, message: &[u8]) -> Result<String, Failu
         }
         reply.extend_from_slice(&buf[..got]);
     }
-    Ok(raw_core::strace::quoted_limit(&reply, 60))
+    Ok(raw_core::trace::strace::quoted_limit(&reply, 60))
 }
 
 fn print_table(n: &Narrator, server: SocketAddr, rows: &[(usize, SocketAddr, String)]) {

@@ -6,10 +6,10 @@
 //! ```
 
 use clap::Subcommand;
-use raw_core::kernel_table;
-use raw_core::process::{self, Forked, Reaped, Wait};
+use raw_core::steps::process::{self, Forked, Reaped, Wait};
 use raw_core::steps::PortFrom;
 use raw_core::text;
+use raw_core::trace::kernel_table;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;

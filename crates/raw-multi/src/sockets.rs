@@ -8,9 +8,9 @@
 //! port. (The clients' own sockets appear too, with the roles reversed.)
 
 use clap::Args;
-use raw_core::kernel_table::{owner, tcp_sockets, KernelSocket};
 use raw_core::narrate::{Event, Kind};
 use raw_core::text;
+use raw_core::trace::kernel_table::{owner, tcp_sockets, KernelSocket};
 use raw_core::{Failure, Narrator};
 use std::io::Write;
 

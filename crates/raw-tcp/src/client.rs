@@ -141,7 +141,7 @@ fn exchange(
     n.data(
         n.say(text!(
             "tcp-client-received",
-            readable = raw_core::strace::readable(&reply, usize::MAX)
+            readable = raw_core::trace::strace::readable(&reply, usize::MAX)
         )),
         &reply,
     );

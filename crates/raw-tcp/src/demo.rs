@@ -13,11 +13,11 @@
 //! ```
 
 use clap::Args;
-use raw_core::kernel_table;
 use raw_core::resolve::resolve;
 use raw_core::steps::PortFrom;
-use raw_core::tcp_state::TcpState;
 use raw_core::text;
+use raw_core::trace::kernel_table;
+use raw_core::trace::tcp_state::TcpState;
 use raw_core::views::Timeline;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
@@ -82,7 +82,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     client.data(
         client.say(text!(
             "tcp-client-received",
-            readable = raw_core::strace::readable(&reply[..back], 200)
+            readable = raw_core::trace::strace::readable(&reply[..back], 200)
         )),
         &reply[..back],
     );

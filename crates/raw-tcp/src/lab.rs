@@ -11,9 +11,9 @@
 
 use clap::Subcommand;
 use nix::errno::Errno;
-use raw_core::kernel_table;
 use raw_core::steps::PortFrom;
 use raw_core::text;
+use raw_core::trace::kernel_table;
 use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 use std::net::SocketAddr;

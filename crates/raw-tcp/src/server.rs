@@ -23,7 +23,7 @@ use nix::errno::Errno;
 use raw_core::cli::ListenArgs;
 use raw_core::echo::{echo_stream, Transform};
 use raw_core::resolve::resolve;
-use raw_core::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
+use raw_core::steps::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
 use raw_core::steps::PortFrom;
 use raw_core::text;
 use raw_core::{steps, Failure, Narrator};

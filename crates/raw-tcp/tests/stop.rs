@@ -238,7 +238,7 @@ fn show_the_queue(srv: &Server) -> bool {
     // Wait (bounded) until the server saw the second leave: back in accept, nothing queued.
     let deadline = Instant::now() + DEADLINE;
     while Instant::now() < deadline
-        && raw_core::kernel_table::on_port(srv.port())
+        && raw_core::trace::kernel_table::on_port(srv.port())
             .iter()
             .any(|s| s.state.name() == "ESTABLISHED" || s.state.name() == "CLOSE-WAIT")
     {

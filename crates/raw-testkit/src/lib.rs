@@ -472,7 +472,7 @@ pub fn narrated_calls(events: &[Value]) -> Vec<String> {
 pub fn wait_for_state(port: u16, state: &str) -> bool {
     let deadline = Instant::now() + DEADLINE;
     while Instant::now() < deadline {
-        if raw_core::kernel_table::on_port(port)
+        if raw_core::trace::kernel_table::on_port(port)
             .iter()
             .any(|s| s.state.name() == state)
         {
@@ -487,7 +487,7 @@ pub fn wait_for_state(port: u16, state: &str) -> bool {
 pub fn wait_for_udp(port: u16) -> bool {
     let deadline = Instant::now() + DEADLINE;
     while Instant::now() < deadline {
-        if raw_core::kernel_table::udp_sockets()
+        if raw_core::trace::kernel_table::udp_sockets()
             .iter()
             .any(|s| s.local.port() == port)
         {

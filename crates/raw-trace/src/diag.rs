@@ -7,7 +7,7 @@
 //! holds the program after a call. Here raw-trace asks only for the states it needs
 //! (every state but TIME-WAIT, which has no inode; or LISTEN alone; or one connection
 //! by its four addresses), and gets binary rows back. When netlink is refused (a
-//! sandbox), the callers fall back to [`raw_core::kernel_table`].
+//! sandbox), the callers fall back to [`raw_core::trace::kernel_table`].
 //!
 //! **Syscalls** (raw-trace's own, not the traced program's: strace does not see them):
 //! `socket(AF_NETLINK, SOCK_DGRAM|SOCK_CLOEXEC, NETLINK_SOCK_DIAG)`, `sendto` of one
@@ -18,7 +18,7 @@
 use nix::sys::socket::{
     recv, sendto, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
 };
-use raw_core::tcp_state::TcpState;
+use raw_core::trace::tcp_state::TcpState;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::AsRawFd;
 

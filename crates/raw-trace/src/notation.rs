@@ -1,4 +1,4 @@
-//! Reading strace's notation back: the inverse of [`raw_core::strace`], which writes
+//! Reading strace's notation back: the inverse of [`raw_core::trace::strace`], which writes
 //! it. Addresses (`{sa_family=AF_INET, sin_port=htons(65432), ...}`), quoted buffers
 //! with their escapes and the `...` of a cut, value-result lengths (`[128 => 16]`).
 
@@ -212,13 +212,13 @@ pub fn iov_data(arg: &str) -> Option<(Vec<u8>, bool)> {
 mod tests {
     use super::*;
 
-    /// Addresses written by raw_core::strace read back to the same address.
+    /// Addresses written by raw_core::trace::strace read back to the same address.
     #[test]
     fn addresses_round_trip() {
         for text in ["127.0.0.1:65432", "[::1]:80", "0.0.0.0:0", "[::]:65432"] {
             let addr: SocketAddr = text.parse().expect("addr");
             assert_eq!(
-                sockaddr(&raw_core::strace::sockaddr(&addr)),
+                sockaddr(&raw_core::trace::strace::sockaddr(&addr)),
                 Some(Addr::Ip(addr))
             );
         }
@@ -230,15 +230,15 @@ mod tests {
         assert_eq!(sockaddr("0x7ffd5c1b8a10"), None);
     }
 
-    /// Buffers quoted by raw_core::strace decode to the same bytes.
+    /// Buffers quoted by raw_core::trace::strace decode to the same bytes.
     #[test]
     fn buffers_round_trip() {
         let data = b"Hello, world\xff\x01\n\t\"\\\x012";
-        let (back, cut) = quoted(&raw_core::strace::quoted(data)).expect("quoted");
+        let (back, cut) = quoted(&raw_core::trace::strace::quoted(data)).expect("quoted");
         assert_eq!(back, data);
         assert!(!cut);
         let long = [b'a'; 40];
-        let (back, cut) = quoted(&raw_core::strace::quoted(&long)).expect("long");
+        let (back, cut) = quoted(&raw_core::trace::strace::quoted(&long)).expect("long");
         assert_eq!(back.len(), 32);
         assert!(cut);
         assert_eq!(quoted(r#""\x41B""#), Some((b"AB".to_vec(), false)));

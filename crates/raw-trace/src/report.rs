@@ -5,8 +5,8 @@
 #![forbid(unsafe_code)]
 
 use crate::lints::{Finding, Mistake};
-use raw_core::event::{Event, Kind};
 use raw_core::text;
+use raw_core::trace::event::{Event, Kind};
 use raw_core::views::write_stdout;
 use raw_core::{Mode, Narrator};
 

@@ -17,11 +17,11 @@ use crate::notation::{self, Addr};
 use crate::procfs;
 use crate::sockets::{self, Registry, Seen, Sock};
 use nix::errno::Errno;
-use raw_core::event::Event;
-use raw_core::kernel_table;
 use raw_core::sentences::{self as say, PortFrom};
-use raw_core::tcp_state::TcpState;
 use raw_core::text;
+use raw_core::trace::event::Event;
+use raw_core::trace::kernel_table;
+use raw_core::trace::tcp_state::TcpState;
 use raw_core::Text;
 use raw_core::{Lang, Mode, Narrator};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -523,7 +523,7 @@ impl<'n> Session<'n> {
             kind: listener
                 .as_ref()
                 .and_then(|l| l.kind)
-                .or(Some(raw_core::fds::SocketKind::Tcp)),
+                .or(Some(raw_core::trace::fds::SocketKind::Tcp)),
             inode,
             local: row
                 .as_ref()

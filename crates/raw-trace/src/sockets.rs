@@ -8,15 +8,15 @@
 //!
 //! What the trace does not say (the socket behind an fd the program inherited, the
 //! state of a connection) comes from `/proc`: [`crate::procfs`] and
-//! [`raw_core::kernel_table`].
+//! [`raw_core::trace::kernel_table`].
 
 #![forbid(unsafe_code)]
 
 use crate::{diag, procfs};
-use raw_core::fds::SocketKind;
-use raw_core::kernel_table;
 use raw_core::sentences::PortFrom;
-use raw_core::tcp_state::TcpState;
+use raw_core::trace::fds::SocketKind;
+use raw_core::trace::kernel_table;
+use raw_core::trace::tcp_state::TcpState;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 

@@ -235,7 +235,7 @@ pub fn run(n: &Narrator, options: &Options) -> Result<Outcome, Failure> {
     };
     let fifo = Fifo::new()?;
     // SIGINT/SIGTERM only set a flag: the loop below stops the program, then us.
-    raw_core::signals::stop_on_sigint_sigterm()?;
+    raw_core::steps::signals::stop_on_sigint_sigterm()?;
     let mut cmd = Command::new(&strace);
     cmd.args(strace_args(&fifo.path, options.hold))
         .arg("--")
@@ -293,9 +293,9 @@ pub fn run(n: &Narrator, options: &Options) -> Result<Outcome, Failure> {
         {
             fifo.unblock();
         }
-        if raw_core::signals::stop_requested() {
+        if raw_core::steps::signals::stop_requested() {
             let (since, signal) = *stopping.get_or_insert_with(|| {
-                let signal = match raw_core::signals::stop_signal() {
+                let signal = match raw_core::steps::signals::stop_signal() {
                     Some("SIGTERM") => Signal::SIGTERM,
                     _ => Signal::SIGINT,
                 };

@@ -135,7 +135,7 @@ impl Client<'_> {
         n.data(
             n.say(text!(
                 "udp-client-sent",
-                readable = raw_core::strace::readable(message, usize::MAX)
+                readable = raw_core::trace::strace::readable(message, usize::MAX)
             )),
             message,
         );
@@ -163,7 +163,7 @@ impl Client<'_> {
             n.data(
                 n.say(text!(
                     "udp-client-received",
-                    readable = raw_core::strace::readable(reply, usize::MAX)
+                    readable = raw_core::trace::strace::readable(reply, usize::MAX)
                 )),
                 reply,
             );

@@ -77,7 +77,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     client.data(
         client.say(text!(
             "udp-client-received",
-            readable = raw_core::strace::readable(&reply[..back.len], 200)
+            readable = raw_core::trace::strace::readable(&reply[..back.len], 200)
         )),
         &reply[..back.len],
     );

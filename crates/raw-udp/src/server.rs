@@ -28,7 +28,7 @@ use clap::Args;
 use nix::errno::Errno;
 use raw_core::echo::Transform;
 use raw_core::resolve::resolve;
-use raw_core::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
+use raw_core::steps::signals::{stop_on_sigint_sigterm_narrated, stop_requested, stop_signal};
 use raw_core::steps::PortFrom;
 use raw_core::text;
 use raw_core::{steps, Failure, Narrator};
@@ -118,7 +118,7 @@ pub fn run(n: &Narrator, args: &ServerArgs) -> Result<(), Failure> {
                     format!(
                         "{} → {}",
                         datagram.from,
-                        raw_core::strace::readable(data, 200)
+                        raw_core::trace::strace::readable(data, 200)
                     ),
                     data,
                 );

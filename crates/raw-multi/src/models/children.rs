@@ -6,9 +6,10 @@
 use nix::errno::Errno;
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
-use raw_core::process::{self, Reaped, Wait};
-use raw_core::signals::stop_requested;
-use raw_core::{workers, Failure, Narrator};
+use raw_core::steps::process::{self, Reaped, Wait};
+use raw_core::steps::signals::stop_requested;
+use raw_core::steps::workers;
+use raw_core::{Failure, Narrator};
 use std::collections::HashSet;
 
 /// The children a forking server has started and not yet reaped.

@@ -16,7 +16,7 @@
 
 use super::event_loop::{Interest, Multiplexer, Open, Ready};
 use nix::sys::epoll::{Epoll as KernelEpoll, EpollEvent, EpollFlags};
-use raw_core::multiplex::{self, poll_timeout, Ctl};
+use raw_core::steps::multiplex::{self, poll_timeout, Ctl};
 use raw_core::{steps, Failure, Narrator};
 use socket2::Socket;
 use std::os::fd::RawFd;

@@ -29,8 +29,8 @@
 use super::children::{self, Children};
 use super::{accept_or_retry, announce, str_echo, Limit, ServerArgs, Stats};
 use nix::unistd::Pid;
-use raw_core::process::{self, Forked};
-use raw_core::signals::stop_requested;
+use raw_core::steps::process::{self, Forked};
+use raw_core::steps::signals::stop_requested;
 use raw_core::text;
 use raw_core::{steps, Failure, Narrator};
 use socket2::Socket;

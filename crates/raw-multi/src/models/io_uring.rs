@@ -31,10 +31,11 @@
 use super::event_loop::HIGH_WATER;
 use super::{announce, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
-use raw_core::signals::stop_requested;
+use raw_core::steps::signals::stop_requested;
+use raw_core::steps::uring::{self, Cqe, Op, Sqe, Uring};
 use raw_core::text;
-use raw_core::uring::{self, Cqe, Op, Sqe, Uring};
-use raw_core::{steps, strace, Failure, Narrator};
+use raw_core::trace::strace;
+use raw_core::{steps, Failure, Narrator};
 use socket2::Socket;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

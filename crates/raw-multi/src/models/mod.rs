@@ -23,9 +23,9 @@ use nix::errno::Errno;
 use raw_core::cli::ListenArgs;
 use raw_core::echo::{echo_stream, Transform};
 use raw_core::narrate::{Event, Kind};
-use raw_core::process;
 use raw_core::resolve::resolve;
-use raw_core::signals::stop_on_sigint_sigterm_narrated;
+use raw_core::steps::process;
+use raw_core::steps::signals::stop_on_sigint_sigterm_narrated;
 use raw_core::steps::PortFrom;
 use raw_core::steps::{self, Timeout};
 use raw_core::views::Sink;
@@ -243,7 +243,7 @@ fn listen_and_serve(
 ) -> Result<(), Failure> {
     steps::set_reuseaddr(n, listener)?;
     if args.model == Model::Reuseport {
-        raw_core::workers::set_reuseport(n, listener)?; // before bind: others may share the port
+        raw_core::steps::workers::set_reuseport(n, listener)?; // before bind: others may share the port
     }
     if addr.is_ipv6() && addr.ip().is_unspecified() {
         steps::set_v6only(n, listener, false)?;

@@ -15,7 +15,7 @@
 
 use super::event_loop::{Interest, Multiplexer, Open, Ready};
 use nix::poll::{PollFd, PollFlags};
-use raw_core::multiplex::{self, poll_timeout};
+use raw_core::steps::multiplex::{self, poll_timeout};
 use raw_core::{Failure, Narrator};
 use socket2::Socket;
 use std::collections::BTreeMap;

@@ -16,8 +16,9 @@
 
 use super::event_loop::{Interest, Multiplexer, Open, Ready};
 use nix::sys::select::FdSet;
+use raw_core::steps::multiplex;
 use raw_core::text;
-use raw_core::{multiplex, Failure, Narrator};
+use raw_core::{Failure, Narrator};
 use socket2::Socket;
 use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, RawFd};

@@ -19,8 +19,8 @@
 
 use super::{accept_or_retry, announce, str_echo, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
-use raw_core::signals::{block_stop_signals, stop_requested, unblock_stop_signals};
 use raw_core::steps;
+use raw_core::steps::signals::{block_stop_signals, stop_requested, unblock_stop_signals};
 use raw_core::text;
 use raw_core::{Failure, Narrator};
 use socket2::Socket;

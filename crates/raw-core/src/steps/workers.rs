@@ -7,9 +7,9 @@
 
 use crate::error::Failure;
 use crate::narrate::Narrator;
-use crate::record::{errno_of, Call};
 use crate::sentences;
 use crate::text;
+use crate::trace::call::{errno_of, Call};
 use nix::sys::signal::Signal;
 use socket2::Socket;
 use std::os::fd::AsRawFd;

@@ -2,8 +2,8 @@
 //!
 //! Whether a socket is TCP (so that its state is read after each step) and whether it
 //! listens (so that `close` says the right sentence) is the socket's own business: the
-//! steps say what a call does when they open it ([`crate::record::Call::makes`],
-//! `listens`, `closes`), and [`crate::record::Call::finish`] updates this table. Nothing
+//! steps say what a call does when they open it ([`crate::trace::call::Call::makes`],
+//! `listens`, `closes`), and [`crate::trace::call::Call::finish`] updates this table. Nothing
 //! else writes it.
 
 #![forbid(unsafe_code)]

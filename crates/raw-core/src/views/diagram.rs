@@ -11,9 +11,9 @@
 
 #![forbid(unsafe_code)]
 
-use crate::event::{Event, Kind};
 use crate::lang::Lang;
 use crate::text;
+use crate::trace::event::{Event, Kind};
 use crate::views::Sink;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -201,7 +201,7 @@ fn short_call(e: &Event) -> String {
 }
 
 /// The packet's label: flags, relative seq/ack, length.
-fn packet_label(p: &crate::event::PacketInfo) -> String {
+fn packet_label(p: &crate::trace::event::PacketInfo) -> String {
     if p.proto == "UDP" {
         return format!("UDP len={}", p.len);
     }

@@ -12,9 +12,9 @@
 use crate::catalog::Text;
 use crate::error::Failure;
 use crate::narrate::Narrator;
-use crate::record::Call;
-use crate::strace;
 use crate::text;
+use crate::trace::call::Call;
+use crate::trace::strace;
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
 use nix::sys::select::FdSet;

@@ -16,20 +16,59 @@
 //!   `ret = -1`; the [`Failure`] returned names the syscall and the errno.
 //!
 //! What a call does to the process's descriptors is said when the call is opened, and
-//! the fd table ([`crate::fds`]) is updated by `finish`, never by hand: `makes(kind)` (the
+//! the fd table ([`crate::trace::fds`]) is updated by `finish`, never by hand: `makes(kind)` (the
 //! fd it returns is a socket of that kind), `listens()`, `closes()`, `forks()`.
 
 #![forbid(unsafe_code)]
 
-use crate::catalog::Text;
-use crate::error::Failure;
-use crate::fds::{self, SocketKind};
-use crate::narrate::{Event, Kind, Narrator};
-use crate::strace;
-use crate::tcp_state;
+use crate::trace::event::Event;
+use crate::trace::failure::Failure;
+use crate::trace::fds::{self, SocketKind};
+use crate::trace::strace;
+use crate::trace::tcp_state::{self, Probe};
+use crate::trace::text::Text;
 use nix::errno::Errno;
+use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::panic::Location;
+
+/// Who a [`Call`] reports to: the narrator (a layer above, which renders the sentence in
+/// its language and gives the event to its views). A call asks it only what it needs.
+pub trait Emitter {
+    /// Whether calls are said at all (their strace text rendered): the narration is
+    /// shown, or `--step` asks before each call.
+    fn says_calls(&self) -> bool;
+    /// Whether the TCP state is read after a call on a TCP socket (the narration is
+    /// shown: the extra `getsockopt(TCP_INFO)` is made only for a reader).
+    fn reads_states(&self) -> bool;
+    /// Whether any view wants syscall events (a counter does, under `-qq` too).
+    fn hears_calls(&self) -> bool;
+    /// `--step`: the call about to be made; returns when the user says go on.
+    fn before(&self, call: &str);
+    /// A call is about to name `addr` (its local address when `local`).
+    fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool);
+    /// A call finished: its event, its strace line (`None` when no one reads it), and
+    /// what it meant.
+    fn called(&self, syscall: &'static str, call: Option<String>, event: Event, meaning: Meaning);
+    /// The state read after a call (one `getsockopt(TCP_INFO)`).
+    fn probe(&self, fd: RawFd, probe: Probe);
+}
+
+/// What a finished call meant, in no language yet.
+#[derive(Debug)]
+pub enum Meaning {
+    /// It succeeded: the success sentence.
+    Succeeded(Text),
+    /// It failed with `errno`; `why` says what that means here when the program expects it.
+    Failed {
+        /// The errno.
+        errno: Errno,
+        /// What the program makes of it ("harmless, calling accept again").
+        why: Option<Text>,
+    },
+    /// Nobody reads the sentence (the event goes to the counters only).
+    Unsaid,
+}
 
 /// What a call does to the fd table when it succeeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +90,7 @@ enum Effect {
 /// them (rendered once, and only when someone will read them), and the source line of
 /// the lab that made it.
 pub struct Call<'n> {
-    n: &'n Narrator,
+    n: &'n dyn Emitter,
     name: &'static str,
     fd: RawFd,
     args: Option<String>,
@@ -79,14 +118,14 @@ impl<'n> Call<'n> {
     /// free of formatting). With `--step`, the program says the call and waits here.
     #[track_caller]
     pub fn new(
-        n: &'n Narrator,
+        n: &'n dyn Emitter,
         name: &'static str,
         fd: RawFd,
         args: impl FnOnce() -> String,
     ) -> Call<'n> {
-        let args = (n.verbose() || n.step).then(args);
+        let args = n.says_calls().then(args);
         if let Some(text) = &args {
-            n.before(|| text.clone()); // --step: say what comes, wait for Enter
+            n.before(text); // --step: say what comes, wait for Enter
         }
         Call {
             n,
@@ -153,7 +192,7 @@ impl<'n> Call<'n> {
     /// The call names `addr` as its local address (`bind`): the event carries it, and the
     /// narrator is told before the call is made (`--capture` watches that port; on WSL2,
     /// binding every interface earns a warning).
-    pub fn local(mut self, addr: std::net::SocketAddr) -> Call<'n> {
+    pub fn local(mut self, addr: SocketAddr) -> Call<'n> {
         self.n.about_to(self.name, addr, true);
         self.event.local = Some(addr.to_string());
         self
@@ -162,7 +201,7 @@ impl<'n> Call<'n> {
     /// The call names `addr` as its peer (`connect`, `sendto`): the event carries it, and
     /// the narrator is told before the call is made (`--capture` watches that port
     /// before the SYN or the datagram leaves).
-    pub fn peer(mut self, addr: std::net::SocketAddr) -> Call<'n> {
+    pub fn peer(mut self, addr: SocketAddr) -> Call<'n> {
         self.n.about_to(self.name, addr, false);
         self.event.peer = Some(addr.to_string());
         self
@@ -243,7 +282,7 @@ impl<'n> Call<'n> {
     /// The call returned `ret`: the strace line, the sentence, and the socket's TCP state
     /// after it when the fd is a TCP socket.
     fn succeeded(self, ret: String, sentence: impl FnOnce() -> Text) {
-        if !self.n.hears(Kind::Syscall) {
+        if !self.n.hears_calls() {
             return;
         }
         let mut event = self.event;
@@ -251,20 +290,16 @@ impl<'n> Call<'n> {
         event.ret = leading_number(&ret);
         let Some(args) = self.args else {
             // Nobody prints the call (-q, -qq): the event still reaches the views that count.
-            self.n.syscall(self.name, None, event);
+            self.n.called(self.name, None, event, Meaning::Unsaid);
             return;
         };
         event.source = Some(format!("{}:{}", self.source.file(), self.source.line()));
-        let probe = (self.state && self.n.verbose() && self.fd >= 0 && fds::is_tcp(self.fd))
+        let probe = (self.state && self.n.reads_states() && self.fd >= 0 && fds::is_tcp(self.fd))
             .then(|| tcp_state::probe(self.fd));
         event.state = probe.as_ref().and_then(|p| p.state);
-        let sentence = sentence();
-        event.text = sentence.render(self.n.lang);
-        if self.n.bilingual {
-            event.text_other = Some(sentence.render(self.n.lang.other()));
-        }
+        let line = format!("{args} = {ret}");
         self.n
-            .syscall(self.name, Some(format!("{args} = {ret}")), event);
+            .called(self.name, Some(line), event, Meaning::Succeeded(sentence()));
         if let Some(p) = probe {
             self.n.probe(self.fd, p);
         }
@@ -274,7 +309,7 @@ impl<'n> Call<'n> {
     /// man page does.
     fn failed(self, errno: Errno) -> Failure {
         let failure = Failure::sys(man_page_name(self.name), errno);
-        if !self.n.hears(Kind::Syscall) {
+        if !self.n.hears_calls() {
             return failure;
         }
         let mut event = self.event;
@@ -282,20 +317,14 @@ impl<'n> Call<'n> {
         event.ret = Some(-1);
         event.errno = Some(format!("{errno:?}"));
         let Some(args) = self.args else {
-            self.n.syscall(self.name, None, event);
+            self.n.called(self.name, None, event, Meaning::Unsaid);
             return failure;
         };
         event.source = Some(format!("{}:{}", self.source.file(), self.source.line()));
-        let lang = self.n.lang;
         let why = self.why.and_then(|why| why(errno));
-        let sentence = crate::sentences::failed(self.name, errno, why);
-        event.text = sentence.render(lang);
-        event.text_other = self.n.bilingual.then(|| sentence.render(lang.other()));
-        self.n.syscall(
-            self.name,
-            Some(format!("{args} = {}", strace::failed_in(self.name, errno))),
-            event,
-        );
+        let line = format!("{args} = {}", strace::failed_in(self.name, errno));
+        self.n
+            .called(self.name, Some(line), event, Meaning::Failed { errno, why });
         failure
     }
 }

@@ -5,17 +5,17 @@
 //!
 //! Where strace prints an address the program would need one more syscall to learn
 //! (glibc's `sa_restorer`, the `child_tidptr` glibc passes to `clone`), the narration
-//! writes `0x...`, as [`crate::signals`] does.
+//! writes `0x...`, as [`crate::steps::signals`] does.
 
 #![forbid(unsafe_code)]
 
 use crate::catalog::Text;
 use crate::error::Failure;
 use crate::narrate::Narrator;
-use crate::record::Call;
 use crate::sentences::Ended;
 use crate::sys;
 use crate::text;
+use crate::trace::call::Call;
 use nix::errno::Errno;
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::WaitStatus;
@@ -283,7 +283,7 @@ fn action_text(action: &SigAction) -> String {
         .collect();
     let mask = mask.join(" ");
     let f = action.flags();
-    let flags = crate::strace::flags(&[
+    let flags = crate::trace::strace::flags(&[
         (true, "SA_RESTORER"),
         (f.contains(SaFlags::SA_ONSTACK), "SA_ONSTACK"),
         (f.contains(SaFlags::SA_RESTART), "SA_RESTART"),

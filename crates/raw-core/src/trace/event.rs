@@ -7,7 +7,7 @@
 
 #![forbid(unsafe_code)]
 
-use crate::tcp_state::TcpState;
+use crate::trace::tcp_state::TcpState;
 use serde::Serialize;
 
 /// How many bytes of data an event carries (as strace quotes them); `bytes` has the

@@ -22,10 +22,10 @@
 
 use crate::error::Failure;
 use crate::narrate::{Event, Kind, Narrator};
-use crate::record::Call;
 use crate::sentences;
-use crate::strace;
 use crate::text;
+use crate::trace::call::Call;
+use crate::trace::strace;
 use nix::errno::Errno;
 use std::os::fd::RawFd;
 use std::time::Duration;
@@ -421,12 +421,12 @@ pub fn getpeername(n: &Narrator, fd: RawFd) -> Result<std::net::SocketAddr, Fail
 /// Forgets a connection closed by an `IORING_OP_CLOSE` completion (its fd number may come
 /// back for the next connection).
 pub fn closed(fd: RawFd) {
-    crate::fds::forget(fd);
+    crate::trace::fds::forget(fd);
 }
 
 /// Records a connection made by an accept completion (a TCP socket of ours).
 pub fn accepted(fd: RawFd) {
-    crate::fds::made(fd, crate::fds::SocketKind::Tcp);
+    crate::trace::fds::made(fd, crate::trace::fds::SocketKind::Tcp);
 }
 
 /// **Syscall:** `close(ring_fd)`, see `close(2)`: the io_uring instance goes, and with it

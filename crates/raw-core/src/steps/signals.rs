@@ -24,8 +24,8 @@
 
 use crate::error::Failure;
 use crate::narrate::Narrator;
-use crate::record::Call;
 use crate::text;
+use crate::trace::call::Call;
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 

@@ -7,7 +7,7 @@
 
 #![forbid(unsafe_code)]
 
-use crate::tcp_state::TcpState;
+use crate::trace::tcp_state::TcpState;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// One row of `/proc/net/tcp{,6}`.
@@ -138,8 +138,8 @@ pub fn owner(inode: u64) -> Option<(u32, String)> {
 /// process (when /proc lets us see it), and every connection on the port that sits in
 /// TIME-WAIT, named by its two ends (a TIME-WAIT connection belongs to no process any
 /// more: the kernel keeps it for the side that closed first, server or client).
-pub fn who_holds(port: u16) -> Vec<crate::error::Fact> {
-    use crate::error::Fact;
+pub fn who_holds(port: u16) -> Vec<crate::trace::failure::Fact> {
+    use crate::trace::failure::Fact;
     let on_port = on_port(port);
     let mut facts = Vec::new();
     for s in on_port.iter().filter(|s| s.state == TcpState::Listen) {

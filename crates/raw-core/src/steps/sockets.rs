@@ -1,28 +1,16 @@
-//! The syscall steps: one function per syscall, each making that syscall once (plus,
-//! when narrating a TCP socket, one `getsockopt(TCP_INFO)` to read its state).
-//!
-//! A lab's `main` is a list of these calls in the order the kernel sees them, so the
-//! program reads like `strace` output. Every step has one shape, that of a nix
-//! function: the doc (syscall and man page, packets, TCP state, errors), then
-//!
-//! 1. [`Call::new`] — the call as strace will print it (and, with `--step`, a pause);
-//! 2. the syscall itself, through socket2 (the socket's lifecycle) or nix (data);
-//! 3. [`Call::finish`] — the strace line with the real return value, the success
-//!    sentence only on success, the state after it; what the call did to the fd table.
-//!
-//! Every step is `#[track_caller]`, so the narrated source line is the line in the lab
-//! that called the step, not a line in this file.
+//! The socket steps: `socket`, `setsockopt`, `bind`, `listen`, `accept4`, `connect`,
+//! `sendto`, `recvfrom`, `shutdown`, `close`; each one syscall, narrated.
 
 #![forbid(unsafe_code)]
 
 use crate::error::{Fact, Failure};
-use crate::fds::{closing, kind_of, Closing, SocketKind};
 use crate::narrate::Narrator;
-use crate::record::{errno_of, Call};
 use crate::sentences;
 pub use crate::sentences::PortFrom;
-use crate::strace;
 use crate::text;
+use crate::trace::call::{errno_of, Call};
+use crate::trace::fds::{closing, kind_of, Closing, SocketKind};
+use crate::trace::strace;
 use nix::errno::Errno;
 use nix::sys::socket::MsgFlags;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -33,7 +21,7 @@ use std::time::Duration;
 /// `EINTR` that asks nothing of us: a signal arrived before the call moved any byte,
 /// and it was not SIGINT/SIGTERM (which ask the program to stop): make the call again.
 fn only_interrupted(errno: Errno) -> bool {
-    errno == Errno::EINTR && !crate::signals::stop_requested()
+    errno == Errno::EINTR && !crate::steps::signals::stop_requested()
 }
 
 /// **Syscall:** `socket(2)` — a new, unconnected endpoint; returns its fd.
@@ -204,7 +192,7 @@ pub fn bind(n: &Narrator, sock: &Socket, addr: SocketAddr, reuseaddr: bool) -> R
 #[track_caller]
 pub fn silent_since_connect(n: &Narrator, sock: &Socket) -> Result<Option<Duration>, Failure> {
     let fd = sock.as_raw_fd();
-    let probe = crate::tcp_state::probe(fd);
+    let probe = crate::trace::tcp_state::probe(fd);
     let call = Call::new(n, "getsockopt", fd, || {
         format!("getsockopt({fd}, SOL_TCP, TCP_INFO, ..., [256])")
     });
@@ -501,9 +489,9 @@ pub fn shutdown_fd(n: &Narrator, fd: RawFd) -> Result<(), Failure> {
 /// once the peer's ACK arrived). **Packets:** none. **TCP state:** unchanged.
 #[doc = crate::man_links!(getsockopt(2))]
 #[track_caller]
-pub fn tcp_state(n: &Narrator, sock: &Socket) -> Option<crate::tcp_state::TcpState> {
+pub fn tcp_state(n: &Narrator, sock: &Socket) -> Option<crate::trace::tcp_state::TcpState> {
     let fd = sock.as_raw_fd();
-    let probe = crate::tcp_state::probe(fd);
+    let probe = crate::trace::tcp_state::probe(fd);
     let state = probe.state;
     n.look(fd, probe, &n.say(text!("steps-looking-at-state-again")));
     state

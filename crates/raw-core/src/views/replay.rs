@@ -11,9 +11,9 @@
 
 #![forbid(unsafe_code)]
 
-use crate::diagram::{xml, Layout, RowKind, Stamped};
 use crate::lang::Lang;
 use crate::text;
+use crate::views::diagram::{xml, Layout, RowKind, Stamped};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -3,12 +3,12 @@
 //! Two ways to ask the kernel, both used by the narration:
 //! - [`probe`]: `getsockopt(fd, SOL_TCP, TCP_INFO)` on a socket we still hold. This is a
 //!   real syscall, so the narration prints it (strace shows it too).
-//! - [`crate::kernel_table`]: the kernel's table of all TCP sockets (`/proc/net/tcp`),
+//! - [`crate::trace::kernel_table`]: the kernel's table of all TCP sockets (`/proc/net/tcp`),
 //!   which still lists a connection after its fd is closed, e.g. in TIME-WAIT.
 
 #![forbid(unsafe_code)]
 
-use crate::strace;
+use crate::trace::strace;
 use nix::errno::Errno;
 use serde::Serialize;
 use std::os::fd::RawFd;
