@@ -1,5 +1,5 @@
 //! `raw-trace`: narrate any program's socket syscalls. This file only parses the
-//! command line; the work is in the library (`tracer.rs`, `session.rs`, `lints.rs`).
+//! command line; the work is in the library (`tracer.rs`, `session/`, `lints/`).
 
 #![forbid(unsafe_code)]
 
