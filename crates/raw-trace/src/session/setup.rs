@@ -9,8 +9,8 @@ use crate::line::Call;
 use crate::notation::{self, Addr};
 use crate::procfs;
 use crate::sockets::{self, Sock};
-use raw_core::trace::kernel_table;
 use raw_core::sentences::{self as say, PortFrom};
+use raw_core::trace::kernel_table;
 use raw_core::trace::tcp_state::TcpState;
 
 impl Session<'_> {

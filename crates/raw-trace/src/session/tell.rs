@@ -8,10 +8,10 @@ use crate::line::Call;
 use crate::procfs;
 use crate::sockets::{self, Seen, Sock};
 use nix::errno::Errno;
-use raw_core::trace::event::Event;
 use raw_core::sentences as say;
-use raw_core::trace::tcp_state::TcpState;
 use raw_core::text;
+use raw_core::trace::event::Event;
+use raw_core::trace::tcp_state::TcpState;
 use raw_core::{Lang, Mode};
 use std::net::SocketAddr;
 
