@@ -185,7 +185,9 @@ mod tests {
                         .collect();
                     let path = path.trim_end_matches(':');
                     let target = layer(path);
-                    if target.is_some_and(|t| t > own) {
+                    // The message table says what calls mean, never how they are made.
+                    let unsafe_room = module == "sentences" && path.starts_with("sys");
+                    if unsafe_room || target.is_some_and(|t| t > own) {
                         upward.push(format!(
                             "{}:{}: {module} imports {path}",
                             file.display(),

@@ -355,47 +355,10 @@ pub fn io_uring_buf_ring(entries: u16, size: u32) -> Text {
     text!("sys-uring-buf-ring", entries, size)
 }
 
-/// A request written into the submission queue (not a syscall).
-pub fn io_uring_sqe(sqe: &crate::sys::Sqe) -> Text {
-    use crate::sys::Sqe;
-    match sqe {
-        Sqe::Accept {
-            multishot: true, ..
-        } => text!("sys-sqe-accept-multishot"),
-        Sqe::Accept { .. } => text!("sys-sqe-accept"),
-        Sqe::RecvMulti { .. } => text!("sys-sqe-recv-multishot"),
-        Sqe::Send { .. } => text!("sys-sqe-send"),
-        Sqe::Close { .. } => text!("sys-sqe-close"),
-        Sqe::Cancel { .. } => text!("sys-sqe-cancel"),
-    }
-}
-
 /// `io_uring_enter` handed the kernel `submitted` requests and waited for `want`
 /// completions.
 pub fn io_uring_enter(submitted: usize, want: u32) -> Text {
     text!("sys-uring-enter", submitted, want)
-}
-
-/// A completion of `asked` with `result` (`-errno` on failure); `more`: still armed.
-pub fn io_uring_cqe(asked: &crate::sys::Sqe, result: i32, more: bool) -> Text {
-    use crate::sys::Sqe;
-    let more = yes(more);
-    if result < 0 {
-        let errno = nix::errno::Errno::from_raw(-result);
-        let text = strace::errno_text(errno);
-        return text!("sys-cqe-failed", errno = format!("{errno:?}"), text, more);
-    }
-    match (asked, result) {
-        (Sqe::Accept { fd, .. }, new) => text!("sys-cqe-accept", fd, new, more),
-        (Sqe::RecvMulti { .. }, 0) => text!("sys-cqe-recv-eof"),
-        (Sqe::RecvMulti { .. }, count) => text!("sys-cqe-recv", count, more),
-        (Sqe::Send { data, .. }, count) if (count as usize) < data.len() => {
-            text!("sys-cqe-send-short", count, offered = data.len())
-        }
-        (Sqe::Send { .. }, count) => text!("sys-cqe-send", count),
-        (Sqe::Close { .. }, _) => text!("sys-cqe-close"),
-        (Sqe::Cancel { .. }, _) => text!("sys-cqe-cancel"),
-    }
 }
 
 /// `close` of an io_uring's fd.

@@ -30,56 +30,92 @@ use nix::errno::Errno;
 use std::os::fd::RawFd;
 use std::time::Duration;
 
-pub use crate::sys::{Cqe, Sqe, Uring};
+use crate::sys::{Cqe, Sqe, Uring};
+
+/// What a request asks for, as the model's event loop switches on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `accept4` on the listener (multishot or single).
+    Accept,
+    /// A multishot `recv` on a connection.
+    Recv,
+    /// A `sendto` on a connection.
+    Send,
+    /// A `close` of a connection.
+    Close,
+    /// The cancel of an armed request.
+    Cancel,
+}
 
 /// What a request is, kept in the upper half of its `user_data` (the fd in the lower
 /// half), so that a completion says what it completes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// A multishot accept on the listener.
+enum Tag {
     AcceptMulti = 1,
-    /// One accept on the listener.
     Accept = 2,
-    /// A multishot recv on a connection.
     RecvMulti = 3,
-    /// A send on a connection.
     Send = 4,
-    /// A close of a connection.
     Close = 5,
-    /// The cancel of the listener's accept.
     CancelAccept = 6,
-    /// The cancel of a connection's recv.
     CancelRecv = 7,
 }
 
-/// The `user_data` of request `op` on `fd`.
-pub fn tag(op: Op, fd: RawFd) -> u64 {
-    ((op as u64) << 32) | u64::from(fd as u32)
+/// The `user_data` of request `tag` on `fd`.
+fn tag(tag: Tag, fd: RawFd) -> u64 {
+    ((tag as u64) << 32) | u64::from(fd as u32)
 }
 
 /// The request and fd a `user_data` names.
-pub fn untag(user_data: u64) -> Option<(Op, RawFd)> {
+fn untag(user_data: u64) -> Option<(Tag, RawFd)> {
     let fd = (user_data & 0xffff_ffff) as u32 as RawFd;
-    let op = match user_data >> 32 {
-        1 => Op::AcceptMulti,
-        2 => Op::Accept,
-        3 => Op::RecvMulti,
-        4 => Op::Send,
-        5 => Op::Close,
-        6 => Op::CancelAccept,
-        7 => Op::CancelRecv,
+    let tag = match user_data >> 32 {
+        1 => Tag::AcceptMulti,
+        2 => Tag::Accept,
+        3 => Tag::RecvMulti,
+        4 => Tag::Send,
+        5 => Tag::Close,
+        6 => Tag::CancelAccept,
+        7 => Tag::CancelRecv,
         _ => return None,
     };
-    Some((op, fd))
+    Some((tag, fd))
+}
+
+/// A completion the kernel posted, not read yet.
+#[derive(Debug)]
+pub struct Posted(Cqe);
+
+/// One completion, said and handed to the model: which request it completes, on which
+/// fd, what it returned (bytes, the new fd, 0, or `-errno`), whether the request stays
+/// armed (`IORING_CQE_F_MORE`), and the bytes a recv brought or a send took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    /// What the request asked for.
+    pub op: Op,
+    /// The fd it acted on (the listener for an accept).
+    pub fd: RawFd,
+    /// What it returned: bytes, a new fd, 0, or `-errno`.
+    pub result: i32,
+    /// The request stays armed: more completions follow (multishot).
+    pub more: bool,
+    /// The bytes a recv brought, or the bytes a send was given.
+    pub data: Vec<u8>,
+}
+
+impl Completion {
+    /// The errno, when the request failed.
+    pub fn errno(&self) -> Option<Errno> {
+        (self.result < 0).then(|| Errno::from_raw(-self.result))
+    }
 }
 
 /// `IORING_CQE_F_MORE`: the request stays armed (multishot), more completions follow.
-pub fn more(cqe: &Cqe) -> bool {
+fn more(cqe: &Cqe) -> bool {
     io_uring::cqueue::more(cqe.flags)
 }
 
 /// The provided buffer a completion filled, if any.
-pub fn buffer(cqe: &Cqe) -> Option<u16> {
+fn buffer(cqe: &Cqe) -> Option<u16> {
     io_uring::cqueue::buffer_select(cqe.flags)
 }
 
@@ -100,7 +136,7 @@ const SETUP_FLAGS: &str = "IORING_SETUP_CQSIZE|IORING_SETUP_SUBMIT_ALL|IORING_SE
 /// `EMFILE`, `ENOMEM`: each explained by [`unavailable`].
 #[doc = crate::man_links!(io_uring_setup(2))]
 #[track_caller]
-pub fn setup(n: &Narrator, entries: u32, cq_entries: u32) -> Result<Uring, Failure> {
+fn setup(n: &Narrator, entries: u32, cq_entries: u32) -> Result<Uring, Failure> {
     let call = Call::new(n, "io_uring_setup", -1, || {
         format!("io_uring_setup({entries}, {{flags={SETUP_FLAGS}, sq_thread_cpu=0, sq_thread_idle=0, cq_entries={cq_entries}, ...}})")
     });
@@ -154,7 +190,7 @@ pub fn unavailable(n: &Narrator, errno: Errno) -> Failure {
 /// **Packets:** none. **Errors:** `EINVAL` (a kernel before 5.19), `ENOMEM`.
 #[doc = crate::man_links!(io_uring_register(2))]
 #[track_caller]
-pub fn register_buf_ring(
+fn register_buf_ring(
     n: &Narrator,
     ring: &mut Uring,
     entries: u16,
@@ -211,7 +247,7 @@ fn opcode(sqe: &Sqe) -> &'static str {
 /// `sqe: ...`. When the queue is full, first [`enter`]s to hand the kernel what is
 /// queued. `size` is the provided buffers' size (shown for a recv).
 #[track_caller]
-pub fn submit(
+fn submit(
     n: &Narrator,
     ring: &mut Uring,
     user_data: u64,
@@ -233,7 +269,7 @@ pub fn submit(
             if multishot { " multishot" } else { "" }
         )
     });
-    let sentence = n.verbose().then(|| sentences::io_uring_sqe(&sqe));
+    let sentence = n.verbose().then(|| sqe_sentence(&sqe));
     let mut sqe = sqe;
     loop {
         match ring.push(user_data, sqe) {
@@ -265,7 +301,7 @@ pub fn submit(
 /// completions not yet read).
 #[doc = crate::man_links!(io_uring_enter(2))]
 #[track_caller]
-pub fn enter(
+fn enter(
     n: &Narrator,
     ring: &mut Uring,
     want: u32,
@@ -311,7 +347,7 @@ fn interrupted(errno: Errno) -> Option<crate::catalog::Text> {
 
 /// Says one completion as a line `cqe: ...`: what was asked (from its `user_data`),
 /// what it returned, and its flags. `data` is what a recv brought, for the line.
-pub fn completed(n: &Narrator, cqe: &Cqe, asked_as: &Sqe, size: u32, data: Option<&[u8]>) {
+fn completed(n: &Narrator, cqe: &Cqe, asked_as: &Sqe, size: u32, data: Option<&[u8]>) {
     if !n.verbose() {
         return;
     }
@@ -344,7 +380,7 @@ pub fn completed(n: &Narrator, cqe: &Cqe, asked_as: &Sqe, size: u32, data: Optio
             flags.join("|")
         }
     );
-    let sentence = sentences::io_uring_cqe(asked_as, cqe.result, more(cqe));
+    let sentence = cqe_sentence(asked_as, cqe.result, more(cqe));
     let bytes = data.map(<[u8]>::len);
     let fd = match asked_as {
         Sqe::Accept { .. } if cqe.result >= 0 => Some(cqe.result),
@@ -418,29 +454,264 @@ pub fn getpeername(n: &Narrator, fd: RawFd) -> Result<std::net::SocketAddr, Fail
         .finish(result, |_| 0, |peer| sentences::getpeername(*peer))
 }
 
-/// Forgets a connection closed by an `IORING_OP_CLOSE` completion (its fd number may come
-/// back for the next connection).
-pub fn closed(fd: RawFd) {
-    crate::trace::fds::forget(fd);
-}
-
-/// Records a connection made by an accept completion (a TCP socket of ours).
-pub fn accepted(fd: RawFd) {
-    crate::trace::fds::made(fd, crate::trace::fds::SocketKind::Tcp);
-}
-
 /// **Syscall:** `close(ring_fd)`, see `close(2)`: the io_uring instance goes, and with it
 /// every request still armed (the multishot accept, each connection's recv): the kernel
 /// cancels them. The queues' memory is unmapped first (`munmap`, not narrated).
 /// **Packets:** none.
 #[doc = crate::man_links!(close(2))]
 #[track_caller]
-pub fn close(n: &Narrator, ring: Uring) -> Result<(), Failure> {
+fn close_ring(n: &Narrator, ring: Uring) -> Result<(), Failure> {
     let fd = ring.fd();
     let call = Call::new(n, "close", fd, || format!("close({fd})"));
     drop(ring); // munmap of the queues, then close(fd)
     call.stateless()
         .finish(Ok(()), |_| 0, |_| sentences::io_uring_close())
+}
+
+/// An io_uring instance as the io-uring model uses it, in liburing's shape: each
+/// request is one call that gets a submission entry, fills it in and tags it
+/// (`add_accept`, `add_recv`, `add_send` in liburing's `examples/echo-server.c`), and
+/// [`Ring::wait`] is `io_uring_submit_and_wait` followed by the completions, each said
+/// as it is read. The ring keeps the fd table: a connection an accept completion brings
+/// is a TCP socket of ours, one a close completion ends is forgotten.
+pub struct Ring {
+    uring: Uring,
+    /// The provided buffers' size (shown in a recv's line).
+    size: u32,
+}
+
+impl std::fmt::Debug for Ring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ring")
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ring {
+    /// `io_uring_setup`: the two queues (see [`setup`]).
+    #[track_caller]
+    pub fn setup(n: &Narrator, entries: u32, cq_entries: u32) -> Result<Ring, Failure> {
+        Ok(Ring {
+            uring: setup(n, entries, cq_entries)?,
+            size: 0,
+        })
+    }
+
+    /// `io_uring_register(IORING_REGISTER_PBUF_RING)`: `count` buffers of `size` bytes
+    /// the kernel fills as data arrives (see [`register_buf_ring`]).
+    #[track_caller]
+    pub fn provide_buffers(&mut self, n: &Narrator, count: u16, size: u32) -> Result<(), Failure> {
+        register_buf_ring(n, &mut self.uring, count, size)?;
+        self.size = size;
+        Ok(())
+    }
+
+    /// Queues an accept on `listener`: `multishot`, one request that completes once per
+    /// connection until it is cancelled; else one connection.
+    #[track_caller]
+    pub fn accept(
+        &mut self,
+        n: &Narrator,
+        listener: RawFd,
+        multishot: bool,
+    ) -> Result<(), Failure> {
+        let t = if multishot {
+            Tag::AcceptMulti
+        } else {
+            Tag::Accept
+        };
+        let sqe = Sqe::Accept {
+            fd: listener,
+            multishot,
+        };
+        submit(n, &mut self.uring, tag(t, listener), sqe, self.size)
+    }
+
+    /// Queues a multishot recv on `fd`: a completion each time data arrives, in a buffer
+    /// the kernel picks from the provided ring.
+    #[track_caller]
+    pub fn recv(&mut self, n: &Narrator, fd: RawFd) -> Result<(), Failure> {
+        submit(
+            n,
+            &mut self.uring,
+            tag(Tag::RecvMulti, fd),
+            Sqe::RecvMulti { fd },
+            self.size,
+        )
+    }
+
+    /// Queues a send of `data` on `fd` (the ring keeps the bytes until it completes).
+    #[track_caller]
+    pub fn send(&mut self, n: &Narrator, fd: RawFd, data: Vec<u8>) -> Result<(), Failure> {
+        submit(
+            n,
+            &mut self.uring,
+            tag(Tag::Send, fd),
+            Sqe::Send { fd, data },
+            self.size,
+        )
+    }
+
+    /// Queues a close of `fd`.
+    #[track_caller]
+    pub fn close(&mut self, n: &Narrator, fd: RawFd) -> Result<(), Failure> {
+        submit(
+            n,
+            &mut self.uring,
+            tag(Tag::Close, fd),
+            Sqe::Close { fd },
+            self.size,
+        )
+    }
+
+    /// Queues the cancel of the multishot accept armed on `listener`.
+    #[track_caller]
+    pub fn cancel_accept(&mut self, n: &Narrator, listener: RawFd) -> Result<(), Failure> {
+        let target = tag(Tag::AcceptMulti, listener);
+        submit(
+            n,
+            &mut self.uring,
+            tag(Tag::CancelAccept, listener),
+            Sqe::Cancel { target },
+            self.size,
+        )
+    }
+
+    /// Queues the cancel of the recv armed on `fd`.
+    #[track_caller]
+    pub fn cancel_recv(&mut self, n: &Narrator, fd: RawFd) -> Result<(), Failure> {
+        let target = tag(Tag::RecvMulti, fd);
+        submit(
+            n,
+            &mut self.uring,
+            tag(Tag::CancelRecv, fd),
+            Sqe::Cancel { target },
+            self.size,
+        )
+    }
+
+    /// `io_uring_submit_and_wait(ring, 1)`: one `io_uring_enter` that hands over every
+    /// queued request and sleeps until a completion is posted (or `timeout` passes).
+    /// Returns the completions posted, each to be read with [`Ring::complete`].
+    #[track_caller]
+    pub fn wait(
+        &mut self,
+        n: &Narrator,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<Posted>, Failure> {
+        enter(n, &mut self.uring, 1, timeout)?;
+        Ok(self.uring.completions().into_iter().map(Posted).collect())
+    }
+
+    /// Hands the kernel what is still queued, without waiting (when stopping).
+    #[track_caller]
+    pub fn flush(&mut self, n: &Narrator) -> Result<(), Failure> {
+        if self.uring.queued() > 0 {
+            enter(n, &mut self.uring, 0, None)?;
+        }
+        Ok(())
+    }
+
+    /// `close(ring_fd)`: the instance goes, and every request still armed with it.
+    #[track_caller]
+    pub fn close_ring(self, n: &Narrator) -> Result<(), Failure> {
+        close_ring(n, self.uring)
+    }
+
+    /// Reads one completion (`io_uring_for_each_cqe`): says it as a `cqe:` line, keeps
+    /// the fd table, copies a recv's bytes out and gives its buffer back to the kernel.
+    pub fn complete(&mut self, n: &Narrator, posted: Posted) -> Option<Completion> {
+        let cqe = &posted.0;
+        let (t, fd) = untag(cqe.user_data)?;
+        let (op, asked) = match t {
+            Tag::AcceptMulti | Tag::Accept => {
+                let multishot = t == Tag::AcceptMulti;
+                (Op::Accept, Sqe::Accept { fd, multishot })
+            }
+            Tag::RecvMulti => (Op::Recv, Sqe::RecvMulti { fd }),
+            Tag::Send => {
+                let data = self.uring.sent(cqe.user_data).unwrap_or_default();
+                (Op::Send, Sqe::Send { fd, data })
+            }
+            Tag::Close => (Op::Close, Sqe::Close { fd }),
+            Tag::CancelAccept => (
+                Op::Cancel,
+                Sqe::Cancel {
+                    target: tag(Tag::AcceptMulti, fd),
+                },
+            ),
+            Tag::CancelRecv => (
+                Op::Cancel,
+                Sqe::Cancel {
+                    target: tag(Tag::RecvMulti, fd),
+                },
+            ),
+        };
+        let data = match (&asked, buffer(cqe)) {
+            (Sqe::RecvMulti { .. }, Some(bid)) => {
+                let got = self
+                    .uring
+                    .received(bid, cqe.result.max(0) as usize)
+                    .to_vec();
+                self.uring.give_back(bid); // the buffer is the kernel's again
+                got
+            }
+            (Sqe::Send { data, .. }, _) => data.clone(),
+            _ => Vec::new(),
+        };
+        let shown = (op == Op::Recv && !data.is_empty()).then_some(data.as_slice());
+        completed(n, cqe, &asked, self.size, shown);
+        match op {
+            Op::Accept if cqe.result >= 0 => {
+                crate::trace::fds::made(cqe.result, crate::trace::fds::SocketKind::Tcp)
+            }
+            Op::Close => crate::trace::fds::forget(fd), // the number is free for the next connection
+            _ => {}
+        }
+        Some(Completion {
+            op,
+            fd,
+            result: cqe.result,
+            more: more(cqe),
+            data,
+        })
+    }
+}
+
+/// A request written into the submission queue (not a syscall).
+fn sqe_sentence(sqe: &Sqe) -> crate::catalog::Text {
+    match sqe {
+        Sqe::Accept {
+            multishot: true, ..
+        } => text!("sys-sqe-accept-multishot"),
+        Sqe::Accept { .. } => text!("sys-sqe-accept"),
+        Sqe::RecvMulti { .. } => text!("sys-sqe-recv-multishot"),
+        Sqe::Send { .. } => text!("sys-sqe-send"),
+        Sqe::Close { .. } => text!("sys-sqe-close"),
+        Sqe::Cancel { .. } => text!("sys-sqe-cancel"),
+    }
+}
+
+/// A completion of `asked` with `result` (`-errno` on failure); `more`: still armed.
+fn cqe_sentence(asked: &Sqe, result: i32, more: bool) -> crate::catalog::Text {
+    let more = if more { "yes" } else { "no" };
+    if result < 0 {
+        let errno = Errno::from_raw(-result);
+        let text = strace::errno_text(errno);
+        return text!("sys-cqe-failed", errno = format!("{errno:?}"), text, more);
+    }
+    match (asked, result) {
+        (Sqe::Accept { fd, .. }, new) => text!("sys-cqe-accept", fd, new, more),
+        (Sqe::RecvMulti { .. }, 0) => text!("sys-cqe-recv-eof"),
+        (Sqe::RecvMulti { .. }, count) => text!("sys-cqe-recv", count, more),
+        (Sqe::Send { data, .. }, count) if (count as usize) < data.len() => {
+            text!("sys-cqe-send-short", count, offered = data.len())
+        }
+        (Sqe::Send { .. }, count) => text!("sys-cqe-send", count),
+        (Sqe::Close { .. }, _) => text!("sys-cqe-close"),
+        (Sqe::Cancel { .. }, _) => text!("sys-cqe-cancel"),
+    }
 }
 
 #[cfg(test)]
@@ -450,16 +721,16 @@ mod tests {
     /// A tag names its request and fd, and only tags name anything.
     #[test]
     fn tags_round_trip() {
-        for op in [
-            Op::AcceptMulti,
-            Op::Accept,
-            Op::RecvMulti,
-            Op::Send,
-            Op::Close,
-            Op::CancelAccept,
-            Op::CancelRecv,
+        for t in [
+            Tag::AcceptMulti,
+            Tag::Accept,
+            Tag::RecvMulti,
+            Tag::Send,
+            Tag::Close,
+            Tag::CancelAccept,
+            Tag::CancelRecv,
         ] {
-            assert_eq!(untag(tag(op, 1023)), Some((op, 1023)));
+            assert_eq!(untag(tag(t, 1023)), Some((t, 1023)));
         }
         assert_eq!(untag(42), None);
     }

@@ -27,12 +27,16 @@
 //!   (`HIGH_WATER`) has its recv cancelled until they drain, as the event loop does.
 //! - Close is a request too. To stop, the ring is closed (the kernel cancels every armed
 //!   request), then the connections still open are closed with `close(2)`.
+//!
+//! The shape is liburing's `examples/echo-server.c`: one line arms a request
+//! (`ring.accept`, `ring.recv`, `ring.send`), and the loop is "submit and wait, then a
+//! switch on what each completion completes".
 
 use super::event_loop::HIGH_WATER;
 use super::{announce, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
 use raw_core::steps::signals::stop_requested;
-use raw_core::steps::uring::{self, Cqe, Op, Sqe, Uring};
+use raw_core::steps::uring::{self, Completion, Op, Ring};
 use raw_core::text;
 use raw_core::trace::strace;
 use raw_core::{steps, Failure, Narrator};
@@ -50,24 +54,49 @@ const CQ_ENTRIES: u32 = 4096;
 /// Buffers in the provided-buffer ring (a power of two).
 const BUFFERS: u16 = 256;
 
+/// Where a connection's multishot recv stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// No recv armed (not yet, paused while replies pile up, or over).
+    Off,
+    /// The multishot recv is armed.
+    Armed,
+    /// Its cancel is in flight; its last completion comes first.
+    Cancelling,
+}
+
+/// Where a connection's one send stands (one at a time, so replies never overtake
+/// each other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writing {
+    /// No send in flight.
+    Idle,
+    /// A send is in flight.
+    InFlight,
+}
+
+/// How far a connection is from its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Serving.
+    Open,
+    /// The client sent FIN: close once the replies are out.
+    PeerClosed,
+    /// A failure, or idle too long: close once nothing is in flight.
+    Dropping,
+    /// Its close request is queued.
+    Closing,
+}
+
 /// One client of the ring.
 #[derive(Debug)]
 struct Conn {
     peer: SocketAddr,
     /// Echoed bytes waiting for the send in flight to finish.
     out: Vec<u8>,
-    /// A send is in flight.
-    sending: bool,
-    /// The multishot recv is armed.
-    receiving: bool,
-    /// A cancel of the recv is in flight.
-    cancelling: bool,
-    /// The client sent FIN.
-    eof: bool,
-    /// Close this connection once nothing is in flight (a failure, or idle too long).
-    dropping: bool,
-    /// Its close request is queued.
-    closing: bool,
+    reading: Reading,
+    writing: Writing,
+    ending: Ending,
     last_heard: Instant,
 }
 
@@ -75,24 +104,24 @@ struct Conn {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Accepting {
     /// No accept request armed.
-    No,
+    Idle,
     /// One multishot accept armed.
     Multishot,
     /// One single accept armed.
     Single,
+    /// The multishot accept's cancel is in flight.
+    Cancelling,
 }
 
 /// The server's state between two completions.
 struct Server<'a> {
     n: &'a Narrator,
-    ring: Uring,
     listener: RawFd,
     bound: SocketAddr,
     args: &'a ServerArgs,
     stats: &'a Stats,
     conns: BTreeMap<RawFd, Conn>,
     accepting: Accepting,
-    accept_cancelling: bool,
     paused_until: Option<Instant>,
     limit: Limit,
 }
@@ -105,90 +134,81 @@ pub fn serve(
     args: &ServerArgs,
     stats: &Stats,
 ) -> Result<(), Failure> {
-    let ring = uring::setup(n, ENTRIES, CQ_ENTRIES)?; // io_uring_setup: the two queues
+    let mut ring = Ring::setup(n, ENTRIES, CQ_ENTRIES)?; // io_uring_setup: the two queues
     let mut server = Server {
         n,
-        ring,
         listener: listener.as_raw_fd(),
         bound,
         args,
         stats,
         conns: BTreeMap::new(),
-        accepting: Accepting::No,
-        accept_cancelling: false,
+        accepting: Accepting::Idle,
         paused_until: None,
         limit: Limit::default(),
     };
-    let served = uring::register_buf_ring(n, &mut server.ring, BUFFERS, args.buffer) // the buffers
-        .and_then(|()| server.run());
-    server.stop().and(served)
+    let served = ring
+        .provide_buffers(n, BUFFERS, args.buffer) // io_uring_register: the buffers
+        .and_then(|()| server.run(&mut ring));
+    server.stop(ring).and(served)
 }
 
 impl Server<'_> {
-    /// The loop: arm what is needed, one `io_uring_enter`, then every completion.
-    fn run(&mut self) -> Result<(), Failure> {
-        loop {
-            if stop_requested() {
-                return Ok(());
-            }
-            self.adjust_accept()?;
-            let timeout = self.next_timeout();
-            match uring::enter(self.n, &mut self.ring, 1, timeout) {
-                Ok(_) => {}
-                Err(f) if f.errno() == Some(Errno::EINTR) => continue, // the loop top checks the stop flag
+    /// The event loop: arm the accept, submit and wait, then a switch on what each
+    /// completion completes.
+    fn run(&mut self, ring: &mut Ring) -> Result<(), Failure> {
+        while !stop_requested() {
+            self.arm_accept(ring)?; // while there is room under --max-clients
+            let done = match ring.wait(self.n, self.next_timeout()) {
+                Ok(done) => done,
+                Err(f) if f.errno() == Some(Errno::EINTR) => continue, // the loop checks the stop flag
                 Err(f) => return Err(f),
-            }
-            for cqe in self.ring.completions() {
-                self.complete(cqe)?;
+            };
+            for posted in done {
+                let Some(c) = ring.complete(self.n, posted) else {
+                    continue; // not one of our requests
+                };
+                match c.op {
+                    Op::Accept => self.accepted(ring, &c)?,
+                    Op::Recv => self.received(ring, &c)?,
+                    Op::Send => self.sent(ring, &c)?,
+                    Op::Close => drop(self.conns.remove(&c.fd)),
+                    Op::Cancel => {} // what it cancelled completes on its own
+                }
             }
             if let Some(idle) = self.args.idle_timeout {
-                self.drop_idle(idle)?;
+                self.drop_idle(ring, idle)?;
             }
         }
+        Ok(())
     }
 
     /// Arms an accept while there is room under `--max-clients` (multishot while a
     /// whole backlog would still fit, one at a time after that), and cancels the
     /// multishot accept once it would not.
-    fn adjust_accept(&mut self) -> Result<(), Failure> {
+    fn arm_accept(&mut self, ring: &mut Ring) -> Result<(), Failure> {
         let max = self.args.max_clients();
         self.limit.reached(self.n, self.conns.len(), max);
         let room = max.saturating_sub(self.conns.len());
         let backlog = self.args.listen.backlog.max(1) as usize;
-        let paused = self.paused_until.is_some_and(|t| Instant::now() < t);
-        if !paused {
-            self.paused_until = None;
+        if self.paused_until.is_some_and(|t| Instant::now() >= t) {
+            self.paused_until = None; // the back-off after EMFILE is over
         }
         match self.accepting {
-            Accepting::No if room > 0 && !paused => {
+            Accepting::Idle if room > 0 && self.paused_until.is_none() => {
                 let multishot = room > backlog;
-                let op = if multishot {
-                    Op::AcceptMulti
-                } else {
-                    Op::Accept
-                };
-                let sqe = Sqe::Accept {
-                    fd: self.listener,
-                    multishot,
-                };
-                self.submit(uring::tag(op, self.listener), sqe)?;
                 self.accepting = if multishot {
                     Accepting::Multishot
                 } else {
                     Accepting::Single
                 };
+                ring.accept(self.n, self.listener, multishot)
             }
-            Accepting::Multishot if room <= backlog && !self.accept_cancelling => {
-                let target = uring::tag(Op::AcceptMulti, self.listener);
-                self.submit(
-                    uring::tag(Op::CancelAccept, self.listener),
-                    Sqe::Cancel { target },
-                )?;
-                self.accept_cancelling = true;
+            Accepting::Multishot if room <= backlog => {
+                self.accepting = Accepting::Cancelling;
+                ring.cancel_accept(self.n, self.listener)
             }
-            _ => {}
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Until the next idle deadline or the end of an accept back-off; `None`: forever.
@@ -196,7 +216,7 @@ impl Server<'_> {
         let idle = self.args.idle_timeout.and_then(|idle| {
             self.conns
                 .values()
-                .filter(|c| !c.dropping)
+                .filter(|c| matches!(c.ending, Ending::Open | Ending::PeerClosed))
                 .map(|c| c.last_heard + idle)
                 .min()
         });
@@ -207,252 +227,160 @@ impl Server<'_> {
             .map(|t| t.saturating_duration_since(Instant::now()))
     }
 
-    fn submit(&mut self, user_data: u64, sqe: Sqe) -> Result<(), Failure> {
-        uring::submit(self.n, &mut self.ring, user_data, sqe, self.args.buffer)
-    }
-
-    /// One completion: what it completes is in its `user_data`.
-    fn complete(&mut self, cqe: Cqe) -> Result<(), Failure> {
-        let Some((op, fd)) = uring::untag(cqe.user_data) else {
-            return Ok(());
-        };
-        match op {
-            Op::AcceptMulti | Op::Accept => self.accepted(op, &cqe),
-            Op::RecvMulti => self.received(fd, &cqe),
-            Op::Send => self.sent(fd, &cqe),
-            Op::Close => {
-                uring::completed(self.n, &cqe, &Sqe::Close { fd }, self.args.buffer, None);
-                self.conns.remove(&fd);
-                uring::closed(fd); // the fd number is free for the next connection
-                Ok(())
-            }
-            Op::CancelAccept | Op::CancelRecv => {
-                let target = match op {
-                    Op::CancelAccept => uring::tag(Op::AcceptMulti, fd),
-                    _ => uring::tag(Op::RecvMulti, fd),
-                };
-                uring::completed(
-                    self.n,
-                    &cqe,
-                    &Sqe::Cancel { target },
-                    self.args.buffer,
-                    None,
-                );
-                Ok(())
-            }
+    /// A connection accepted (or the accept request ended, or failed).
+    fn accepted(&mut self, ring: &mut Ring, c: &Completion) -> Result<(), Failure> {
+        if !c.more {
+            self.accepting = Accepting::Idle; // the request is over: armed again next turn
         }
-    }
-
-    /// A connection accepted (or the accept request ended).
-    fn accepted(&mut self, op: Op, cqe: &Cqe) -> Result<(), Failure> {
-        let asked = Sqe::Accept {
-            fd: self.listener,
-            multishot: op == Op::AcceptMulti,
-        };
-        uring::completed(self.n, cqe, &asked, self.args.buffer, None);
-        if !uring::more(cqe) {
-            self.accepting = Accepting::No; // the request is over: armed again next turn
-            if op == Op::AcceptMulti {
-                self.accept_cancelling = false;
-            }
-        }
-        if cqe.result < 0 {
-            let errno = Errno::from_raw(-cqe.result);
-            let failure = Failure::sys("accept", errno);
-            match errno {
-                Errno::ECANCELED => {} // we cancelled it (near --max-clients)
-                Errno::EMFILE | Errno::ENFILE => {
-                    self.n.problem(
-                        None,
-                        &failure,
-                        &self
-                            .n
-                            .say(text!("multi-io-uring-not-accepting-100-ms-clients")),
-                    );
-                    self.paused_until = Some(Instant::now() + Duration::from_millis(100));
-                }
-                _ => self.n.problem(
-                    None,
-                    &failure,
-                    &self.n.say(text!("multi-event-loop-server-goes-accepting")),
-                ),
-            }
+        if let Some(errno) = c.errno() {
+            self.accept_failed(errno);
             return Ok(());
         }
-        let fd = cqe.result;
-        uring::accepted(fd);
+        let fd = c.result;
         // A multishot accept brings no address: ask for it, one syscall per connection.
         let peer =
             uring::getpeername(self.n, fd).unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         self.stats.connections.fetch_add(1, Ordering::Relaxed);
         announce(self.n, fd, self.bound, peer);
-        self.conns.insert(
-            fd,
-            Conn {
-                peer,
-                out: Vec::new(),
-                sending: false,
-                receiving: false,
-                cancelling: false,
-                eof: false,
-                dropping: false,
-                closing: false,
-                last_heard: Instant::now(),
-            },
-        );
-        self.settle(fd)
+        let conn = Conn {
+            peer,
+            out: Vec::new(),
+            reading: Reading::Off,
+            writing: Writing::Idle,
+            ending: Ending::Open,
+            last_heard: Instant::now(),
+        };
+        self.conns.insert(fd, conn);
+        self.settle(ring, fd) // arms its recv
+    }
+
+    /// What a failed accept means: our own cancel, out of fds (a pause), or a warning.
+    fn accept_failed(&mut self, errno: Errno) {
+        let failure = Failure::sys("accept", errno);
+        match errno {
+            Errno::ECANCELED => {} // we cancelled it (near --max-clients)
+            Errno::EMFILE | Errno::ENFILE => {
+                let then = self
+                    .n
+                    .say(text!("multi-io-uring-not-accepting-100-ms-clients"));
+                self.n.problem(None, &failure, &then);
+                self.paused_until = Some(Instant::now() + Duration::from_millis(100));
+            }
+            _ => {
+                let then = self.n.say(text!("multi-event-loop-server-goes-accepting"));
+                self.n.problem(None, &failure, &then);
+            }
+        }
     }
 
     /// Data (or FIN, or an error) on a connection.
-    fn received(&mut self, fd: RawFd, cqe: &Cqe) -> Result<(), Failure> {
-        let asked = Sqe::RecvMulti { fd };
-        let Some(conn) = self.conns.get_mut(&fd) else {
-            if let Some(bid) = uring::buffer(cqe) {
-                self.ring.give_back(bid);
-            }
+    fn received(&mut self, ring: &mut Ring, c: &Completion) -> Result<(), Failure> {
+        let n = self.n;
+        let Some(conn) = self.conns.get_mut(&c.fd) else {
             return Ok(());
         };
-        if !uring::more(cqe) {
-            conn.receiving = false; // the multishot recv is over
-            conn.cancelling = false;
+        if !c.more {
+            conn.reading = Reading::Off; // the multishot recv is over
         }
-        match (cqe.result, uring::buffer(cqe)) {
-            (got, Some(bid)) if got > 0 => {
-                let data = self.ring.received(bid, got as usize);
-                uring::completed(self.n, cqe, &asked, self.args.buffer, Some(data));
-                if self.n.shows_data() {
-                    self.n.data(
-                        format!("{} → {}", conn.peer, strace::quoted_limit(data, 200)),
-                        data,
-                    );
+        match c.errno() {
+            None if c.result > 0 => {
+                if n.shows_data() {
+                    let shown = strace::quoted_limit(&c.data, 200);
+                    n.data(format!("{} → {shown}", conn.peer), &c.data);
                 }
                 let start = conn.out.len();
-                conn.out.extend_from_slice(data);
+                conn.out.extend_from_slice(&c.data);
                 self.args.transform.apply(&mut conn.out[start..]);
-                self.ring.give_back(bid); // the buffer is the kernel's again
                 conn.last_heard = Instant::now();
             }
-            (0, _) => {
-                uring::completed(self.n, cqe, &asked, self.args.buffer, None);
-                conn.eof = true;
-            }
-            (result, _) => {
-                uring::completed(self.n, cqe, &asked, self.args.buffer, None);
-                let errno = Errno::from_raw(-result);
-                match errno {
-                    // Out of ring buffers, or our own cancel: recv is armed again in settle.
-                    Errno::ENOBUFS | Errno::ECANCELED => {}
-                    _ => {
-                        self.n.problem(
-                            Some(conn.peer),
-                            &Failure::sys("recv", errno),
-                            &self
-                                .n
-                                .say(text!("multi-event-loop-only-this-connection-ends")),
-                        );
-                        conn.dropping = true;
-                    }
-                }
+            None if conn.ending == Ending::Open => conn.ending = Ending::PeerClosed, // 0: FIN
+            None => {}
+            // Out of ring buffers, or our own cancel: recv is armed again in settle.
+            Some(Errno::ENOBUFS | Errno::ECANCELED) => {}
+            Some(errno) => {
+                let then = n.say(text!("multi-event-loop-only-this-connection-ends"));
+                n.problem(Some(conn.peer), &Failure::sys("recv", errno), &then);
+                conn.ending = Ending::Dropping;
             }
         }
-        self.send_out(fd)?;
-        self.settle(fd)
+        self.send_out(ring, c.fd)?;
+        self.settle(ring, c.fd)
     }
 
     /// A send finished: the rest, if it was short, goes first in the next one.
-    fn sent(&mut self, fd: RawFd, cqe: &Cqe) -> Result<(), Failure> {
-        let asked = Sqe::Send {
-            fd,
-            data: self.ring.sent(cqe.user_data).unwrap_or_default(),
-        };
-        uring::completed(self.n, cqe, &asked, self.args.buffer, None);
-        let Sqe::Send { data, .. } = asked else {
+    fn sent(&mut self, ring: &mut Ring, c: &Completion) -> Result<(), Failure> {
+        let n = self.n;
+        let Some(conn) = self.conns.get_mut(&c.fd) else {
             return Ok(());
         };
-        let Some(conn) = self.conns.get_mut(&fd) else {
-            return Ok(());
-        };
-        conn.sending = false;
-        if cqe.result < 0 {
-            let errno = Errno::from_raw(-cqe.result);
-            self.n.problem(
-                Some(conn.peer),
-                &Failure::sys("sendto", errno),
-                &self
-                    .n
-                    .say(text!("multi-event-loop-only-this-connection-ends")),
-            );
-            conn.dropping = true;
+        conn.writing = Writing::Idle;
+        if let Some(errno) = c.errno() {
+            let then = n.say(text!("multi-event-loop-only-this-connection-ends"));
+            n.problem(Some(conn.peer), &Failure::sys("sendto", errno), &then);
+            conn.ending = Ending::Dropping;
             conn.out.clear();
-        } else if (cqe.result as usize) < data.len() {
-            let mut rest = data[cqe.result as usize..].to_vec();
+        } else if (c.result as usize) < c.data.len() {
+            let mut rest = c.data[c.result as usize..].to_vec();
             rest.extend_from_slice(&conn.out);
             conn.out = rest; // a short send: the rest goes first
         }
-        self.send_out(fd)?;
-        self.settle(fd)
+        self.send_out(ring, c.fd)?;
+        self.settle(ring, c.fd)
     }
 
-    /// Queues a send of everything waiting, unless one is in flight (one at a time, so
-    /// replies never overtake each other).
-    fn send_out(&mut self, fd: RawFd) -> Result<(), Failure> {
+    /// Queues a send of everything waiting, unless one is in flight.
+    fn send_out(&mut self, ring: &mut Ring, fd: RawFd) -> Result<(), Failure> {
         let Some(conn) = self.conns.get_mut(&fd) else {
             return Ok(());
         };
-        if conn.sending || conn.out.is_empty() || conn.dropping {
+        if conn.writing == Writing::InFlight
+            || conn.out.is_empty()
+            || conn.ending == Ending::Dropping
+        {
             return Ok(());
         }
-        let data = std::mem::take(&mut conn.out);
-        conn.sending = true;
-        self.submit(uring::tag(Op::Send, fd), Sqe::Send { fd, data })
+        conn.writing = Writing::InFlight;
+        ring.send(self.n, fd, std::mem::take(&mut conn.out))
     }
 
     /// After any completion: close the connection once it is finished and nothing is in
     /// flight; otherwise keep its recv armed, unless its replies pile up.
-    fn settle(&mut self, fd: RawFd) -> Result<(), Failure> {
+    fn settle(&mut self, ring: &mut Ring, fd: RawFd) -> Result<(), Failure> {
+        let n = self.n;
         let Some(conn) = self.conns.get_mut(&fd) else {
             return Ok(());
         };
-        if conn.closing {
-            return Ok(());
-        }
-        let finished = conn.eof && !conn.sending && conn.out.is_empty();
-        if conn.dropping || finished {
-            if conn.receiving {
-                if !conn.cancelling {
-                    conn.cancelling = true;
-                    let target = uring::tag(Op::RecvMulti, fd);
-                    return self.submit(uring::tag(Op::CancelRecv, fd), Sqe::Cancel { target });
-                }
-                return Ok(()); // its last completion comes first
+        let finished = conn.ending == Ending::Dropping
+            || (conn.ending == Ending::PeerClosed
+                && conn.writing == Writing::Idle
+                && conn.out.is_empty());
+        let piling = conn.out.len() >= HIGH_WATER;
+        match (conn.ending, conn.reading) {
+            (Ending::Closing, _) => Ok(()),
+            (_, Reading::Armed) if finished || piling => {
+                conn.reading = Reading::Cancelling; // stop reading this client
+                ring.cancel_recv(n, fd)
             }
-            if conn.sending {
-                return Ok(()); // the send in flight completes (or fails) first
+            (_, Reading::Off) if finished && conn.writing == Writing::Idle => {
+                conn.ending = Ending::Closing;
+                ring.close(n, fd)
             }
-            conn.closing = true;
-            return self.submit(uring::tag(Op::Close, fd), Sqe::Close { fd });
+            (Ending::Open, Reading::Off) if !piling => {
+                conn.reading = Reading::Armed;
+                ring.recv(n, fd)
+            }
+            _ => Ok(()), // a completion in flight comes first
         }
-        let pending = conn.out.len();
-        if conn.receiving && pending >= HIGH_WATER && !conn.cancelling {
-            // Replies pile up: stop reading this client until they drain.
-            conn.cancelling = true;
-            let target = uring::tag(Op::RecvMulti, fd);
-            return self.submit(uring::tag(Op::CancelRecv, fd), Sqe::Cancel { target });
-        }
-        if !conn.receiving && !conn.eof && pending < HIGH_WATER {
-            conn.receiving = true;
-            return self.submit(uring::tag(Op::RecvMulti, fd), Sqe::RecvMulti { fd });
-        }
-        Ok(())
     }
 
     /// Drops the clients that sent nothing for `idle` (`--idle-timeout`).
-    fn drop_idle(&mut self, idle: Duration) -> Result<(), Failure> {
+    fn drop_idle(&mut self, ring: &mut Ring, idle: Duration) -> Result<(), Failure> {
         let now = Instant::now();
         let silent: Vec<(RawFd, SocketAddr)> = self
             .conns
             .iter()
-            .filter(|(_, c)| !c.dropping && now.duration_since(c.last_heard) >= idle)
+            .filter(|(_, c)| matches!(c.ending, Ending::Open | Ending::PeerClosed))
+            .filter(|(_, c)| now.duration_since(c.last_heard) >= idle)
             .map(|(&fd, c)| (fd, c.peer))
             .collect();
         for (fd, peer) in silent {
@@ -461,9 +389,9 @@ impl Server<'_> {
                     .say(text!("multi-event-loop-idle-too-long-idle-timeout", peer)),
             );
             if let Some(conn) = self.conns.get_mut(&fd) {
-                conn.dropping = true;
+                conn.ending = Ending::Dropping;
             }
-            self.settle(fd)?;
+            self.settle(ring, fd)?;
         }
         Ok(())
     }
@@ -471,20 +399,14 @@ impl Server<'_> {
     /// Stopping: the requests still queued go to the kernel (closes among them), the
     /// ring is closed (every armed request cancelled), then the connections still open
     /// are closed with `close(2)`.
-    fn stop(self) -> Result<(), Failure> {
-        let Server {
-            n, mut ring, conns, ..
-        } = self;
-        let mut result = Ok(());
-        if ring.queued() > 0 {
-            result = uring::enter(n, &mut ring, 0, None).map(|_| ());
-        }
-        let closed = uring::close(n, ring);
-        for (fd, conn) in conns {
-            if !conn.closing {
-                let _ = steps::close(n, fd);
+    fn stop(self, mut ring: Ring) -> Result<(), Failure> {
+        let flushed = ring.flush(self.n);
+        let closed = ring.close_ring(self.n);
+        for (fd, conn) in self.conns {
+            if conn.ending != Ending::Closing {
+                let _ = steps::close(self.n, fd);
             }
         }
-        result.and(closed)
+        flushed.and(closed)
     }
 }
