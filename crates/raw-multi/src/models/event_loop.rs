@@ -19,6 +19,7 @@
 //!   we stop reading from a client whose replies pile up (`HIGH_WATER`) until it drains.
 //! - One client's failure (`ECONNRESET`, `EPIPE`) closes only that client.
 
+use super::slots::{give_back_slot, serving, take_slot};
 use super::{announce, Limit, ServerArgs, Stats};
 use nix::errno::Errno;
 use raw_core::echo::Transform;
@@ -167,11 +168,9 @@ pub fn serve<M: Multiplexer>(
     stats: &Stats,
     mut mux: M,
 ) -> Result<(), Failure> {
-    let mut conns: BTreeMap<RawFd, Conn> = BTreeMap::new();
-    let mut buf = vec![0u8; args.buffer as usize];
+    let (mut conns, mut buf) = (BTreeMap::new(), vec![0u8; args.buffer as usize]);
     let mut accept_paused_until: Option<Instant> = None;
-    let mut listening = false; // whether the listener is registered
-    let mut limit = Limit::default();
+    let (mut listening, mut limit) = (false, Limit::default()); // listening: the listener is registered
     let lfd = listener.as_raw_fd();
     let result = loop {
         if stop_requested() {
@@ -179,24 +178,10 @@ pub fn serve<M: Multiplexer>(
         }
         let full = limit.reached(n, serving(stats, &conns), args.max_clients());
         let accepting = !full && accept_paused_until.is_none_or(|t| Instant::now() >= t);
-        // Other threads hold the slots (reuseport): when one frees a slot it cannot wake
-        // this thread, so look again in 50 ms, for as long as the limit is reached.
-        let recheck =
-            (full && stats.serving.is_some()).then(|| Instant::now() + Duration::from_millis(50));
-        if accepting != listening {
-            // Watch the listener only while we may accept: at --max-clients, or out of
-            // fds, new clients wait in the backlog and do not wake us.
-            let watched = if accepting {
-                mux.register(n, listener, Interest::READ)
-            } else {
-                mux.deregister(n, listener)
-            };
-            if let Err(f) = watched {
-                break Err(f);
-            }
-            listening = accepting;
+        if let Err(f) = watch_listener(n, &mut mux, listener, accepting, &mut listening) {
+            break Err(f);
         }
-        let wake = [accept_paused_until, recheck].into_iter().flatten().min();
+        let wake = wake_up(full, stats, accept_paused_until);
         let timeout = next_timeout(&conns, args.idle_timeout, wake);
         let open = Open {
             listener,
@@ -211,38 +196,91 @@ pub fn serve<M: Multiplexer>(
             if event.fd == lfd {
                 accept_paused_until =
                     accept_all(n, listener, bound, args, stats, &mut mux, &mut conns);
-                continue;
-            }
-            let Some(conn) = conns.get_mut(&event.fd) else {
-                continue;
-            };
-            let peer = conn.peer;
-            match serve_ready(n, &mut mux, conn, &event, &mut buf, args.transform) {
-                Ok(true) => {} // still open, watched for what it needs
-                Ok(false) => close(n, &mut mux, &mut conns, event.fd, stats), // FIN received, every reply sent
-                Err(f) => {
-                    n.problem(
-                        Some(peer),
-                        &f,
-                        &n.say(text!("multi-event-loop-only-this-connection-ends")),
-                    );
-                    close(n, &mut mux, &mut conns, event.fd, stats);
-                }
+            } else {
+                serve_one(n, &mut mux, &mut conns, &event, &mut buf, args, stats);
             }
         }
         if let Some(idle) = args.idle_timeout {
             drop_idle(n, &mut mux, &mut conns, idle, stats);
         }
     };
+    result.and(shut(n, mux, conns, listener, listening, stats))
+}
+
+/// When to wake up besides the sockets: the end of an accept back-off, or, when other
+/// threads hold the slots (reuseport) and the limit is reached, in 50 ms to look
+/// again (a thread that frees a slot cannot wake this one).
+fn wake_up(full: bool, stats: &Stats, paused_until: Option<Instant>) -> Option<Instant> {
+    let recheck =
+        (full && stats.serving.is_some()).then(|| Instant::now() + Duration::from_millis(50));
+    [paused_until, recheck].into_iter().flatten().min()
+}
+
+/// Watches the listener only while we may accept: at `--max-clients`, or out of fds,
+/// new clients wait in the backlog and do not wake us.
+fn watch_listener<M: Multiplexer>(
+    n: &Narrator,
+    mux: &mut M,
+    listener: &Socket,
+    accepting: bool,
+    listening: &mut bool,
+) -> Result<(), Failure> {
+    if accepting == *listening {
+        return Ok(());
+    }
+    if accepting {
+        mux.register(n, listener, Interest::READ)?;
+    } else {
+        mux.deregister(n, listener)?;
+    }
+    *listening = accepting;
+    Ok(())
+}
+
+/// One connection is ready: serve what it can take; close it when it is over (FIN
+/// received and every reply sent) or failed.
+fn serve_one<M: Multiplexer>(
+    n: &Narrator,
+    mux: &mut M,
+    conns: &mut BTreeMap<RawFd, Conn>,
+    event: &Ready,
+    buf: &mut [u8],
+    args: &ServerArgs,
+    stats: &Stats,
+) {
+    let Some(conn) = conns.get_mut(&event.fd) else {
+        return;
+    };
+    let peer = conn.peer;
+    match serve_ready(n, mux, conn, event, buf, args.transform) {
+        Ok(true) => {} // still open, watched for what it needs
+        Ok(false) => close(n, mux, conns, event.fd, stats), // FIN received, every reply sent
+        Err(f) => {
+            let then = n.say(text!("multi-event-loop-only-this-connection-ends"));
+            n.problem(Some(peer), &f, &then);
+            close(n, mux, conns, event.fd, stats);
+        }
+    }
+}
+
+/// Stopping: every connection closed, the listener no longer watched (the caller closes
+/// it), the multiplexer closed.
+fn shut<M: Multiplexer>(
+    n: &Narrator,
+    mut mux: M,
+    mut conns: BTreeMap<RawFd, Conn>,
+    listener: &Socket,
+    listening: bool,
+    stats: &Stats,
+) -> Result<(), Failure> {
     let fds: Vec<RawFd> = conns.keys().copied().collect();
     for fd in fds {
         close(n, &mut mux, &mut conns, fd, stats);
     }
     if listening {
-        let _ = mux.deregister(n, listener); // the listener itself is closed by the caller
+        let _ = mux.deregister(n, listener);
     }
-    let closed = mux.close(n);
-    result.and(closed)
+    mux.close(n)
 }
 
 /// Takes every finished connection from the queue (until `EAGAIN`), registering each
@@ -422,36 +460,6 @@ fn close<M: Multiplexer>(
         let _ = mux.deregister(n, &conn.sock);
         let _ = steps::close(n, conn.sock);
         give_back_slot(stats);
-    }
-}
-
-/// Clients served now: this loop's, or, when several loops share `--max-clients`
-/// (reuseport), everyone's.
-fn serving(stats: &Stats, conns: &BTreeMap<RawFd, Conn>) -> usize {
-    stats
-        .serving
-        .map_or(conns.len(), |all| all.load(Ordering::SeqCst))
-}
-
-/// Takes one of the `max` slots for the next `accept`, if one is free: this loop's own
-/// count, or the count the loops share (one atomic step, so two loops never take the
-/// last slot both).
-fn take_slot(stats: &Stats, conns: &BTreeMap<RawFd, Conn>, max: usize) -> bool {
-    match stats.serving {
-        None => conns.len() < max,
-        Some(all) => all
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
-                (now < max).then_some(now + 1)
-            })
-            .is_ok(),
-    }
-}
-
-/// Gives back a slot taken by [`take_slot`] (the accept found nothing, or the client
-/// left).
-fn give_back_slot(stats: &Stats) {
-    if let Some(all) = stats.serving {
-        all.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

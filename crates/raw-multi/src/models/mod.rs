@@ -11,6 +11,7 @@ pub mod poll;
 pub mod prefork;
 pub mod reuseport;
 pub mod select;
+pub mod slots;
 pub mod thread;
 
 use epoll::Epoll;

@@ -55,42 +55,12 @@ pub fn serve(
 ) -> Result<(), Failure> {
     let n = &n.side("main"); // every line says which thread printed it
     let count = args.workers().max(1);
-    let worker_args = args.clone();
-    let mut listeners = Vec::with_capacity(count - 1);
-    for _ in 1..count {
-        match listen_again(n, addr, bound, args) {
-            Ok(sock) => listeners.push(sock),
-            Err(f) => {
-                for sock in listeners {
-                    let _ = steps::close(n, sock);
-                }
-                return Err(f);
-            }
-        }
-    }
-    // Every worker's epoll instance too, made here by the main thread before any worker
-    // accepts: once one does, its clients may use up the file descriptors (EMFILE), and
-    // a worker failing then would close its listener and reset the connections queued
-    // on it (seen on a busy machine: a client refused, the server ending with status 1).
+    let (listeners, mut epolls) = prepare(n, addr, bound, args, count)?;
+    let mine_epoll = epolls.remove(0);
     let sides: Vec<Narrator> = (2..=count)
         .map(|i| n.side(&format!("worker {i}")))
         .collect();
-    let mut epolls = Vec::with_capacity(count);
-    for _ in 0..count {
-        match Epoll::new(n) {
-            Ok(epoll) => epolls.push(epoll),
-            Err(f) => {
-                for sock in listeners {
-                    let _ = steps::close(n, sock);
-                }
-                return Err(f);
-            }
-        }
-    }
-    let mut epolls = epolls.into_iter();
-    let mine_epoll = epolls.next().expect("worker 1's epoll");
     let counts: Vec<AtomicU64> = (0..count).map(|_| AtomicU64::new(0)).collect();
-    let worker_args = &worker_args;
     let result = std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel();
         let mut others = Vec::with_capacity(count - 1);
@@ -101,20 +71,12 @@ pub fn serve(
                 .spawn_scoped(scope, move || {
                     // Its pthread and kernel thread id, for tgkill when stopping.
                     let _ = tx.send((nix::sys::pthread::pthread_self(), nix::unistd::gettid()));
-                    let served = worker(wn, &sock, epoll, bound, worker_args, stats.bytes, counted);
-                    let closed = steps::close(wn, sock);
-                    served.and(closed)
+                    let served = worker(wn, &sock, epoll, bound, args, stats.bytes, counted);
+                    served.and(steps::close(wn, sock))
                 });
             match spawned {
                 Ok(handle) => others.push(handle),
-                Err(e) => {
-                    let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
-                    n.problem(
-                        None,
-                        &Failure::sys("clone", errno),
-                        &n.say(text!("multi-reuseport-one-worker-fewer-listening-socket")),
-                    );
-                }
+                Err(e) => one_fewer(n, &e),
             }
         }
         drop(tx);
@@ -124,30 +86,85 @@ pub fn serve(
             listener,
             mine_epoll,
             bound,
-            worker_args,
+            args,
             stats.bytes,
             &counts[0],
         );
-        // This thread stopped (SIGINT/SIGTERM, or a failure): wake the others.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while others.iter().any(|h| !h.is_finished()) && Instant::now() < deadline {
-            for ((thread, tid), handle) in ids.iter().zip(&others) {
-                if !handle.is_finished() {
-                    let _ = workers::wake_thread(n, *thread, tid.as_raw(), Signal::SIGTERM);
-                }
-            }
-            // One that checked the stop flag just before the signal sleeps on in
-            // epoll_wait: look again in a moment, and wake it once more.
-            let again = Instant::now() + Duration::from_millis(100);
-            while others.iter().any(|h| !h.is_finished()) && Instant::now() < again {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        }
+        wake_all(n, &ids, &others); // this thread stopped (SIGINT/SIGTERM, or a failure)
         others
             .into_iter()
             .map(|h| h.join().unwrap_or(Ok(())))
             .fold(mine, |all, one| all.and(one))
     });
+    report(&counts, stats);
+    result
+}
+
+/// The other workers' listening sockets, and every worker's epoll instance, made here
+/// by the main thread before any worker accepts: once one does, its clients may use up
+/// the file descriptors (EMFILE), and a worker failing then would close its listener
+/// and reset the connections queued on it (seen on a busy machine: a client refused,
+/// the server ending with status 1). On a failure, what was made is closed.
+fn prepare(
+    n: &Narrator,
+    addr: SocketAddr,
+    bound: SocketAddr,
+    args: &ServerArgs,
+    count: usize,
+) -> Result<(Vec<Socket>, Vec<Epoll>), Failure> {
+    let mut listeners = Vec::with_capacity(count - 1);
+    let mut epolls = Vec::with_capacity(count);
+    let made = (|| {
+        for _ in 1..count {
+            listeners.push(listen_again(n, addr, bound, args)?);
+        }
+        for _ in 0..count {
+            epolls.push(Epoll::new(n)?);
+        }
+        Ok(())
+    })();
+    match made {
+        Ok(()) => Ok((listeners, epolls)),
+        Err(f) => {
+            for sock in listeners {
+                let _ = steps::close(n, sock);
+            }
+            Err(f)
+        }
+    }
+}
+
+/// A worker thread could not be started: one listening socket fewer serves.
+fn one_fewer(n: &Narrator, e: &std::io::Error) {
+    let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
+    let then = n.say(text!("multi-reuseport-one-worker-fewer-listening-socket"));
+    n.problem(None, &Failure::sys("clone", errno), &then);
+}
+
+/// Wakes every worker still running with `tgkill(SIGTERM)`, again every 100 ms for
+/// those that checked the stop flag just before the signal and sleep on in
+/// `epoll_wait` (bounded: 10 s).
+fn wake_all<T>(
+    n: &Narrator,
+    ids: &[(nix::sys::pthread::Pthread, nix::unistd::Pid)],
+    others: &[std::thread::ScopedJoinHandle<'_, T>],
+) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while others.iter().any(|h| !h.is_finished()) && Instant::now() < deadline {
+        for ((thread, tid), handle) in ids.iter().zip(others) {
+            if !handle.is_finished() {
+                let _ = workers::wake_thread(n, *thread, tid.as_raw(), Signal::SIGTERM);
+            }
+        }
+        let again = Instant::now() + Duration::from_millis(100);
+        while others.iter().any(|h| !h.is_finished()) && Instant::now() < again {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// After the stop: how many connections each worker got, as the kernel spread them.
+fn report(counts: &[AtomicU64], stats: &Stats) {
     let per_worker: Vec<(String, u64)> = counts
         .iter()
         .enumerate()
@@ -159,7 +176,6 @@ pub fn serve(
     if let Ok(mut shares) = stats.per_worker.lock() {
         *shares = per_worker;
     }
-    result
 }
 
 /// One worker: the epoll model's loop on its own listener, counting its connections.

@@ -65,35 +65,47 @@ pub fn serve(
         stats.connections.fetch_add(1, Ordering::Relaxed);
         announce(n, conn.as_raw_fd(), bound, peer);
         next_id += 1;
-        if let Ok(mut map) = live.0.lock() {
-            map.insert(next_id, conn.as_raw_fd());
-        }
-        block_stop_signals(); // the new thread inherits this mask
-        let spawned = spawn_worker(n, conn, peer, next_id, args, &live);
-        unblock_stop_signals();
-        match spawned {
-            Ok(handle) => workers.push(handle),
-            Err(e) => {
-                // pthread_create failed (clone3: EAGAIN, too many threads; or no memory
-                // for the stack). The worker's closure was dropped, and the socket it
-                // owned with it: that closed the client's connection. Forget its entry,
-                // so stopping never shuts down whatever socket reuses the fd number.
-                if let Ok(mut map) = live.0.lock() {
-                    map.remove(&next_id);
-                }
-                let errno = e
-                    .raw_os_error()
-                    .map_or(Errno::UnknownErrno, Errno::from_raw);
-                n.problem(
-                    Some(peer),
-                    &Failure::sys("clone", errno),
-                    &n.say(text!("multi-thread-no-thread-this-client-connection")),
-                );
-            }
+        if let Some(handle) = start_worker(n, conn, peer, next_id, args, &live) {
+            workers.push(handle);
         }
     };
     wake_and_join(n, &live, workers);
     result
+}
+
+/// Starts the thread that serves one client (`pthread_create`, as `clone3`), with
+/// SIGINT/SIGTERM blocked so that only the main thread sees them. On a failure (EAGAIN:
+/// too many threads; or no memory for the stack) the worker's closure was dropped, and
+/// the socket it owned with it: that closed the client's connection. Its entry is
+/// forgotten, so stopping never shuts down whatever socket reuses the fd number.
+fn start_worker(
+    n: &Narrator,
+    conn: Socket,
+    peer: SocketAddr,
+    id: u64,
+    args: &ServerArgs,
+    live: &Live,
+) -> Option<JoinHandle<()>> {
+    if let Ok(mut map) = live.0.lock() {
+        map.insert(id, conn.as_raw_fd());
+    }
+    block_stop_signals(); // the new thread inherits this mask
+    let spawned = spawn_worker(n, conn, peer, id, args, live);
+    unblock_stop_signals();
+    match spawned {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            if let Ok(mut map) = live.0.lock() {
+                map.remove(&id);
+            }
+            let errno = e
+                .raw_os_error()
+                .map_or(Errno::UnknownErrno, Errno::from_raw);
+            let then = n.say(text!("multi-thread-no-thread-this-client-connection"));
+            n.problem(Some(peer), &Failure::sys("clone", errno), &then);
+            None
+        }
+    }
 }
 
 /// One client's thread: the echo loop, then close. Its failure ends only this client.
