@@ -21,7 +21,7 @@
 //! | 9 | [`narrate`] | **the narrator**: language, mode, role, and the views it feeds |
 //! | 10 | [`steps`] | **a step**: one function per syscall (`socket`, `bind`, ..., fork, epoll, io_uring) |
 //! | 11 | [`interfaces`], [`resolve`] | this machine's addresses (`getifaddrs`), `--host` → addresses |
-//! | 12 | [`echo`] | the echo loop every TCP server model reuses |
+//! | 12 | [`echo`], [`demo`] | the echo loop every TCP server model reuses; lab 1's demo (`raw-tcp demo`, and `raw-udp demo`'s TCP comparison) |
 //! | 13 | [`help`], [`cli`] | `--help`, usage errors, man pages; `--json`, `--quiet`, `--capture`, exit codes |
 //!
 //! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
@@ -59,6 +59,7 @@ macro_rules! man_links {
 pub mod capture;
 pub mod catalog;
 pub mod cli;
+pub mod demo;
 pub mod echo;
 pub mod error;
 pub mod help;
@@ -111,6 +112,7 @@ mod tests {
         "interfaces",
         "resolve",
         "echo",
+        "demo",
         "help",
         "cli",
     ];

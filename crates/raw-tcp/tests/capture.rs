@@ -175,8 +175,11 @@ fn pcapng_comments_name_the_syscall_and_line() {
         .next()
         .and_then(|l| l.parse().ok())
         .expect("line number");
-    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo.rs"))
-        .expect("demo.rs");
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../raw-core/src/demo.rs"
+    ))
+    .expect("demo.rs");
     assert!(
         source
             .lines()

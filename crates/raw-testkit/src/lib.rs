@@ -467,30 +467,35 @@ pub fn narrated_calls(events: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// Waits (bounded by [`DEADLINE`]) until the kernel's table lists a socket on `port`
-/// in `state` (e.g. `LISTEN`, `TIME-WAIT`); returns whether it did.
+/// Waits (bounded by [`DEADLINE`]) until the kernel lists a socket whose local port is
+/// `port` in `state` (RFC 793 names as the labs print them: `LISTEN`, `TIME-WAIT`...);
+/// returns whether it did. Asks `ss` (iproute2), a tool no one here wrote, so the
+/// tests do not read the kernel's table through the code they test.
 pub fn wait_for_state(port: u16, state: &str) -> bool {
-    let deadline = Instant::now() + DEADLINE;
-    while Instant::now() < deadline {
-        if raw_core::trace::kernel_table::on_port(port)
-            .iter()
-            .any(|s| s.state.name() == state)
-        {
-            return true;
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-    false
+    let filter = match state {
+        "LISTEN" => "listening".to_string(),
+        "SYN-RECEIVED" => "syn-recv".to_string(),
+        other => other.to_ascii_lowercase(),
+    };
+    let sport = format!("sport = :{port}");
+    wait_for_ss(&["-Htan", "state", &filter, &sport])
 }
 
-/// Waits (bounded by [`DEADLINE`]) until a UDP socket is bound to `port`.
+/// Waits (bounded by [`DEADLINE`]) until a UDP socket is bound to `port` (`ss -Huan`).
 pub fn wait_for_udp(port: u16) -> bool {
+    let sport = format!("sport = :{port}");
+    wait_for_ss(&["-Huan", &sport])
+}
+
+/// Runs `ss ARGS` every 20 ms until it lists a socket, or [`DEADLINE`] passes.
+fn wait_for_ss(args: &[&str]) -> bool {
     let deadline = Instant::now() + DEADLINE;
     while Instant::now() < deadline {
-        if raw_core::trace::kernel_table::udp_sockets()
-            .iter()
-            .any(|s| s.local.port() == port)
-        {
+        let listed = std::process::Command::new("ss")
+            .args(args)
+            .output()
+            .is_ok_and(|out| out.status.success() && !out.stdout.trim_ascii().is_empty());
+        if listed {
             return true;
         }
         thread::sleep(Duration::from_millis(20));

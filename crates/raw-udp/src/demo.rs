@@ -97,9 +97,9 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
         _ => plain,
     }
     .also(Counter(tcp_calls.clone()));
-    raw_tcp::demo::run(
+    raw_core::demo::run(
         &tcp,
-        &raw_tcp::demo::DemoArgs {
+        &raw_core::demo::DemoArgs {
             host: args.host.clone(),
             port: 0,
             message: args.message.clone(),

@@ -1,5 +1,5 @@
 
-## crates/bench/src/main.rs
+## crates/bench/src (the raw-bench subcommands)
 
 bench-target = { $what }: { $value } (target { $target }): { $met ->
     [yes] met

@@ -13,7 +13,7 @@ interfaces-give-them-host-port = {" "} { $iface } { $ip } give them: { $client }
 interfaces-bound-every-interface-getifaddrs-3 = Bound to every interface. getifaddrs(3) (a library call; strace shows its netlink socket) lists this machine's addresses a classmate can use:
 interfaces-none-this-machine-has-no = {" "} (none: this machine has no address but loopback; check with: ip -br addr)
 
-## crates/raw-core/src/multiplex.rs
+## crates/raw-core/src/steps/multiplex.rs
 
 multiplex-fd-leaves-kernel-s-interest = fd { $fd } leaves the kernel's interest list.
 multiplex-fd-everything-was-sent-no = fd { $fd }: { $wanted }. Everything was sent: no longer asking whether it is writable (it nearly always is, and epoll_wait would wake us for nothing).
@@ -31,7 +31,7 @@ narrate-capture-filter-port-classic-bpf = Capture filter: port { $port } (a clas
 narrate-next-enter-runs-look-with = { $prefix }⏸  next: { $what }  [Enter runs it; look with ss -tan or Wireshark first]{" "}
 narrate-so-attach-filter-was-refused = SO_ATTACH_FILTER was refused: nothing will be captured.
 
-## crates/raw-core/src/process.rs
+## crates/raw-core/src/steps/process.rs
 
 process-process-ends-with-status-kernel = The process ends with status { $code }: the kernel closes every fd it still holds (a connected socket among them sends its FIN) and sends the parent SIGCHLD. Until the parent's wait4, it is a zombie.
 process-gets-default-action-back-end = { $name } gets its default action back (end the process): the parent's kill(pid, SIGTERM) ends this child wherever it is, even just before a blocking recv, where the inherited handler's flag would be seen too late.
@@ -43,19 +43,19 @@ process-sigchld-child-ended-now-runs = SIGCHLD (a child ended) now runs our hand
 process-only-this-process-s-copy = Only this process's copy is closed: the socket lives on while the other process (fork made the copy) still holds it, so no packet is sent.
 process-one-page-memory-shared-with = One page of memory shared with every child forked from now on (MAP_SHARED). After fork, parent and child share nothing else: this is where the children add up the bytes they echo.
 
-## crates/raw-core/src/record.rs
+## crates/raw-core/src/trace/call.rs
 
 
-## crates/raw-core/src/signals.rs
+## crates/raw-core/src/steps/signals.rs
 
 signals-sigint-ctrl-c-now-runs = SIGINT (Ctrl-C) now runs our handler, which only sets a flag. Without SA_RESTART, the { $blocked_in } the server waits in returns EINTR, and the server closes its sockets and exits 0 instead of being killed mid-call. (SA_RESTORER and sa_restorer are the C library's return trampoline; strace prints its address, written 0x... here.)
 signals-sigterm-what-kill-sends-by = SIGTERM (what `kill` sends by default) gets the same handler: the server stops the same clean way.
 
-## crates/raw-core/src/steps.rs
+## crates/raw-core/src/steps/sockets.rs
 
 steps-looking-at-state-again = Looking at the state again.
 
-## crates/raw-core/src/uring.rs
+## crates/raw-core/src/steps/uring.rs
 
 uring-io-uring-setup-2-failed = io_uring_setup(2) failed: { $errno } ({ $errno_text }) — hint: { $hint } — check: sysctl kernel.io_uring_disabled; uname -r
 uring-this-kernel-has-no-io = this kernel has no io_uring (built without CONFIG_IO_URING), or a seccomp filter refuses the call (Docker's default profile does: run the container with --security-opt seccomp=unconfined, or use another model)
@@ -64,7 +64,7 @@ uring-this-kernel-refused-setup-flag = this kernel refused a setup flag: the io-
 uring-kernel-could-not-allocate-rings = the kernel could not allocate the rings: too little locked memory allowed (ulimit -l) on kernels before 5.12
 uring-io-uring-could-not-be = io_uring could not be set up here; use another model (--model epoll)
 
-## crates/raw-core/src/workers.rs
+## crates/raw-core/src/steps/workers.rs
 
 workers-when-parent-dies-however-dies = { $signal } when the parent dies, however it dies: a child that never ends by itself does not outlive its server.
 workers-page-shared-with-children-come = A page shared with the children to come: { $count } counters, one per child (Stevens' meter): each child adds one per connection it accepts, and the parent reads them all at the end.

@@ -4,7 +4,7 @@
 tcp-client-received = Received { $readable }
 tcp-client-no-luck-with-trying-next = No luck with { $addr }; trying the next address, { $i }.
 
-## crates/raw-tcp/src/demo.rs
+## crates/raw-core/src/demo.rs (raw-tcp demo)
 
 tcp-demo-kernel-table-proc-net-tcp = Kernel table (/proc/net/tcp, as `ss -tan` shows it): { $local } → { $remote }: { $seen }. The fd is gone but the kernel keeps the connection for 2*MSL (60 s on Linux), so stray late packets cannot be mistaken for a new connection on the same 4-tuple.
 tcp-demo-usually-fin-wait-1-here = Usually FIN-WAIT-1 here: our FIN is not acknowledged yet, because Linux delays ACKs (40 to 200 ms) hoping to piggyback them on data. Waiting for that ACK (watching /proc/net/tcp), then looking at the client again.

@@ -1,5 +1,5 @@
 
-## crates/raw-trace/src/lints.rs
+## crates/raw-trace/src/lints/
 
 trace-lints-while-pid-sat-blocked-waiting = while pid { $pid } sat blocked in { $call }({ $reader }) waiting for one client, { $queued ->
     [one] 1 finished connection waited
@@ -40,7 +40,7 @@ trace-report-no-mistake-shows-this-trace = No mistake shows in this trace (check
 trace-report-proof = proof:
 trace-report-fix-2 = fix:
 
-## crates/raw-trace/src/session.rs
+## crates/raw-trace/src/session/
 
 trace-session-closed-fd-closed-kernel-s = { $state }: CLOSED   (fd closed; the kernel's socket table no longer lists { $local } ↔ { $peer })
 trace-session-fd-closed-kernel-s-socket = { $state }: { $s }   (fd closed; the kernel's socket table still lists { $local } ↔ { $peer })

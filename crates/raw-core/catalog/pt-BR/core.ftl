@@ -13,7 +13,7 @@ interfaces-give-them-host-port = {" "} { $iface } { $ip } passe ao colega: { $cl
 interfaces-bound-every-interface-getifaddrs-3 = Vinculado a todas as interfaces. O getifaddrs(3) (uma chamada de biblioteca; o strace mostra o socket netlink dele) lista os endereços desta máquina que um colega pode usar:
 interfaces-none-this-machine-has-no = {" "} (nenhum: esta máquina só tem loopback; verifique com: ip -br addr)
 
-## crates/raw-core/src/multiplex.rs
+## crates/raw-core/src/steps/multiplex.rs
 
 multiplex-fd-leaves-kernel-s-interest = fd { $fd } sai da lista de interesse do kernel.
 multiplex-fd-everything-was-sent-no = fd { $fd }: { $wanted }. Tudo foi enviado: deixamos de perguntar se ele está pronto para escrita (quase sempre está, e o epoll_wait nos acordaria à toa).
@@ -31,7 +31,7 @@ narrate-capture-filter-port-classic-bpf = Filtro de captura: porta { $port } (um
 narrate-next-enter-runs-look-with = { $prefix }⏸  próximo: { $what }  [Enter executa; antes, olhe com ss -tan ou Wireshark]{" "}
 narrate-so-attach-filter-was-refused = SO_ATTACH_FILTER foi recusado: nada será capturado.
 
-## crates/raw-core/src/process.rs
+## crates/raw-core/src/steps/process.rs
 
 process-process-ends-with-status-kernel = O processo termina com status { $code }: o kernel fecha todos os fds que ele ainda tem (se um deles for um socket conectado, sai o FIN) e envia SIGCHLD ao pai. Até o wait4 do pai, ele é um zumbi.
 process-gets-default-action-back-end = { $name } volta à ação padrão (encerrar o processo): o kill(pid, SIGTERM) do pai encerra este filho onde quer que ele esteja, mesmo logo antes de um recv bloqueante, onde a flag do tratador herdado seria vista tarde demais.
@@ -43,19 +43,19 @@ process-sigchld-child-ended-now-runs = O SIGCHLD (um filho terminou) agora execu
 process-only-this-process-s-copy = Fecha só o descritor deste processo: o fork duplicou os descritores, então o socket continua aberto no outro, e nenhum pacote é enviado.
 process-one-page-memory-shared-with = Uma página de memória compartilhada com todos os filhos criados daqui em diante (MAP_SHARED). Depois do fork, pai e filho não compartilham mais nada: é aqui que os filhos somam os bytes que ecoam.
 
-## crates/raw-core/src/record.rs
+## crates/raw-core/src/trace/call.rs
 
 
-## crates/raw-core/src/signals.rs
+## crates/raw-core/src/steps/signals.rs
 
 signals-sigint-ctrl-c-now-runs = O SIGINT (Ctrl-C) agora executa o nosso tratador, que só marca uma flag. Sem SA_RESTART, o { $blocked_in } em que o servidor espera retorna EINTR, e o servidor fecha seus sockets e sai com 0 em vez de ser morto no meio da chamada. (SA_RESTORER e sa_restorer são o trampolim de retorno da biblioteca C; o strace mostra o endereço dele, aqui escrito 0x...)
 signals-sigterm-what-kill-sends-by = O SIGTERM (o que o `kill` envia por padrão) ganha o mesmo tratador: o servidor para do mesmo jeito, de forma limpa.
 
-## crates/raw-core/src/steps.rs
+## crates/raw-core/src/steps/sockets.rs
 
 steps-looking-at-state-again = Olhando o estado de novo.
 
-## crates/raw-core/src/uring.rs
+## crates/raw-core/src/steps/uring.rs
 
 uring-io-uring-setup-2-failed = io_uring_setup(2) falhou: { $errno } ({ $errno_text }) — dica: { $hint } — verifique: sysctl kernel.io_uring_disabled; uname -r
 uring-this-kernel-has-no-io = este kernel não tem io_uring (compilado sem CONFIG_IO_URING), ou um filtro seccomp recusa a chamada (o perfil padrão do Docker recusa: rode o contêiner com --security-opt seccomp=unconfined, ou use outro modelo)
@@ -64,7 +64,7 @@ uring-this-kernel-refused-setup-flag = este kernel recusou uma flag do setup: o 
 uring-kernel-could-not-allocate-rings = o kernel não conseguiu alocar os anéis: pouca memória travada permitida (ulimit -l) em kernels anteriores ao 5.12
 uring-io-uring-could-not-be = não foi possível criar o io_uring aqui; use outro modelo (--model epoll)
 
-## crates/raw-core/src/workers.rs
+## crates/raw-core/src/steps/workers.rs
 
 workers-when-parent-dies-however-dies = { $signal } quando o pai morrer, seja como for: um filho que nunca termina sozinho não sobrevive ao seu servidor.
 workers-page-shared-with-children-come = Uma página compartilhada com os filhos que virão: { $count } contadores, um por filho (o meter de Stevens): cada filho soma um a cada conexão que aceita, e o pai lê todos no fim.

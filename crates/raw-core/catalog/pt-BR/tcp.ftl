@@ -4,7 +4,7 @@
 tcp-client-received = Recebido { $readable }
 tcp-client-no-luck-with-trying-next = Não deu certo com { $addr }; tentando o próximo endereço, { $i }.
 
-## crates/raw-tcp/src/demo.rs
+## crates/raw-core/src/demo.rs (raw-tcp demo)
 
 tcp-demo-kernel-table-proc-net-tcp = Tabela do kernel (/proc/net/tcp, como o `ss -tan` mostra): { $local } → { $remote }: { $seen }. O fd não existe mais, mas o kernel guarda a conexão por 2*MSL (60 s no Linux), para que pacotes atrasados não se confundam com uma nova conexão na mesma quádrupla.
 tcp-demo-usually-fin-wait-1-here = Em geral FIN-WAIT-1 aqui: nosso FIN ainda não foi confirmado, porque o Linux atrasa ACKs (de 40 a 200 ms) esperando pegar carona em dados. Vamos aguardar esse ACK, acompanhando o /proc/net/tcp, e consultar o estado do cliente outra vez.

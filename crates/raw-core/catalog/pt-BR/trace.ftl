@@ -1,5 +1,5 @@
 
-## crates/raw-trace/src/lints.rs
+## crates/raw-trace/src/lints/
 
 trace-lints-while-pid-sat-blocked-waiting = enquanto o pid { $pid } estava bloqueado em { $call }({ $reader }) esperando um cliente, { $queued ->
     [one] 1 conexão pronta esperava
@@ -40,7 +40,7 @@ trace-report-no-mistake-shows-this-trace = Nenhum erro aparece neste rastreament
 trace-report-proof = prova:
 trace-report-fix-2 = correção:
 
-## crates/raw-trace/src/session.rs
+## crates/raw-trace/src/session/
 
 trace-session-closed-fd-closed-kernel-s = { $state }: CLOSED   (fd fechado; a tabela de sockets do kernel já não lista { $local } ↔ { $peer })
 trace-session-fd-closed-kernel-s-socket = { $state }: { $s }   (fd fechado; a tabela de sockets do kernel ainda lista { $local } ↔ { $peer })

@@ -1,5 +1,5 @@
 
-## crates/raw-core/src/capture.rs
+## crates/raw-core/src/capture/
 
 capture-packets-written-open-with-wireshark = { $count } pacotes gravados em { $path } — abra com: wireshark { $path } ou tshark -r { $path }
 capture-capturing-fd-socket-af-packet = Capturando em { $path } (fd { $as_raw_fd }: socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); suas leituras não são narradas)
@@ -7,21 +7,21 @@ capture-listening-side-s-kernel-answering = o kernel do lado que escuta, respond
 capture-receiving-kernel-own-ack-what = o kernel que recebeu, por conta própria: um ACK do que chegou (sem syscall)
 capture-kernel-own-no-syscall = o próprio kernel (sem syscall)
 
-## crates/raw-core/src/diagram.rs
+## crates/raw-core/src/views/diagram.rs
 
 diagram-kernel-table = { $name } (tabela do kernel)
 diagram-client = cliente { $peer }
 diagram-no-capture-syscalls-states-only = Sem captura: só syscalls e estados. Rode como root (ou com CAP_NET_RAW) para ver os pacotes.
 
-## crates/raw-core/src/replay.rs
+## crates/raw-core/src/views/replay.rs
 
 
-## crates/raw-core/src/views.rs
+## crates/raw-core/src/views/
 
 views-kernel-table-fd-closed = { $state } (tabela do kernel, fd fechado)
 views-tcp-state-tcp-info = { $indent }  Estado TCP: { $state }   ({ $short }, TCP_INFO, ...) = { $ret }){"\u000A"}
 
-## crates/raw-core/src/capture.rs
+## crates/raw-core/src/capture/
 
 capture-kernel-own-timer = o próprio kernel (temporizador)
 replay-back = voltar

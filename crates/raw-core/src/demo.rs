@@ -1,4 +1,6 @@
-//! `raw-tcp demo`: the whole first lab in one command.
+//! `raw-tcp demo`: the whole first lab in one command. It lives here, beside the steps
+//! it is made of, because `raw-udp demo` runs it too, to compare the same message over
+//! TCP; `raw-tcp demo` calls [`run`].
 //!
 //! Server and client run in this one process, one thread, so their syscalls are
 //! interleaved in exactly the order the kernel sees them, and every line can be
@@ -12,14 +14,16 @@
 //! raw-tcp demo --lang pt-BR    # in Portuguese
 //! ```
 
+#![forbid(unsafe_code)]
+
+use crate::resolve::resolve;
+use crate::steps::PortFrom;
+use crate::text;
+use crate::trace::kernel_table;
+use crate::trace::tcp_state::TcpState;
+use crate::views::Timeline;
+use crate::{steps, Failure, Narrator};
 use clap::Args;
-use raw_core::resolve::resolve;
-use raw_core::steps::PortFrom;
-use raw_core::text;
-use raw_core::trace::kernel_table;
-use raw_core::trace::tcp_state::TcpState;
-use raw_core::views::Timeline;
-use raw_core::{steps, Failure, Narrator};
 use socket2::{Domain, Protocol, Type};
 
 /// Options of `raw-tcp demo`.
@@ -82,7 +86,7 @@ pub fn run(n: &Narrator, args: &DemoArgs) -> Result<(), Failure> {
     client.data(
         client.say(text!(
             "tcp-client-received",
-            readable = raw_core::trace::strace::readable(&reply[..back], 200)
+            readable = crate::trace::strace::readable(&reply[..back], 200)
         )),
         &reply[..back],
     );
