@@ -5,9 +5,9 @@
 //! program reads like `strace` output. Every step has one shape, that of a nix
 //! function: the doc (syscall and man page, packets, TCP state, errors), then
 //!
-//! 1. [`Call::new`] — the call as strace will print it (and, with `--step`, a pause);
+//! 1. [`Call::new`](crate::trace::call::Call::new) — the call as strace will print it (and, with `--step`, a pause);
 //! 2. the syscall itself, through socket2 (the socket's lifecycle) or nix (data);
-//! 3. [`Call::finish`] — the strace line with the real return value, the success
+//! 3. [`Call::finish`](crate::trace::call::Call::finish) — the strace line with the real return value, the success
 //!    sentence only on success, the state after it; what the call did to the fd table.
 //!
 //! Every step is `#[track_caller]`, so the narrated source line is the line in the lab

@@ -489,7 +489,8 @@ impl std::fmt::Debug for Ring {
 }
 
 impl Ring {
-    /// `io_uring_setup`: the two queues (see [`setup`]).
+    /// `io_uring_setup`: a new instance and its two queues, in memory shared with the
+    /// kernel (the step and its errors are documented on `setup` in this file).
     #[track_caller]
     pub fn setup(n: &Narrator, entries: u32, cq_entries: u32) -> Result<Ring, Failure> {
         Ok(Ring {
@@ -499,7 +500,7 @@ impl Ring {
     }
 
     /// `io_uring_register(IORING_REGISTER_PBUF_RING)`: `count` buffers of `size` bytes
-    /// the kernel fills as data arrives (see [`register_buf_ring`]).
+    /// the kernel fills as data arrives (the step: `register_buf_ring` in this file).
     #[track_caller]
     pub fn provide_buffers(&mut self, n: &Narrator, count: u16, size: u32) -> Result<(), Failure> {
         register_buf_ring(n, &mut self.uring, count, size)?;
