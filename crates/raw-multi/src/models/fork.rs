@@ -69,24 +69,37 @@ pub fn serve(
         };
         stats.connections.fetch_add(1, Ordering::Relaxed);
         announce(n, conn.as_raw_fd(), bound, peer);
-        let closed = match process::fork(n) {
-            Ok(Forked::Child) => child(n, parent, listener, conn, peer, args), // never returns
-            Ok(Forked::Parent(pid)) => {
-                children.add(pid);
-                steps::close(n, conn) // parent closes connected socket (its copy: nothing is sent)
-            }
-            Err(f) => {
-                let then = n.say(text!("multi-fork-this-client-dropped"));
-                n.problem(Some(peer), &f, &then);
-                steps::close(n, conn) // no child to serve it: the client gets FIN
-            }
-        };
-        if let Err(f) = closed {
+        if let Err(f) = fork_for(n, parent, listener, conn, peer, args, &mut children) {
             break Err(f);
         }
     };
     children.stop(n);
     result
+}
+
+/// `if ((childpid = Fork()) == 0) { ... }  Close(connfd);`: the child serves this client
+/// and exits; the parent keeps its pid and closes its own copy of the connection.
+fn fork_for(
+    n: &Narrator,
+    parent: Pid,
+    listener: &Socket,
+    conn: Socket,
+    peer: SocketAddr,
+    args: &ServerArgs,
+    children: &mut Children,
+) -> Result<(), Failure> {
+    match process::fork(n) {
+        Ok(Forked::Child) => child(n, parent, listener, conn, peer, args), // never returns
+        Ok(Forked::Parent(pid)) => {
+            children.add(pid);
+            steps::close(n, conn) // parent closes connected socket (its copy: nothing is sent)
+        }
+        Err(f) => {
+            let then = n.say(text!("multi-fork-this-client-dropped"));
+            n.problem(Some(peer), &f, &then);
+            steps::close(n, conn) // no child to serve it: the client gets FIN
+        }
+    }
 }
 
 /// The child, as in `tcpserv04.c`: `Close(listenfd); str_echo(connfd); exit(0);`,

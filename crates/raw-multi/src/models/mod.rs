@@ -172,6 +172,23 @@ pub struct Stats {
     pub serving: Option<&'static std::sync::atomic::AtomicUsize>,
 }
 
+impl Stats {
+    /// One event loop's counters among several (reuseport's workers): the bytes it adds
+    /// to a shared sum, and the clients it serves counted with the others' for
+    /// `--max-clients`.
+    pub fn sharing(
+        bytes: &'static AtomicU64,
+        serving: &'static std::sync::atomic::AtomicUsize,
+    ) -> Stats {
+        Stats {
+            connections: AtomicU64::new(0),
+            bytes,
+            per_worker: std::sync::Mutex::new(Vec::new()),
+            serving: Some(serving),
+        }
+    }
+}
+
 /// The byte counter of the models that run in one process (thread, select, poll,
 /// epoll); the fork model's lives in a page its children share ([`process::shared_counter`]).
 static ECHOED_HERE: AtomicU64 = AtomicU64::new(0);

@@ -84,20 +84,17 @@ fn child(n: &Narrator, parent: Pid, listener: &Socket, post: &Post, slot: usize)
     let n = &children::named(n); // "child 4242", without the parent's capture
     children::end_with_parent(n, parent); // SIGTERM: default action, and sent if the parent dies
     let mut limit = Limit::default();
-    let status = loop {
-        if stop_requested() {
-            break 0; // SIGINT: Ctrl-C reaches the whole process group
-        }
+    while !stop_requested() {
         let (conn, peer) = match accept_or_retry(n, listener) {
             Ok(Some(accepted)) => accepted, // the kernel chose this child
             Ok(None) => continue,           // EINTR, or out of fds: the loop top sees to it
-            Err(f) => break post.stops(n, &f),
+            Err(f) => process::exit(n, post.stops(n, &f)),
         };
         post.web_child(n, &conn, peer, slot, &mut limit); // process the request
         let _ = steps::close(n, conn); // the client gets FIN
         post.done(n, &mut limit);
-    };
-    process::exit(n, status) // the kernel closes the listener's copy
+    }
+    process::exit(n, 0) // SIGINT (Ctrl-C reaches the whole group); the kernel closes the listener's copy
 }
 
 /// How long a prefork child waits for a silent client unless `--idle-timeout` says.

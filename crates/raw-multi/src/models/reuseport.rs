@@ -55,49 +55,123 @@ pub fn serve(
 ) -> Result<(), Failure> {
     let n = &n.side("main"); // every line says which thread printed it
     let count = args.workers().max(1);
-    let (listeners, mut epolls) = prepare(n, addr, bound, args, count)?;
-    let mine_epoll = epolls.remove(0);
+    let (listeners, epolls) = prepare(n, addr, bound, args, count)?;
     let sides: Vec<Narrator> = (2..=count)
         .map(|i| n.side(&format!("worker {i}")))
         .collect();
     let counts: Vec<AtomicU64> = (0..count).map(|_| AtomicU64::new(0)).collect();
+    let mut posts = posts(n, &sides, epolls, &counts); // worker 1 first
+    let first = posts.remove(0);
+    let shared = Shared {
+        bound,
+        args,
+        bytes: stats.bytes,
+    };
+    let (ended, ends) = mpsc::channel();
     let result = std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::channel();
-        let mut others = Vec::with_capacity(count - 1);
-        for (i, (sock, epoll)) in listeners.into_iter().zip(epolls).enumerate() {
-            let (wn, tx, counted) = (&sides[i], tx.clone(), &counts[i + 1]);
-            let spawned = std::thread::Builder::new()
-                .name(format!("worker-{}", i + 2))
-                .spawn_scoped(scope, move || {
-                    // Its pthread and kernel thread id, for tgkill when stopping.
-                    let _ = tx.send((nix::sys::pthread::pthread_self(), nix::unistd::gettid()));
-                    let served = worker(wn, &sock, epoll, bound, args, stats.bytes, counted);
-                    served.and(steps::close(wn, sock))
-                });
-            match spawned {
-                Ok(handle) => others.push(handle),
-                Err(e) => one_fewer(n, &e),
-            }
-        }
-        drop(tx);
-        let ids: Vec<_> = rx.iter().take(others.len()).collect();
-        let mine = worker(
-            n,
-            listener,
-            mine_epoll,
-            bound,
-            args,
-            stats.bytes,
-            &counts[0],
-        );
-        wake_all(n, &ids, &others); // this thread stopped (SIGINT/SIGTERM, or a failure)
+        let others = start_others(scope, n, posts, listeners, &shared, &ended);
+        let mine = worker(first, listener, &shared); // worker 1 is this thread
+        wake_all(n, &others, &ends); // this thread stopped (SIGINT/SIGTERM, or a failure)
         others
             .into_iter()
-            .map(|h| h.join().unwrap_or(Ok(())))
+            .map(|other| other.handle.join().unwrap_or(Ok(())))
             .fold(mine, |all, one| all.and(one))
     });
     report(&counts, stats);
     result
+}
+
+/// Each worker's post, worker 1 (this thread, narrating as `main`) first.
+fn posts<'a>(
+    n: &'a Narrator,
+    sides: &'a [Narrator],
+    epolls: Vec<Epoll>,
+    counts: &'a [AtomicU64],
+) -> Vec<Post<'a>> {
+    let narrators = std::iter::once(n).chain(sides);
+    narrators
+        .zip(epolls)
+        .zip(counts)
+        .map(|((n, epoll), counted)| Post { n, epoll, counted })
+        .collect()
+}
+
+/// Starts workers 2, 3, ..., each on its own listener; one that cannot be started
+/// leaves one listening socket fewer.
+fn start_others<'scope, 'env: 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    n: &Narrator,
+    posts: Vec<Post<'env>>,
+    listeners: Vec<Socket>,
+    shared: &'env Shared<'env>,
+    ended: &mpsc::Sender<nix::unistd::Pid>,
+) -> Vec<Other<'scope>> {
+    let mut others = Vec::with_capacity(posts.len());
+    for (i, (post, sock)) in posts.into_iter().zip(listeners).enumerate() {
+        let name = format!("worker-{}", i + 2);
+        match start(scope, name, post, sock, shared, ended.clone()) {
+            Ok(other) => others.push(other),
+            Err(e) => one_fewer(n, &e),
+        }
+    }
+    others
+}
+
+/// What every worker shares: the address, the options, the bytes counter.
+struct Shared<'a> {
+    bound: SocketAddr,
+    args: &'a ServerArgs,
+    bytes: &'static AtomicU64,
+}
+
+/// What one worker is given: its narrator, its epoll instance, where its count goes.
+struct Post<'a> {
+    n: &'a Narrator,
+    epoll: Epoll,
+    counted: &'a AtomicU64,
+}
+
+/// A worker thread started: its handle, and its ids for `tgkill`.
+struct Other<'scope> {
+    handle: std::thread::ScopedJoinHandle<'scope, Result<(), Failure>>,
+    thread: nix::sys::pthread::Pthread,
+    tid: nix::unistd::Pid,
+}
+
+/// Says on `ends` that a worker's thread has ended, however it ended.
+struct SaysItEnded(mpsc::Sender<nix::unistd::Pid>);
+
+impl Drop for SaysItEnded {
+    fn drop(&mut self) {
+        let _ = self.0.send(nix::unistd::gettid());
+    }
+}
+
+/// Starts a worker thread (`clone`) on its own listener, which it closes at its end.
+fn start<'scope, 'env: 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    name: String,
+    post: Post<'env>,
+    listener: Socket,
+    shared: &'env Shared<'env>,
+    ends: mpsc::Sender<nix::unistd::Pid>,
+) -> std::io::Result<Other<'scope>> {
+    let (ids_tx, ids_rx) = mpsc::channel();
+    let handle = std::thread::Builder::new()
+        .name(name)
+        .spawn_scoped(scope, move || {
+            let _ended = SaysItEnded(ends);
+            let _ = ids_tx.send((nix::sys::pthread::pthread_self(), nix::unistd::gettid()));
+            let wn = post.n;
+            let served = worker(post, &listener, shared);
+            served.and(steps::close(wn, listener))
+        })?;
+    let (thread, tid) = ids_rx.recv().map_err(std::io::Error::other)?;
+    Ok(Other {
+        handle,
+        thread,
+        tid,
+    })
 }
 
 /// The other workers' listening sockets, and every worker's epoll instance, made here
@@ -141,24 +215,23 @@ fn one_fewer(n: &Narrator, e: &std::io::Error) {
     n.problem(None, &Failure::sys("clone", errno), &then);
 }
 
-/// Wakes every worker still running with `tgkill(SIGTERM)`, again every 100 ms for
+/// Wakes every worker still running with `tgkill(SIGTERM)`, again after 100 ms for
 /// those that checked the stop flag just before the signal and sleep on in
-/// `epoll_wait` (bounded: 10 s).
-fn wake_all<T>(
-    n: &Narrator,
-    ids: &[(nix::sys::pthread::Pthread, nix::unistd::Pid)],
-    others: &[std::thread::ScopedJoinHandle<'_, T>],
-) {
+/// `epoll_wait` (bounded: 10 s). Each worker's thread says when it has ended.
+fn wake_all(n: &Narrator, others: &[Other<'_>], ends: &mpsc::Receiver<nix::unistd::Pid>) {
+    let mut running: Vec<&Other<'_>> = others.iter().collect();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while others.iter().any(|h| !h.is_finished()) && Instant::now() < deadline {
-        for ((thread, tid), handle) in ids.iter().zip(others) {
-            if !handle.is_finished() {
-                let _ = workers::wake_thread(n, *thread, tid.as_raw(), Signal::SIGTERM);
-            }
+    while !running.is_empty() && Instant::now() < deadline {
+        for other in &running {
+            let _ = workers::wake_thread(n, other.thread, other.tid.as_raw(), Signal::SIGTERM);
         }
         let again = Instant::now() + Duration::from_millis(100);
-        while others.iter().any(|h| !h.is_finished()) && Instant::now() < again {
-            std::thread::sleep(Duration::from_millis(2));
+        while !running.is_empty() {
+            let left = again.saturating_duration_since(Instant::now());
+            match ends.recv_timeout(left) {
+                Ok(tid) => running.retain(|other| other.tid != tid),
+                Err(_) => break, // 100 ms: wake those left again
+            }
         }
     }
 }
@@ -179,23 +252,18 @@ fn report(counts: &[AtomicU64], stats: &Stats) {
 }
 
 /// One worker: the epoll model's loop on its own listener, counting its connections.
-fn worker(
-    n: &Narrator,
-    listener: &Socket,
-    epoll: Epoll,
-    bound: SocketAddr,
-    args: &ServerArgs,
-    bytes: &'static AtomicU64,
-    counted: &AtomicU64,
-) -> Result<(), Failure> {
-    let mine = Stats {
-        connections: AtomicU64::new(0),
-        bytes,
-        per_worker: std::sync::Mutex::new(Vec::new()),
-        serving: Some(&SERVING), // --max-clients counts every worker's clients
-    };
-    let served = event_loop::serve(n, listener, bound, args, &mine, epoll);
-    counted.store(mine.connections.load(Ordering::Relaxed), Ordering::Relaxed);
+fn worker(post: Post<'_>, listener: &Socket, shared: &Shared<'_>) -> Result<(), Failure> {
+    let mine = Stats::sharing(shared.bytes, &SERVING); // --max-clients: every worker's clients
+    let served = event_loop::serve(
+        post.n,
+        listener,
+        shared.bound,
+        shared.args,
+        &mine,
+        post.epoll,
+    );
+    post.counted
+        .store(mine.connections.load(Ordering::Relaxed), Ordering::Relaxed);
     served
 }
 

@@ -95,17 +95,23 @@ fn start_worker(
     match spawned {
         Ok(handle) => Some(handle),
         Err(e) => {
-            if let Ok(mut map) = live.0.lock() {
-                map.remove(&id);
-            }
-            let errno = e
-                .raw_os_error()
-                .map_or(Errno::UnknownErrno, Errno::from_raw);
-            let then = n.say(text!("multi-thread-no-thread-this-client-connection"));
-            n.problem(Some(peer), &Failure::sys("clone", errno), &then);
+            no_thread(n, peer, id, live, &e);
             None
         }
     }
+}
+
+/// `clone` failed: the client is not served, and its connection is closed when `conn`
+/// is dropped.
+fn no_thread(n: &Narrator, peer: SocketAddr, id: u64, live: &Live, e: &std::io::Error) {
+    if let Ok(mut map) = live.0.lock() {
+        map.remove(&id);
+    }
+    let errno = e
+        .raw_os_error()
+        .map_or(Errno::UnknownErrno, Errno::from_raw);
+    let then = n.say(text!("multi-thread-no-thread-this-client-connection"));
+    n.problem(Some(peer), &Failure::sys("clone", errno), &then);
 }
 
 /// One client's thread: the echo loop, then close. Its failure ends only this client.
