@@ -51,11 +51,11 @@ process-one-page-memory-shared-with = One page of memory shared with every child
 signals-sigint-ctrl-c-now-runs = SIGINT (Ctrl-C) now runs our handler, which only sets a flag. Without SA_RESTART, the { $blocked_in } the server waits in returns EINTR, and the server closes its sockets and exits 0 instead of being killed mid-call. (SA_RESTORER and sa_restorer are the C library's return trampoline; strace prints its address, written 0x... here.)
 signals-sigterm-what-kill-sends-by = SIGTERM (what `kill` sends by default) gets the same handler: the server stops the same clean way.
 
-## crates/raw-core/src/steps/sockets.rs
+## crates/raw-core/src/steps/sockets/
 
 steps-looking-at-state-again = Looking at the state again.
 
-## crates/raw-core/src/steps/uring.rs
+## crates/raw-core/src/steps/uring/
 
 uring-io-uring-setup-2-failed = io_uring_setup(2) failed: { $errno } ({ $errno_text }) — hint: { $hint } — check: sysctl kernel.io_uring_disabled; uname -r
 uring-this-kernel-has-no-io = this kernel has no io_uring (built without CONFIG_IO_URING), or a seccomp filter refuses the call (Docker's default profile does: run the container with --security-opt seccomp=unconfined, or use another model)

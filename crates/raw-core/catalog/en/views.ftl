@@ -7,7 +7,7 @@ capture-listening-side-s-kernel-answering = the listening side's kernel, answeri
 capture-receiving-kernel-own-ack-what = the receiving kernel on its own: an ACK of what arrived (no syscall)
 capture-kernel-own-no-syscall = the kernel on its own (no syscall)
 
-## crates/raw-core/src/views/diagram.rs
+## crates/raw-core/src/views/diagram/
 
 diagram-kernel-table = { $name } (kernel table)
 diagram-client = client { $peer }

@@ -51,11 +51,11 @@ process-one-page-memory-shared-with = Uma página de memória compartilhada com 
 signals-sigint-ctrl-c-now-runs = O SIGINT (Ctrl-C) agora executa o nosso tratador, que só marca uma flag. Sem SA_RESTART, o { $blocked_in } em que o servidor espera retorna EINTR, e o servidor fecha seus sockets e sai com 0 em vez de ser morto no meio da chamada. (SA_RESTORER e sa_restorer são o trampolim de retorno da biblioteca C; o strace mostra o endereço dele, aqui escrito 0x...)
 signals-sigterm-what-kill-sends-by = O SIGTERM (o que o `kill` envia por padrão) ganha o mesmo tratador: o servidor para do mesmo jeito, de forma limpa.
 
-## crates/raw-core/src/steps/sockets.rs
+## crates/raw-core/src/steps/sockets/
 
 steps-looking-at-state-again = Olhando o estado de novo.
 
-## crates/raw-core/src/steps/uring.rs
+## crates/raw-core/src/steps/uring/
 
 uring-io-uring-setup-2-failed = io_uring_setup(2) falhou: { $errno } ({ $errno_text }) — dica: { $hint } — verifique: sysctl kernel.io_uring_disabled; uname -r
 uring-this-kernel-has-no-io = este kernel não tem io_uring (compilado sem CONFIG_IO_URING), ou um filtro seccomp recusa a chamada (o perfil padrão do Docker recusa: rode o contêiner com --security-opt seccomp=unconfined, ou use outro modelo)

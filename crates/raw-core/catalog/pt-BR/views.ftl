@@ -7,7 +7,7 @@ capture-listening-side-s-kernel-answering = o kernel do lado que escuta, respond
 capture-receiving-kernel-own-ack-what = o kernel que recebeu, por conta própria: um ACK do que chegou (sem syscall)
 capture-kernel-own-no-syscall = o próprio kernel (sem syscall)
 
-## crates/raw-core/src/views/diagram.rs
+## crates/raw-core/src/views/diagram/
 
 diagram-kernel-table = { $name } (tabela do kernel)
 diagram-client = cliente { $peer }

@@ -1,75 +1,17 @@
-//! `--svg FILE`: the run as a sequence diagram in the style of Stevens' figures (UNP
-//! figure 2.5): one vertical timeline per socket endpoint, time flowing down, one arrow
-//! per captured packet (flags, relative seq/ack, length), the syscall that caused it
-//! written in the margin of its side at the moment it returned, and the TCP state
-//! written on the timeline where it changes.
-//!
-//! It is a view like the others: a [`Recorder`] keeps every event with the moment it
-//! was seen, and [`svg`] draws them once the run is over. The drawing is a pure
-//! function of the events, so the same events always give the same picture (the golden
-//! tests rely on it). Without a capture there are no arrows, and the picture says so.
+//! The events placed for drawing: one lane per socket endpoint, one row per syscall,
+//! packet or state change, in time order; each packet tied to the syscall that caused
+//! it. A pure function of the events, shared by the SVG and the HTML replay.
 
 #![forbid(unsafe_code)]
 
 use crate::lang::Lang;
 use crate::text;
 use crate::trace::event::{Event, Kind};
-use crate::views::Sink;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
 
-/// One event and when it was seen (seconds since the Unix epoch: the kernel's
-/// timestamp for a packet, the moment the view received it for anything else, that is
-/// just after the syscall returned).
-#[derive(Debug, Clone, Serialize)]
-pub struct Stamped {
-    /// Seconds since the Unix epoch.
-    pub t: f64,
-    /// The event, its role filled in.
-    pub event: Event,
-    /// For a packet a syscall caused: that syscall's index in the recording.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cause: Option<usize>,
-}
-
-/// Keeps every event, for the pictures drawn at the end of the run.
-#[derive(Debug, Clone, Default)]
-pub struct Recorder(pub Arc<Mutex<Vec<Stamped>>>);
-
-impl Sink for Recorder {
-    fn event(&self, event: &Event) {
-        let t = match &event.packet {
-            Some(p) => p.time,
-            None => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or(0.0),
-        };
-        if let Ok(mut all) = self.0.lock() {
-            let cause = event
-                .caused
-                .then(|| {
-                    all.iter()
-                        .rposition(|s| s.event.kind == Some(Kind::Syscall))
-                })
-                .flatten();
-            all.push(Stamped {
-                t,
-                event: event.clone(),
-                cause,
-            });
-        }
-    }
-}
-
-impl Recorder {
-    /// Everything recorded so far.
-    pub fn events(&self) -> Vec<Stamped> {
-        self.0.lock().map(|e| e.clone()).unwrap_or_default()
-    }
-}
+use super::Stamped;
 
 /// A gap longer than this between two rows is drawn and labelled with its Δt (the
 /// delayed ACK's 40 ms is the one a lecture points at).
@@ -168,7 +110,7 @@ pub struct Layout {
 }
 
 /// The listener's fd in `accept4(3, ...)`.
-fn first_arg_fd(call: &str) -> Option<i32> {
+pub(super) fn first_arg_fd(call: &str) -> Option<i32> {
     let open = call.find('(')?;
     call[open + 1..]
         .split([',', ')'])
@@ -180,7 +122,7 @@ fn first_arg_fd(call: &str) -> Option<i32> {
 
 /// The short form of a call for the margin: `connect(4) = 0`, `sendto(4, 12 B) = 12`,
 /// `accept4(3) = 5`, `bind(3) = -1 EADDRINUSE`.
-fn short_call(e: &Event) -> String {
+pub(super) fn short_call(e: &Event) -> String {
     let name = e.syscall.unwrap_or("?");
     let fd = e
         .call
@@ -201,7 +143,7 @@ fn short_call(e: &Event) -> String {
 }
 
 /// The packet's label: flags, relative seq/ack, length.
-fn packet_label(p: &crate::trace::event::PacketInfo) -> String {
+pub(super) fn packet_label(p: &crate::trace::event::PacketInfo) -> String {
     if p.proto == "UDP" {
         return format!("UDP len={}", p.len);
     }
@@ -477,175 +419,4 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
         rows,
         captured,
     }
-}
-
-/// Escapes text for XML.
-pub fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// Sizes of the drawing, in SVG user units (pixels at 100%): chosen so the labels read
-/// from the back of a classroom when the picture fills a projected slide.
-const FONT: f64 = 15.0;
-const ROW: f64 = 34.0;
-const LANE_GAP: f64 = 380.0;
-const MARGIN: f64 = 300.0;
-const TOP: f64 = 96.0;
-
-/// Draws the layout as an SVG document. `title` heads it (e.g. `raw-tcp demo`).
-pub fn svg(layout: &Layout, title: &str, lang: Lang) -> String {
-    let lanes = layout.lanes.len().max(1);
-    let width = MARGIN * 2.0 + LANE_GAP * (lanes - 1) as f64;
-    let x = |lane: usize| MARGIN + LANE_GAP * lane as f64;
-    let height = TOP + ROW * (layout.rows.len() as f64 + 1.5) + 40.0;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="{FONT}">"#
-    );
-    let _ = writeln!(
-        out,
-        r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e9c"/></marker></defs>"##
-    );
-    let _ = writeln!(
-        out,
-        r##"<style>.lane{{stroke:#444;stroke-width:2}} .pkt{{stroke:#1f4e9c;stroke-width:2}} .call{{fill:#111}} .failed{{fill:#b00020}} .state{{fill:#0b6b2e;font-weight:bold}} .gap{{fill:#777;font-style:italic}} .plabel{{fill:#1f4e9c;font-size:14px;paint-order:stroke;stroke:#fff;stroke-width:4px}} .current .call, .current .plabel, .current .state{{fill:#d35400}} .current .pkt{{stroke:#d35400;stroke-width:3}}</style>"##
-    );
-    let _ = writeln!(
-        out,
-        r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
-    );
-    let _ = writeln!(
-        out,
-        r#"<text x="{:.0}" y="30" font-size="19" font-weight="bold" text-anchor="middle">{}</text>"#,
-        width / 2.0,
-        xml(title)
-    );
-    if !layout.captured {
-        let _ = writeln!(
-            out,
-            r##"<text x="{:.0}" y="54" font-size="14" fill="#b00020" text-anchor="middle">{}</text>"##,
-            width / 2.0,
-            xml(&lang.say(text!("diagram-no-capture-syscalls-states-only")))
-        );
-    }
-    let bottom = TOP + ROW * (layout.rows.len() as f64 + 0.5);
-    for (i, lane) in layout.lanes.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            r#"<text x="{:.0}" y="{:.0}" text-anchor="middle" font-weight="bold" class="lane-title">{}</text>"#,
-            x(i),
-            TOP - 20.0,
-            xml(&lane.title)
-        );
-        let _ = writeln!(
-            out,
-            r#"<line class="lane" x1="{:.0}" y1="{:.0}" x2="{:.0}" y2="{:.0}"/>"#,
-            x(i),
-            TOP - 8.0,
-            x(i),
-            bottom
-        );
-    }
-    for (r, row) in layout.rows.iter().enumerate() {
-        let y = TOP + ROW * (r as f64 + 0.5);
-        let step = row
-            .event
-            .map(|e| format!(r#" data-event="{e}""#))
-            .unwrap_or_default();
-        let _ = write!(out, r#"<g id="row-{r}" class="row"{step}>"#);
-        match &row.what {
-            RowKind::Syscall {
-                lane,
-                label,
-                failed,
-            } => {
-                // The margin of its side: left of the first lane, right of the others.
-                let (tx, anchor) = if *lane == 0 {
-                    (x(*lane) - 12.0, "end")
-                } else {
-                    (x(*lane) + 12.0, "start")
-                };
-                let class = if *failed { "call failed" } else { "call" };
-                let _ = write!(
-                    out,
-                    r##"<circle cx="{:.0}" cy="{y:.0}" r="4" fill="#111"/><text class="{class}" x="{tx:.0}" y="{:.0}" text-anchor="{anchor}">{}</text>"##,
-                    x(*lane),
-                    y + 5.0,
-                    xml(label)
-                );
-            }
-            RowKind::Packet {
-                from,
-                to,
-                label,
-                no,
-                flags,
-                bits,
-                len,
-            } => {
-                let (x1, x2) = (x(*from), x(*to));
-                let mid = (x1 + x2) / 2.0;
-                let _ = write!(
-                    out,
-                    r#"<line class="pkt" data-no="{no}" data-flags="{}" data-bits="{bits}" data-len="{len}" x1="{x1:.0}" y1="{:.0}" x2="{x2:.0}" y2="{:.0}" marker-end="url(#arrow)"/><text class="plabel" x="{mid:.0}" y="{:.0}" text-anchor="middle">{}</text>"#,
-                    xml(flags),
-                    y - 6.0,
-                    y + 8.0,
-                    y - 10.0,
-                    xml(label)
-                );
-            }
-            RowKind::TableState { .. } => {}
-            RowKind::Gap { seconds } => {
-                let ms = seconds * 1000.0;
-                let _ = write!(
-                    out,
-                    r#"<text class="gap" x="{:.0}" y="{:.0}" text-anchor="middle">Δt = {} ms</text>"#,
-                    width / 2.0,
-                    y + 5.0,
-                    lang.num(ms, 1)
-                );
-                for i in 0..layout.lanes.len() {
-                    let _ = write!(
-                        out,
-                        r##"<line x1="{:.0}" y1="{:.0}" x2="{:.0}" y2="{:.0}" stroke="#fff" stroke-width="4" stroke-dasharray="4 4"/>"##,
-                        x(i),
-                        y - 10.0,
-                        x(i),
-                        y + 10.0
-                    );
-                }
-            }
-        }
-        // States sit under the syscall label, in the margin of their lane's side; two
-        // states on one lane in one row share a line.
-        let mut lanes_with_states: Vec<usize> = row.states.iter().map(|m| m.lane).collect();
-        lanes_with_states.dedup();
-        for lane in lanes_with_states {
-            let text: Vec<&str> = row
-                .states
-                .iter()
-                .filter(|m| m.lane == lane)
-                .map(|m| m.label.as_str())
-                .collect();
-            let (tx, anchor) = if lane == 0 {
-                (x(lane) - 12.0, "end")
-            } else {
-                (x(lane) + 12.0, "start")
-            };
-            let _ = write!(
-                out,
-                r#"<text class="state" x="{tx:.0}" y="{:.0}" text-anchor="{anchor}" font-size="14">{}</text>"#,
-                y + 22.0,
-                xml(&text.join(", "))
-            );
-        }
-        let _ = writeln!(out, "</g>");
-    }
-    out.push_str("</svg>\n");
-    out
 }
