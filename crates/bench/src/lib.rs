@@ -10,7 +10,7 @@
 //! Used by `benches/echo.rs` (criterion) and by the `raw-bench` CLI (latency
 //! percentiles, load, and the comparison with sockperf).
 //!
-//! Three promises, each tested in `tests/cli.rs`:
+//! Three promises, each tested in `tests/cli/`:
 //! - **No wrong figure.** A failure names the syscall that failed (`connect(2)
 //!   ECONNREFUSED`, `sendto(2) EMSGSIZE`); the load's measuring window opens only once
 //!   every connection is made, and how long that took (and why) is reported beside it.

@@ -21,7 +21,7 @@ pub(super) const MAX_FLOWS: usize = 4096;
 /// A packet socket hands us whatever anyone put on the wire to the lab's port, while
 /// running as root: a truncated frame, a lying length field, an IPv6 extension header
 /// chain, random bytes. The decoder drops what it cannot read (`None`) and never
-/// panics; `tests/capture_fuzz.rs` feeds it 100 000 random and mangled frames.
+/// panics; `tests/capture_fuzz/` feeds it 100 000 random and mangled frames.
 #[derive(Debug, Default)]
 pub struct Decoder {
     /// First sequence number seen per direction (source, destination), so numbers can
