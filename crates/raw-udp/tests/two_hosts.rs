@@ -2,10 +2,14 @@
 //! server on 0.0.0.0 in host A answers a client in host B, and its capture holds one
 //! datagram each way between the two hosts.
 
-use raw_testkit::{can_capture, ladder_packets, run_ok, tool, tshark_packets, Server, TwoHosts};
+use raw_testkit::{can_capture, ladder_packets, tool, tshark_packets, Lab, TwoHosts};
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-udp");
+fn lab() -> Lab {
+    Lab::udp(env!("CARGO_BIN_EXE_raw-udp"))
+}
 
+/// The server on 0.0.0.0 in host A answers the client in host B; its capture, as
+/// tshark reads it too, holds one datagram each way, the first from host B.
 #[test]
 fn udp_across_two_hosts() {
     let Some(hosts) = TwoHosts::up("udp_across_two_hosts") else {
@@ -17,18 +21,13 @@ fn udp_across_two_hosts() {
     if !can_capture("udp_across_two_hosts") {
         return;
     }
-    let pcap = std::env::temp_dir().join(format!("two-hosts-udp-{}.pcap", std::process::id()));
-    let srv = Server::start(
-        hosts
-            .on_a(BIN)
-            .arg("--json")
-            .arg("--capture")
-            .arg(&pcap)
-            .args(["server", "--host", "0.0.0.0", "--port", "0"]),
-    );
+    let pcap = lab().scratch("two-hosts").join("server.pcap");
+    let srv = lab()
+        .under(|bin| hosts.on_a(bin))
+        .capture(&pcap)
+        .server(&["--host", "0.0.0.0", "--port", "0"]);
     let port = srv.port().to_string();
-    let out = run_ok(hosts.on_b(BIN).args([
-        "-q",
+    let out = lab().under(|bin| hosts.on_b(bin)).with(&["-q"]).run_ok(&[
         "client",
         "--host",
         TwoHosts::A,
@@ -36,9 +35,9 @@ fn udp_across_two_hosts() {
         &port,
         "--message",
         "Hello, world",
-    ]));
+    ]);
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        out.text(),
         "Sent: \"Hello, world\"\nReceived: \"HELLO, WORLD\"\n"
     );
     let (status, events, _) = srv.terminate();
