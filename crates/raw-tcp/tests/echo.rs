@@ -135,16 +135,8 @@ fn socat_talks_to_our_server() {
         return;
     };
     let srv = lab().server(&["--port", "0"]);
-    let out = run(
-        Command::new(socat).args(["-t", "5", "-", &format!("TCP:127.0.0.1:{}", srv.port())]),
-        b"Hello, world\n",
-        DEADLINE,
-    );
-    assert!(
-        out.status.success(),
-        "socat: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = lab().socat(&socat, srv.port(), b"Hello, world\n");
+    out.assert_ok();
     assert_eq!(out.stdout, b"HELLO, WORLD\n");
     assert!(srv.finish(DEADLINE).0.success());
 }
@@ -156,16 +148,8 @@ fn nc_talks_to_our_server() {
         return;
     };
     let srv = lab().server(&["--port", "0"]);
-    let out = run(
-        Command::new(nc).args(["-N", "127.0.0.1", &srv.port().to_string()]),
-        b"Hello, world\n",
-        DEADLINE,
-    );
-    assert!(
-        out.status.success(),
-        "nc: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = lab().nc(&nc, srv.port(), b"Hello, world\n");
+    out.assert_ok();
     assert_eq!(out.stdout, b"HELLO, WORLD\n");
     assert!(srv.finish(DEADLINE).0.success());
 }
@@ -176,21 +160,9 @@ fn our_client_talks_to_a_socat_echo_server() {
     let Some(socat) = tool("socat", "our_client_talks_to_a_socat_echo_server") else {
         return;
     };
-    let port = raw_testkit::free_port();
-    let mut echo = Command::new(socat)
-        .args([
-            &format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr"),
-            "PIPE",
-        ])
-        .spawn()
-        .expect("socat");
-    assert!(
-        raw_testkit::wait_for_state(port, "LISTEN"),
-        "socat never listened"
-    );
-    let out = lab().client(port, &["--quiet"]);
-    let _ = echo.kill();
-    let _ = echo.wait();
+    let echo = lab().socat_echo(&socat);
+    let out = lab().client(echo.port, &["--quiet"]);
+    drop(echo);
     out.assert_ok();
     assert_eq!(out.text(), "Received \"Hello, world\"\n");
 }

@@ -16,9 +16,7 @@ fn demo_narration_matches_strace() {
     let Some(strace) = tool("strace", "demo_narration_matches_strace") else {
         return;
     };
-    let trace = lab().scratch("demo").join("demo.strace");
-    let events = lab().strace(&strace, &trace).events(&["demo"]);
-    lab().assert_narration_is_strace(&events, &trace);
+    lab().traced(&strace, &["demo"]);
 }
 
 /// The server and the client, each traced in its own process, talking to each other;

@@ -3,9 +3,7 @@
 //! the address to give the classmate, the echo works across the "network", and the
 //! server's own capture sees the handshake come from the other host.
 
-use raw_testkit::{
-    can_capture, ladder_packets, tool, tshark_packets, Events, Lab, TwoHosts, DEADLINE,
-};
+use raw_testkit::{Events, Lab, TwoHosts, DEADLINE};
 
 fn lab() -> Lab {
     Lab::tcp(env!("CARGO_BIN_EXE_raw-tcp"))
@@ -16,29 +14,12 @@ fn lab() -> Lab {
 /// the SYN come from host B.
 #[test]
 fn tcp_across_two_hosts() {
-    let Some(hosts) = TwoHosts::up("tcp_across_two_hosts") else {
+    let Some(two) = lab().two_hosts("tcp_across_two_hosts") else {
         return;
     };
-    let Some(tshark) = tool("tshark", "tcp_across_two_hosts") else {
-        return;
-    };
-    if !can_capture("tcp_across_two_hosts") {
-        return;
-    }
-    let pcap = lab().scratch("two-hosts").join("server.pcap");
-    let srv = lab()
-        .under(|bin| hosts.on_a(bin))
-        .capture(&pcap)
-        .server(&["--host", "0.0.0.0", "--port", "0"]);
+    let srv = two.server();
     let port = srv.port().to_string();
-
-    let out = lab().under(|bin| hosts.on_b(bin)).with(&["-q"]).run_ok(&[
-        "client",
-        "--host",
-        TwoHosts::A,
-        "--port",
-        &port,
-    ]);
+    let out = two.client(&srv, &[]);
     assert_eq!(out.text(), "Received \"HELLO, WORLD\"\n");
     let (status, events, _) = srv.finish(DEADLINE);
     assert!(status.success());
@@ -60,12 +41,7 @@ fn tcp_across_two_hosts() {
         "{accepted}"
     );
 
-    let ours = ladder_packets(&events);
-    assert_eq!(
-        ours,
-        tshark_packets(&tshark, &pcap),
-        "ladder and tshark agree"
-    );
+    two.packets(&events);
     let syn = events
         .iter()
         .find(|e| e["kind"] == "packet")

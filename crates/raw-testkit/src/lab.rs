@@ -119,6 +119,15 @@ impl Lab {
         self.under(|bin| strace_tracing(strace, out, LAB_TRACE, bin))
     }
 
+    /// Runs `BIN --json OPTIONS ARGS` under [`Lab::strace`] (it must exit 0) and fails
+    /// unless its narration is strace's trace, line for line; returns the events.
+    pub fn traced(&self, strace: &Path, args: &[&str]) -> Vec<Value> {
+        let trace = self.scratch(&args.join("-")).join("run.strace");
+        let events = self.strace(strace, &trace).events(args);
+        self.assert_narration_is_strace(&events, &trace);
+        events
+    }
+
     /// `BIN OPTIONS ARGS` (behind the launcher, if any), not started.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = match self.launcher.split_first() {
@@ -185,6 +194,78 @@ impl Lab {
         (events, theirs)
     }
 
+    /// socat, a client no one here wrote, sending `input` to 127.0.0.1:`port` and
+    /// printing what comes back: `socat -t 5 - TCP:...`, or `-t 0.5 - UDP:...` (a UDP
+    /// reply has no end of stream: socat waits half a second after its input ends).
+    pub fn socat(&self, socat: &Path, port: u16, input: &[u8]) -> Run {
+        let (wait, proto) = match self.proto {
+            Proto::Tcp => ("5", "TCP"),
+            Proto::Udp => ("0.5", "UDP"),
+        };
+        let peer = format!("{proto}:127.0.0.1:{port}");
+        run(
+            Command::new(socat).args(["-t", wait, "-", &peer]),
+            input,
+            DEADLINE,
+        )
+        .into()
+    }
+
+    /// OpenBSD netcat sending `input` to 127.0.0.1:`port`: `nc -N` (it closes its side
+    /// at end of input), or `nc -u -w 1` (UDP: it waits a second for the reply).
+    pub fn nc(&self, nc: &Path, port: u16, input: &[u8]) -> Run {
+        let port = port.to_string();
+        let how: &[&str] = match self.proto {
+            Proto::Tcp => &["-N"],
+            Proto::Udp => &["-u", "-w", "1"],
+        };
+        let mut cmd = Command::new(nc);
+        cmd.args(how).args(["127.0.0.1", &port]);
+        run(&mut cmd, input, DEADLINE).into()
+    }
+
+    /// socat's echo server (`PIPE` sends back what it reads) on a free port of
+    /// 127.0.0.1, once the kernel lists its socket; killed when dropped.
+    pub fn socat_echo(&self, socat: &Path) -> Peer {
+        let (port, listen) = match self.proto {
+            Proto::Tcp => {
+                let port = free_port();
+                (port, format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr"))
+            }
+            Proto::Udp => {
+                let port = free_udp_port();
+                (port, format!("UDP-LISTEN:{port},bind=127.0.0.1"))
+            }
+        };
+        let child = Command::new(socat)
+            .args([&listen, "PIPE"])
+            .spawn()
+            .expect("socat");
+        let peer = Peer { child, port };
+        let bound = match self.proto {
+            Proto::Tcp => wait_for_state(port, "LISTEN"),
+            Proto::Udp => wait_for_udp(port),
+        };
+        assert!(bound, "socat never bound port {port}");
+        peer
+    }
+
+    /// The classmate's-machine lab rehearsed: two hosts ([`TwoHosts::up`]), tshark to
+    /// read the server's capture, and the right to capture; `None` after a loud skip.
+    pub fn two_hosts(&self, test: &str) -> Option<Classmates> {
+        let hosts = TwoHosts::up(test)?;
+        let tshark = tool("tshark", test)?;
+        if !can_capture(test) {
+            return None;
+        }
+        Some(Classmates {
+            pcap: self.scratch("two-hosts").join("server.pcap"),
+            lab: self.clone(),
+            tshark,
+            hosts,
+        })
+    }
+
     /// A fresh folder of this test binary for `tag`'s files (`/tmp/raw-tcp-TAG-PID`).
     pub fn scratch(&self, tag: &str) -> PathBuf {
         let dir =
@@ -198,6 +279,62 @@ impl Lab {
     /// `trace` written by [`Lab::strace`], line for line ([`assert_narration_is_strace`]).
     pub fn assert_narration_is_strace(&self, events: &[Value], trace: &Path) {
         assert_narration_is_strace(self.name(), events, trace);
+    }
+}
+
+/// A peer no one here wrote, running in the background on `port`; killed when dropped.
+pub struct Peer {
+    child: std::process::Child,
+    /// The port it is bound to.
+    pub port: u16,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A lab's server in host A and its client in host B ([`Lab::two_hosts`]); the hosts
+/// are removed when dropped.
+pub struct Classmates {
+    lab: Lab,
+    /// The two hosts.
+    pub hosts: TwoHosts,
+    tshark: PathBuf,
+    /// The server's capture.
+    pub pcap: PathBuf,
+}
+
+impl Classmates {
+    /// `BIN --json --capture PCAP server --host 0.0.0.0 --port 0` in host A, ready.
+    pub fn server(&self) -> Server {
+        self.lab
+            .under(|bin| self.hosts.on_a(bin))
+            .capture(&self.pcap)
+            .server(&["--host", "0.0.0.0", "--port", "0"])
+    }
+
+    /// `BIN -q client --host A --port PORT ARGS` in host B, which must exit 0.
+    pub fn client(&self, server: &Server, args: &[&str]) -> Run {
+        let port = server.port().to_string();
+        self.lab
+            .under(|bin| self.hosts.on_b(bin))
+            .with(&["-q"])
+            .run_ok(&[&["client", "--host", TwoHosts::A, "--port", &port], args].concat())
+    }
+
+    /// The packets of the server's `events`, which must be those tshark reads in its
+    /// capture.
+    pub fn packets(&self, events: &[Value]) -> Vec<WirePacket> {
+        let ours = ladder_packets(events);
+        assert_eq!(
+            ours,
+            tshark_packets(&self.tshark, &self.pcap),
+            "ladder and tshark agree"
+        );
+        ours
     }
 }
 

@@ -2,7 +2,7 @@
 //! Our server with our client, with Python's socket module, socat and nc; our client
 //! with a socat UDP echo.
 
-use raw_testkit::{free_udp_port, run, run_ok, tool, Events, Lab, DEADLINE};
+use raw_testkit::{run_ok, tool, Events, Lab};
 use std::process::Command;
 
 fn lab() -> Lab {
@@ -145,17 +145,8 @@ fn socat_talks_to_our_server() {
         return;
     };
     let srv = lab().server(&["--port", "0"]);
-    let out = run(
-        Command::new(socat).args(["-t", "0.5", "-", &format!("UDP:127.0.0.1:{}", srv.port())]),
-        b"Hello, world\n",
-        DEADLINE,
-    );
-    assert_eq!(
-        out.stdout,
-        b"HELLO, WORLD\n",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = lab().socat(&socat, srv.port(), b"Hello, world\n");
+    assert_eq!(out.stdout, b"HELLO, WORLD\n", "{}", out.errors());
     assert!(srv.terminate().0.success());
 }
 
@@ -166,17 +157,8 @@ fn nc_talks_to_our_server() {
         return;
     };
     let srv = lab().server(&["--port", "0"]);
-    let out = run(
-        Command::new(nc).args(["-u", "-w", "1", "127.0.0.1", &srv.port().to_string()]),
-        b"Hello, world\n",
-        DEADLINE,
-    );
-    assert_eq!(
-        out.stdout,
-        b"HELLO, WORLD\n",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = lab().nc(&nc, srv.port(), b"Hello, world\n");
+    assert_eq!(out.stdout, b"HELLO, WORLD\n", "{}", out.errors());
     assert!(srv.terminate().0.success());
 }
 
@@ -186,15 +168,9 @@ fn our_client_talks_to_a_socat_udp_echo() {
     let Some(socat) = tool("socat", "our_client_talks_to_a_socat_udp_echo") else {
         return;
     };
-    let port = free_udp_port();
-    let mut echo = Command::new(socat)
-        .args([&format!("UDP-LISTEN:{port},bind=127.0.0.1"), "PIPE"])
-        .spawn()
-        .expect("socat");
-    assert!(raw_testkit::wait_for_udp(port), "socat never bound");
-    let out = lab().client(port, &["--quiet", "--message", "Hello, world"]);
-    let _ = echo.kill();
-    let _ = echo.wait();
+    let echo = lab().socat_echo(&socat);
+    let out = lab().client(echo.port, &["--quiet", "--message", "Hello, world"]);
+    drop(echo);
     out.assert_ok();
     assert_eq!(
         out.text(),

@@ -14,9 +14,7 @@ fn demo_narration_matches_strace() {
     let Some(strace) = tool("strace", "demo_narration_matches_strace") else {
         return;
     };
-    let trace = lab().scratch("demo").join("demo.strace");
-    let events = lab().strace(&strace, &trace).events(&["demo"]);
-    lab().assert_narration_is_strace(&events, &trace);
+    lab().traced(&strace, &["demo"]);
 }
 
 /// Server and client traced separately, including the server's exit on SIGTERM and a
