@@ -230,32 +230,19 @@ fn normalize(call: &str) -> String {
     out
 }
 
-/// The syscall names a trace set covers, for the narration's side.
+/// The syscall names a trace set covers, for the narration's side: strace's
+/// `%network` class and `close` (raw-testkit's list), and the process and signal calls
+/// of [`TRACED`].
 fn names(extra: &str) -> Vec<&'static str> {
-    let mut names = vec![
-        "socket",
-        "bind",
-        "listen",
-        "accept",
-        "accept4",
-        "connect",
-        "getsockname",
-        "getpeername",
-        "sendto",
-        "recvfrom",
-        "sendmsg",
-        "recvmsg",
-        "shutdown",
-        "setsockopt",
-        "getsockopt",
-        "close",
+    let mut names = raw_testkit::NETWORK_CLASS.to_vec();
+    names.extend([
         "clone",
         "wait4",
         "kill",
         "tgkill",
         "rt_sigaction",
         "exit_group",
-    ];
+    ]);
     for name in [
         "epoll_create1",
         "epoll_ctl",

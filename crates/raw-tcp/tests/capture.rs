@@ -2,12 +2,12 @@
 //! and tshark, reading the pcap file we wrote, must list the same packets: count,
 //! order, ports, flags and lengths.
 
-use raw_testkit::{
-    can_capture, json_lines, ladder_packets, run, run_ok, tool, tshark_packets, DEADLINE,
-};
+use raw_testkit::{can_capture, run_ok, tool, Lab};
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
+fn lab() -> Lab {
+    Lab::tcp(env!("CARGO_BIN_EXE_raw-tcp"))
+}
 const SYN: u8 = 0x02;
 const ACK: u8 = 0x10;
 const FIN: u8 = 0x01;
@@ -22,18 +22,8 @@ fn demo_capture_matches_tshark() {
     if !can_capture("demo_capture_matches_tshark") {
         return;
     }
-    let pcap = std::env::temp_dir().join(format!("raw-tcp-demo-{}.pcap", std::process::id()));
-    let out = run_ok(
-        Command::new(BIN)
-            .arg("--json")
-            .arg("--capture")
-            .arg(&pcap)
-            .arg("demo"),
-    );
-    let events = json_lines(&out.stdout);
-    let ours = ladder_packets(&events);
-    let theirs = tshark_packets(&tshark, &pcap);
-    assert_eq!(ours, theirs, "our ladder and tshark disagree");
+    let pcap = lab().scratch("capture").join("demo.pcap");
+    let (events, theirs) = lab().captured(&tshark, &pcap, &["demo"]);
 
     let count = |bits: u8| theirs.iter().filter(|p| p.3 == bits).count();
     assert_eq!(count(SYN), 1, "one SYN: {theirs:?}");
@@ -75,11 +65,7 @@ fn demo_capture_matches_tshark() {
 fn capture_without_privilege_is_explained() {
     if !raw_testkit::is_root() {
         // As a normal user, the plain command already lacks the privilege.
-        let out = run(
-            Command::new(BIN).args(["--capture", "/tmp/x.pcap", "demo"]),
-            b"",
-            DEADLINE,
-        );
+        let out = lab().run(&["--capture", "/tmp/x.pcap", "demo"], b"");
         assert_eq!(out.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&out.stderr).contains("CAP_NET_RAW"));
         return;
@@ -107,20 +93,14 @@ fn capture_without_privilege_is_explained() {
             ],
         ),
     ] {
-        let out = run(
-            Command::new(&setpriv).args([
-                "--bounding-set=-net_raw",
-                "--inh-caps=-net_raw",
-                BIN,
-                "--lang",
-                lang,
-                "--capture",
-                "/tmp/never.pcap",
-                "demo",
-            ]),
-            b"",
-            DEADLINE,
-        );
+        let out = lab()
+            .under(|bin| {
+                let mut cmd = Command::new(&setpriv);
+                cmd.args(["--bounding-set=-net_raw", "--inh-caps=-net_raw", bin]);
+                cmd
+            })
+            .lang(lang)
+            .run(&["--capture", "/tmp/never.pcap", "demo"], b"");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{err}");
         for piece in pieces {
@@ -144,18 +124,8 @@ fn pcapng_comments_name_the_syscall_and_line() {
     if !can_capture("pcapng_comments_name_the_syscall_and_line") {
         return;
     }
-    let pcap = std::env::temp_dir().join(format!("raw-tcp-demo-{}.pcapng", std::process::id()));
-    let out = run_ok(
-        Command::new(BIN)
-            .arg("--json")
-            .arg("--capture")
-            .arg(&pcap)
-            .arg("demo"),
-    );
-    assert_eq!(
-        ladder_packets(&json_lines(&out.stdout)),
-        tshark_packets(&tshark, &pcap)
-    );
+    let pcap = lab().scratch("pcapng").join("demo.pcapng");
+    lab().captured(&tshark, &pcap, &["demo"]);
     let comments = run_ok(Command::new(&tshark).arg("-r").arg(&pcap).args([
         "-T",
         "fields",

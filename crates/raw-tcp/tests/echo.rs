@@ -1,51 +1,25 @@
 //! Lab 1 against the real binaries: our server with our client, and with clients no one
 //! here wrote (Python's socket module, socat, nc); our client with a socat echo server.
 
-use raw_testkit::{json_lines, pseudo_random, run, tool, Server, DEADLINE};
+use raw_testkit::{pseudo_random, run, tool, Events, Lab, DEADLINE};
 use std::process::Command;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
-
-fn server(extra: &[&str]) -> Server {
-    Server::start(
-        Command::new(BIN)
-            .args(["--json", "server", "--port", "0"])
-            .args(extra),
-    )
-}
-
-fn client(port: u16, extra: &[&str]) -> std::process::Output {
-    run(
-        Command::new(BIN)
-            .args(["client", "--port", &port.to_string()])
-            .args(extra),
-        b"",
-        DEADLINE,
-    )
+fn lab() -> Lab {
+    Lab::tcp(env!("CARGO_BIN_EXE_raw-tcp"))
 }
 
 /// A student runs the server, then the client: the client prints the upper-cased
 /// reply and both exit 0; the server says who connected and what arrived.
 #[test]
 fn hello_world_comes_back_upper_case() {
-    let srv = server(&[]);
-    let out = client(srv.port(), &["--quiet", "--lang", "en"]);
-    assert!(
-        out.status.success(),
-        "client failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Received \"HELLO, WORLD\"\n"
-    );
+    let srv = lab().server(&["--port", "0"]);
+    let out = lab().client(srv.port(), &["--quiet", "--lang", "en"]);
+    out.assert_ok();
+    assert_eq!(out.text(), "Received \"HELLO, WORLD\"\n");
     let (status, events, _) = srv.finish(DEADLINE);
     assert!(status.success(), "server exit: {status:?}");
-    let accepted = events
-        .iter()
-        .find(|e| e["syscall"] == "accept4")
-        .expect("accept4 narrated");
+    let accepted = events.call("accept4");
     assert!(accepted["peer"]
         .as_str()
         .expect("peer")
@@ -64,9 +38,7 @@ fn hello_world_comes_back_upper_case() {
 /// In Portuguese the server uses the assignment's words.
 #[test]
 fn portuguese_uses_the_assignments_words() {
-    let srv = Server::start(
-        Command::new(BIN).args(["--json", "--lang", "pt-BR", "server", "--port", "0"]),
-    );
+    let srv = lab().lang("pt-BR").server(&["--port", "0"]);
     let text: String = srv
         .early
         .iter()
@@ -76,14 +48,11 @@ fn portuguese_uses_the_assignments_words() {
         text.contains("Vinculado") && text.contains("Escutando"),
         "{text}"
     );
-    let out = client(srv.port(), &["--lang", "pt-BR"]);
+    let out = lab().client(srv.port(), &["--lang", "pt-BR"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Recebido \"HELLO, WORLD\""));
+    assert!(out.text().contains("Recebido \"HELLO, WORLD\""));
     let (_, events, _) = srv.finish(DEADLINE);
-    let all: String = events
-        .iter()
-        .map(|e| e["text"].as_str().unwrap_or("").to_string())
-        .collect();
+    let all: String = events.texts().concat();
     assert!(
         all.contains("Esperando um cliente no accept()")
             && all.contains("Conectado por 127.0.0.1:"),
@@ -120,7 +89,7 @@ fn one_mib_of_binary_comes_back_identical() {
     let Some(python) = tool("python3", "one_mib_of_binary_comes_back_identical") else {
         return;
     };
-    let srv = server(&["--transform", "none", "--quiet"]);
+    let srv = lab().server(&["--port", "0", "--transform", "none", "--quiet"]);
     let payload = pseudo_random(1 << 20, 0x5eed);
     let out = run(
         Command::new(python).args(["-c", PY_ECHO, "127.0.0.1", &srv.port().to_string()]),
@@ -145,7 +114,7 @@ fn non_utf8_input_never_crashes_the_server() {
     let Some(python) = tool("python3", "non_utf8_input_never_crashes_the_server") else {
         return;
     };
-    let srv = server(&[]);
+    let srv = lab().server(&["--port", "0"]);
     let input = b"\xff\xfe\xc3 abc \x00 \xc3\xa9z".to_vec();
     let out = run(
         Command::new(python).args(["-c", PY_ECHO, "127.0.0.1", &srv.port().to_string()]),
@@ -165,17 +134,9 @@ fn socat_talks_to_our_server() {
     let Some(socat) = tool("socat", "socat_talks_to_our_server") else {
         return;
     };
-    let srv = server(&[]);
-    let out = run(
-        Command::new(socat).args(["-t", "5", "-", &format!("TCP:127.0.0.1:{}", srv.port())]),
-        b"Hello, world\n",
-        DEADLINE,
-    );
-    assert!(
-        out.status.success(),
-        "socat: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let srv = lab().server(&["--port", "0"]);
+    let out = lab().socat(&socat, srv.port(), b"Hello, world\n");
+    out.assert_ok();
     assert_eq!(out.stdout, b"HELLO, WORLD\n");
     assert!(srv.finish(DEADLINE).0.success());
 }
@@ -186,17 +147,9 @@ fn nc_talks_to_our_server() {
     let Some(nc) = tool("nc", "nc_talks_to_our_server") else {
         return;
     };
-    let srv = server(&[]);
-    let out = run(
-        Command::new(nc).args(["-N", "127.0.0.1", &srv.port().to_string()]),
-        b"Hello, world\n",
-        DEADLINE,
-    );
-    assert!(
-        out.status.success(),
-        "nc: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let srv = lab().server(&["--port", "0"]);
+    let out = lab().nc(&nc, srv.port(), b"Hello, world\n");
+    out.assert_ok();
     assert_eq!(out.stdout, b"HELLO, WORLD\n");
     assert!(srv.finish(DEADLINE).0.success());
 }
@@ -207,66 +160,35 @@ fn our_client_talks_to_a_socat_echo_server() {
     let Some(socat) = tool("socat", "our_client_talks_to_a_socat_echo_server") else {
         return;
     };
-    let port = raw_testkit::free_port();
-    let mut echo = Command::new(socat)
-        .args([
-            &format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr"),
-            "PIPE",
-        ])
-        .spawn()
-        .expect("socat");
-    assert!(
-        raw_testkit::wait_for_state(port, "LISTEN"),
-        "socat never listened"
-    );
-    let out = client(port, &["--quiet"]);
-    let _ = echo.kill();
-    let _ = echo.wait();
-    assert!(
-        out.status.success(),
-        "client: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Received \"Hello, world\"\n"
-    );
+    let echo = lab().socat_echo(&socat);
+    let out = lab().client(echo.port, &["--quiet"]);
+    drop(echo);
+    out.assert_ok();
+    assert_eq!(out.text(), "Received \"Hello, world\"\n");
 }
 
 /// `--stdin` sends each typed line and prints each reply, on one connection.
 #[test]
 fn stdin_mode_sends_each_line() {
-    let srv = server(&[]);
-    let out = run(
-        Command::new(BIN).args([
-            "client",
-            "--quiet",
-            "--stdin",
-            "--port",
-            &srv.port().to_string(),
-        ]),
+    let srv = lab().server(&["--port", "0"]);
+    let port = srv.port().to_string();
+    let out = lab().run(
+        &["client", "--quiet", "--stdin", "--port", &port],
         b"one\ntwo words\n",
-        DEADLINE,
     );
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Received \"ONE\"\nReceived \"TWO WORDS\"\n"
-    );
+    assert_eq!(out.text(), "Received \"ONE\"\nReceived \"TWO WORDS\"\n");
     assert!(srv.finish(DEADLINE).0.success());
 }
 
 /// `--forever` serves one client after another on the same listening socket.
 #[test]
 fn forever_serves_clients_one_after_another() {
-    let mut srv = server(&["--forever"]);
+    let mut srv = lab().server(&["--port", "0", "--forever"]);
     for msg in ["first", "second", "third"] {
-        let out = client(srv.port(), &["--quiet", "--message", msg]);
+        let out = lab().client(srv.port(), &["--quiet", "--message", msg]);
         assert!(out.status.success());
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            format!("Received \"{}\"\n", msg.to_uppercase())
-        );
+        assert_eq!(out.text(), format!("Received \"{}\"\n", msg.to_uppercase()));
     }
     srv.kill();
 }
@@ -274,14 +196,10 @@ fn forever_serves_clients_one_after_another() {
 /// `--json` prints only JSON lines, each with a kind; the ready event carries the port.
 #[test]
 fn json_mode_prints_only_json() {
-    let srv = server(&[]);
-    let out = run(
-        Command::new(BIN).args(["--json", "client", "--port", &srv.port().to_string()]),
-        b"",
-        DEADLINE,
-    );
+    let srv = lab().server(&["--port", "0"]);
+    let out = lab().json().client(srv.port(), &[]);
     assert!(out.status.success());
-    let events = json_lines(&out.stdout);
+    let events = out.events();
     assert!(events.iter().all(|e| e["kind"].is_string()));
     assert!(events
         .iter()
@@ -301,21 +219,13 @@ fn ipv6_loopback_works() {
         );
         return;
     }
-    let srv =
-        Server::start(Command::new(BIN).args(["--json", "server", "--host", "::1", "--port", "0"]));
+    let srv = lab().server(&["--host", "::1", "--port", "0"]);
     assert!(srv.addr.is_ipv6());
-    let out = client(srv.port(), &["--quiet", "--host", "::1"]);
+    let out = lab().client(srv.port(), &["--quiet", "--host", "::1"]);
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Received \"HELLO, WORLD\"\n"
-    );
+    assert_eq!(out.text(), "Received \"HELLO, WORLD\"\n");
     let (_, events, _) = srv.finish(DEADLINE);
-    let bind = events
-        .iter()
-        .find(|e| e["syscall"] == "bind")
-        .expect("bind");
-    assert!(bind["call"]
+    assert!(events.call("bind")["call"]
         .as_str()
         .expect("call")
         .contains("inet_pton(AF_INET6, \"::1\""));
@@ -332,18 +242,14 @@ fn dual_stack_shows_ipv4_mapped_peers() {
         );
         return;
     }
-    let srv =
-        Server::start(Command::new(BIN).args(["--json", "server", "--host", "::", "--port", "0"]));
+    let srv = lab().server(&["--host", "::", "--port", "0"]);
     assert!(srv.early.iter().any(|e| e["call"]
         .as_str()
         .is_some_and(|c| c.contains("IPV6_V6ONLY, [0], 4) = 0"))));
-    let out = client(srv.port(), &["--quiet", "--host", "127.0.0.1"]);
+    let out = lab().client(srv.port(), &["--quiet", "--host", "127.0.0.1"]);
     assert!(out.status.success());
     let (_, events, _) = srv.finish(DEADLINE);
-    let accepted = events
-        .iter()
-        .find(|e| e["syscall"] == "accept4")
-        .expect("accept4");
+    let accepted = events.call("accept4");
     assert!(
         accepted["peer"]
             .as_str()
@@ -367,16 +273,12 @@ fn dual_stack_shows_ipv4_mapped_peers() {
 /// ::1 first, the client narrates the refusal and falls back to 127.0.0.1.
 #[test]
 fn host_names_resolve_and_fall_back() {
-    let srv = server(&[]);
+    let srv = lab().server(&["--port", "0"]);
+    let port = srv.port().to_string();
     let out = run(
-        Command::new(BIN).args([
-            "--json",
-            "client",
-            "--host",
-            "localhost",
-            "--port",
-            &srv.port().to_string(),
-        ]),
+        &mut lab()
+            .json()
+            .command(&["client", "--host", "localhost", "--port", &port]),
         b"",
         Duration::from_secs(20),
     );
@@ -385,7 +287,7 @@ fn host_names_resolve_and_fall_back() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let events = json_lines(&out.stdout);
+    let events = raw_testkit::json_lines(&out.stdout);
     let connects: Vec<_> = events
         .iter()
         .filter(|e| e["syscall"] == "connect")
@@ -415,14 +317,10 @@ fn host_names_resolve_and_fall_back() {
 /// lines keep strace's octal escapes for the same bytes.
 #[test]
 fn utf8_text_is_shown_decoded_in_portuguese() {
-    let mut srv = server(&["--forever"]);
-    let out = client(srv.port(), &["--lang", "pt-BR", "--message", "ação"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let mut srv = lab().server(&["--port", "0", "--forever"]);
+    let out = lab().client(srv.port(), &["--lang", "pt-BR", "--message", "ação"]);
+    out.assert_ok();
+    let text = out.text();
     assert!(text.contains("Recebido \"AçãO\"\n"), "{text}");
     assert!(
         text.contains(r#"sendto(3, "a\303\247\303\243o", 6, MSG_NOSIGNAL, NULL, 0) = 6"#),
@@ -432,10 +330,7 @@ fn utf8_text_is_shown_decoded_in_portuguese() {
         text.contains(r#"recvfrom(3, "A\303\247\303\243O", 6, 0, NULL, NULL) = 6"#),
         "{text}"
     );
-    let quiet = client(srv.port(), &["-q", "--lang", "pt-BR", "--message", "ação"]);
-    assert_eq!(
-        String::from_utf8_lossy(&quiet.stdout),
-        "Recebido \"AçãO\"\n"
-    );
+    let quiet = lab().client(srv.port(), &["-q", "--lang", "pt-BR", "--message", "ação"]);
+    assert_eq!(quiet.text(), "Recebido \"AçãO\"\n");
     srv.kill();
 }

@@ -1,22 +1,10 @@
 //! The labs are integration tests: each runs, in both languages, and shows its lesson.
 
-use raw_testkit::{json_lines, run_ok};
+use raw_testkit::{listed_commands, Events, Lab};
 use serde_json::Value;
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
-
-fn lab(name: &str) -> Vec<Value> {
-    run_ok(Command::new(BIN).args(["--lang", "pt-BR", "lab", name])); // runs in Portuguese too
-    json_lines(&run_ok(Command::new(BIN).args(["--json", "lab", name])).stdout)
-}
-
-fn calls<'a>(events: &'a [Value], syscall: &str) -> Vec<&'a str> {
-    events
-        .iter()
-        .filter(|e| e["syscall"] == syscall && e["kind"] == "syscall")
-        .filter_map(|e| e["call"].as_str())
-        .collect()
+fn lab() -> Lab {
+    Lab::tcp(env!("CARGO_BIN_EXE_raw-tcp"))
 }
 
 /// Both orders, for real. Client first (lab 1): the TIME-WAIT row is on the client's
@@ -25,8 +13,8 @@ fn calls<'a>(events: &'a [Value], syscall: &str) -> Vec<&'a str> {
 /// EADDRINUSE, and with SO_REUSEADDR the same port binds.
 #[test]
 fn time_wait_lab() {
-    let events = lab("time-wait");
-    let binds = calls(&events, "bind");
+    let events = lab().run_lab("time-wait");
+    let binds = events.calls_of("bind");
     assert_eq!(binds.len(), 5, "{binds:?}");
     let port = |call: &str| {
         call.split("htons(")
@@ -86,9 +74,10 @@ fn time_wait_lab() {
 /// One send of 8 KiB, read with a 1 KiB buffer: eight recvs of 1024 bytes.
 #[test]
 fn partial_lab() {
-    let events = lab("partial");
-    assert_eq!(calls(&events, "sendto").len(), 1, "one send");
-    let reads: Vec<&str> = calls(&events, "recvfrom")
+    let events = lab().run_lab("partial");
+    assert_eq!(events.calls_of("sendto").len(), 1, "one send");
+    let reads: Vec<&str> = events
+        .calls_of("recvfrom")
         .into_iter()
         .filter(|c| c.ends_with("= 1024"))
         .collect();
@@ -99,7 +88,7 @@ fn partial_lab() {
 /// backlog + 1), two stay in SYN-SENT; all four are accepted in the end.
 #[test]
 fn backlog_lab() {
-    let events = lab("backlog");
+    let events = lab().run_lab("backlog");
     let states = |s: &str| {
         events
             .iter()
@@ -108,7 +97,8 @@ fn backlog_lab() {
     };
     assert_eq!(states("ESTABLISHED"), 2, "two in the accept queue");
     assert_eq!(states("SYN-SENT"), 2, "two left waiting");
-    let accepted = calls(&events, "accept4")
+    let accepted = events
+        .calls_of("accept4")
         .into_iter()
         .filter(|c| !c.contains("= -1"))
         .count();
@@ -118,7 +108,7 @@ fn backlog_lab() {
 /// The Nagle lab runs both ways; only the second client sets TCP_NODELAY.
 #[test]
 fn nagle_lab() {
-    let events = lab("nagle");
+    let events = lab().run_lab("nagle");
     let nodelay: Vec<&Value> = events
         .iter()
         .filter(|e| {
@@ -130,7 +120,7 @@ fn nagle_lab() {
     assert_eq!(nodelay.len(), 1, "TCP_NODELAY set once");
     assert_eq!(nodelay[0]["role"], "client, TCP_NODELAY");
     assert_eq!(
-        calls(&events, "sendto").len(),
+        events.calls_of("sendto").len(),
         2 * 6 * 3,
         "6 rounds of 2 writes + 1 reply, twice"
     );
@@ -142,8 +132,8 @@ fn nagle_lab() {
 /// "localhost": the first address tried (::1) fails, the next (127.0.0.1) connects.
 #[test]
 fn localhost_lab() {
-    let events = lab("localhost");
-    let connects = calls(&events, "connect");
+    let events = lab().run_lab("localhost");
+    let connects = events.calls_of("connect");
     assert!(connects.len() >= 2, "{connects:?}");
     assert!(
         connects[0].contains("AF_INET6") && connects[0].contains("= -1 "),
@@ -158,31 +148,13 @@ fn localhost_lab() {
     );
 }
 
-/// The labs `raw-tcp lab --help` lists (its "Commands:" section), without `help`.
-fn listed_labs(help: &str) -> Vec<(String, String)> {
-    help.split("Commands:")
-        .nth(1)
-        .and_then(|rest| rest.split("\n\n").next())
-        .unwrap_or("")
-        .lines()
-        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let name = words.next()?.to_string();
-            Some((name, words.collect::<Vec<_>>().join(" ")))
-        })
-        .filter(|(name, _)| name != "help")
-        .collect()
-}
-
 /// A new user types `raw-tcp lab --help` (and `raw-tcp --help`): every lab is named in
 /// the summary line and listed with a description, none forgotten.
 #[test]
 fn lab_help_lists_and_describes_every_lab() {
     let labs = ["time-wait", "partial", "backlog", "nagle", "localhost"];
-    let help = String::from_utf8_lossy(&run_ok(Command::new(BIN).args(["lab", "--help"])).stdout)
-        .into_owned();
-    let listed = listed_labs(&help);
+    let help = lab().run_ok(&["lab", "--help"]).text();
+    let listed = listed_commands(&help);
     assert_eq!(
         listed.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
         labs,
@@ -195,10 +167,12 @@ fn lab_help_lists_and_describes_every_lab() {
             "{name} missing from {summary:?}"
         );
         assert!(about.len() > 20, "{name} has no description: {help}");
-        let one = run_ok(Command::new(BIN).args(["lab", name, "--help"]));
+        let one = lab().run_ok(&["lab", name, "--help"]);
         assert!(!one.stdout.is_empty());
     }
-    let top = String::from_utf8_lossy(&run_ok(Command::new(BIN).arg("--help")).stdout)
+    let top = lab()
+        .run_ok(&["--help"])
+        .text()
         .replace('\n', " ")
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -225,8 +199,7 @@ fn time_wait_lab_says_what_it_did() {
             "dica: este socket não ativou o SO_REUSEADDR, e 1 conexão na porta",
         ),
     ] {
-        let out = run_ok(Command::new(BIN).args(["--lang", lang, "lab", "time-wait"]));
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = lab().lang(lang).run_ok(&["lab", "time-wait"]).text();
         assert!(!text.contains("--no-reuseaddr"), "{lang}: {text}");
         assert!(text.contains(on_purpose), "{lang}: {text}");
         let line = text

@@ -5,56 +5,16 @@
 //! start that it is iterative: the next client waits in the accept queue (Recv-Q of
 //! the LISTEN socket in `ss -ltn`), and raw-multi serves several at once.
 
-use raw_testkit::{run, tool, Server, DEADLINE};
+use raw_testkit::{run, sleeps_in, tool, Events, Lab, Server, DEADLINE};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, ExitStatus};
+use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
-
-/// `raw-tcp --json --lang LANG server --port 0 EXTRA...`, once ready.
-fn server(lang: &str, extra: &[&str]) -> Server {
-    Server::start(
-        Command::new(BIN)
-            .args(["--json", "--lang", lang, "server", "--port", "0"])
-            .args(extra),
-    )
-}
-
-/// Sends `signal` (`INT`, `TERM`) to the server, again every 500 ms (at most 20 times:
-/// a signal that lands just before a blocking call is only seen when the call
-/// returns), and returns like [`Server::finish`].
-fn stop(mut srv: Server, signal: &str) -> (ExitStatus, Vec<Value>, String) {
-    let pid = srv.pid().to_string();
-    'resend: for _ in 0..20 {
-        let _ = Command::new("kill")
-            .args([&format!("-{signal}"), &pid])
-            .status();
-        for _ in 0..25 {
-            thread::sleep(Duration::from_millis(20));
-            if let Some(child) = srv.child.as_mut() {
-                if child.try_wait().ok().flatten().is_some() {
-                    break 'resend;
-                }
-            }
-        }
-    }
-    srv.finish(DEADLINE)
-}
-
-/// Waits (bounded) until the process sleeps in `part` (raw-testkit's `sleeps_in`).
-fn blocked_in(pid: u32, part: &str) -> bool {
-    raw_testkit::sleeps_in(pid, part)
-}
-
-fn texts(events: &[Value]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| e["text"].as_str().map(str::to_string))
-        .collect()
+fn lab() -> Lab {
+    Lab::tcp(env!("CARGO_BIN_EXE_raw-tcp"))
 }
 
 fn closes(events: &[Value]) -> usize {
@@ -83,7 +43,7 @@ fn stop_sentence(lang: &str, signal: &str, served: usize) -> String {
 fn a_signal_stops_the_waiting_server_cleanly() {
     for signal in ["INT", "TERM"] {
         for lang in ["en", "pt-BR"] {
-            let srv = server(lang, &[]);
+            let srv = lab().lang(lang).server(&["--port", "0"]);
             let installed: Vec<&str> = srv
                 .early
                 .iter()
@@ -99,8 +59,8 @@ fn a_signal_stops_the_waiting_server_cleanly() {
 
             // Signal it once it waits in accept (a signal that lands before the loop
             // starts stops it too, without any accept: the loop checks the flag first).
-            let waiting = blocked_in(srv.pid(), "accept");
-            let (status, events, stderr) = stop(srv, signal);
+            let waiting = sleeps_in(srv.pid(), "accept");
+            let (status, events, stderr) = srv.stop(signal);
             assert!(status.success(), "SIG{signal} {lang}: {status:?} {stderr}");
             assert!(
                 stderr.is_empty(),
@@ -122,9 +82,9 @@ fn a_signal_stops_the_waiting_server_cleanly() {
             assert_eq!(last["syscall"], "close", "close comes last: {last}");
             let said = stop_sentence(lang, &format!("SIG{signal}"), 0);
             assert!(
-                texts(&events).iter().any(|t| t.starts_with(&said)),
+                events.texts().iter().any(|t| t.starts_with(&said)),
                 "missing {said:?} in {:#?}",
-                texts(&events)
+                events.texts()
             );
         }
     }
@@ -135,18 +95,18 @@ fn a_signal_stops_the_waiting_server_cleanly() {
 #[test]
 fn a_signal_stops_the_server_mid_conversation() {
     for lang in ["en", "pt-BR"] {
-        let srv = server(lang, &[]);
+        let srv = lab().lang(lang).server(&["--port", "0"]);
         let mut conn = TcpStream::connect(srv.addr).expect("connect");
         conn.set_read_timeout(Some(DEADLINE)).expect("timeout");
         conn.write_all(b"hi").expect("write");
         let mut reply = [0u8; 2];
         conn.read_exact(&mut reply).expect("read");
         assert_eq!(&reply, b"HI");
-        let (status, events, stderr) = stop(srv, "INT");
+        let (status, events, stderr) = srv.stop("INT");
         assert!(status.success(), "{lang}: {status:?} {stderr}");
         assert_eq!(closes(&events), 2, "connection and listener closed");
         let said = stop_sentence(lang, "SIGINT", 0);
-        assert!(texts(&events).iter().any(|t| t.starts_with(&said)));
+        assert!(events.texts().iter().any(|t| t.starts_with(&said)));
         // The client sees the server's FIN: end of stream, not a reset.
         let mut rest = Vec::new();
         assert!(conn.read_to_end(&mut rest).is_ok());
@@ -161,15 +121,15 @@ fn a_signal_stops_the_server_mid_conversation() {
 #[test]
 fn forever_is_iterative_and_says_so() {
     for lang in ["en", "pt-BR"] {
-        let srv = server(lang, &["--forever"]);
+        let srv = lab().lang(lang).server(&["--port", "0", "--forever"]);
         let port = srv.port();
         let mut served = 0;
         if lang == "en" && show_the_queue(&srv) {
             served = 2;
         }
-        let (status, events, stderr) = stop(srv, "TERM");
+        let (status, events, stderr) = srv.stop("TERM");
         assert!(status.success(), "{status:?} {stderr}");
-        let said = texts(&events).join("\n");
+        let said = events.texts().join("\n");
         let expected = match lang {
             "en" => [
                 "An iterative server (--forever): one client at a time.".to_string(),

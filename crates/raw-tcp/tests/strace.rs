@@ -3,44 +3,10 @@
 //! (Only the calls on sockets are compared: `%network` plus `close` of a socket fd,
 //! and the server's `rt_sigaction` for SIGINT and SIGTERM.)
 
-use raw_testkit::{
-    narrated_calls, run, run_ok, strace_socket_calls, tool, without_restorer, Server, DEADLINE,
-};
-use std::path::Path;
-use std::process::Command;
+use raw_testkit::{tool, Events, Lab, DEADLINE};
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
-
-/// `strace -f -e trace=%network,close,rt_sigaction -o out raw-tcp`.
-fn strace_cmd(strace: &Path, out: &Path) -> Command {
-    let mut cmd = Command::new(strace);
-    cmd.args([
-        "-f",
-        "-qq",
-        "-e",
-        "signal=none",
-        "-e",
-        "trace=%network,close,rt_sigaction",
-        "-o",
-    ])
-    .arg(out)
-    .arg(BIN);
-    cmd
-}
-
-fn compare(narrated: Vec<String>, traced: &str) {
-    // The Rust runtime's own rt_sigaction calls (SIGPIPE, SIGSEGV, SIGBUS) are not ours.
-    let traced: Vec<String> = strace_socket_calls(traced)
-        .into_iter()
-        .filter(|c| {
-            c.name != "rt_sigaction"
-                || c.call.starts_with("rt_sigaction(SIGINT,")
-                || c.call.starts_with("rt_sigaction(SIGTERM,")
-        })
-        .map(|c| without_restorer(&c.call))
-        .collect();
-    let narrated: Vec<String> = narrated.iter().map(|c| without_restorer(c)).collect();
-    raw_testkit::assert_same_calls("raw-tcp", &narrated, &traced);
+fn lab() -> Lab {
+    Lab::tcp(env!("CARGO_BIN_EXE_raw-tcp"))
 }
 
 /// The demo, traced: every narrated line (socket ... close, and each state probe)
@@ -50,14 +16,7 @@ fn demo_narration_matches_strace() {
     let Some(strace) = tool("strace", "demo_narration_matches_strace") else {
         return;
     };
-    let dir = tempdir("demo");
-    let trace = dir.join("demo.strace");
-    let out = run_ok(strace_cmd(&strace, &trace).args(["--json", "demo"]));
-    let events = raw_testkit::json_lines(&out.stdout);
-    compare(
-        narrated_calls(&events),
-        &std::fs::read_to_string(&trace).expect("trace"),
-    );
+    lab().traced(&strace, &["demo"]);
 }
 
 /// The server and the client, each traced in its own process, talking to each other;
@@ -68,43 +27,24 @@ fn server_and_client_narration_match_strace() {
     let Some(strace) = tool("strace", "server_and_client_narration_match_strace") else {
         return;
     };
-    let dir = tempdir("pair");
+    let dir = lab().scratch("pair");
     let (strace_srv, strace_cli) = (dir.join("server.strace"), dir.join("client.strace"));
-    let srv =
-        Server::start(strace_cmd(&strace, &strace_srv).args(["--json", "server", "--port", "0"]));
-    let out = run(
-        strace_cmd(&strace, &strace_cli).args([
-            "--json",
-            "client",
-            "--timeout",
-            "5",
-            "--port",
-            &srv.port().to_string(),
-        ]),
-        b"",
-        DEADLINE,
-    );
-    assert!(
-        out.status.success(),
-        "client failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    compare(
-        narrated_calls(&raw_testkit::json_lines(&out.stdout)),
-        &std::fs::read_to_string(&strace_cli).expect("client trace"),
-    );
+    let srv = lab().strace(&strace, &strace_srv).server(&["--port", "0"]);
+    let out = lab()
+        .strace(&strace, &strace_cli)
+        .json()
+        .client(srv.port(), &["--timeout", "5"]);
+    out.assert_ok();
+    lab().assert_narration_is_strace(&out.events(), &strace_cli);
     let (status, events, _) = srv.finish(DEADLINE);
     assert!(status.success());
-    let narrated = narrated_calls(&events);
+    let narrated = events.calls();
     assert!(
         narrated[0].starts_with("rt_sigaction(SIGINT, {sa_handler=0x")
             && narrated[1].starts_with("rt_sigaction(SIGTERM, {sa_handler=0x"),
         "{narrated:?}"
     );
-    compare(
-        narrated,
-        &std::fs::read_to_string(&strace_srv).expect("server trace"),
-    );
+    lab().assert_narration_is_strace(&events, &strace_srv);
 }
 
 /// Ctrl-C on a waiting server: the interrupted accept (strace's `? ERESTARTSYS`), the
@@ -114,8 +54,8 @@ fn stopped_server_matches_strace() {
     let Some(strace) = tool("strace", "stopped_server_matches_strace") else {
         return;
     };
-    let trace = tempdir("stopped").join("server.strace");
-    let srv = Server::start(strace_cmd(&strace, &trace).args(["--json", "server", "--port", "0"]));
+    let trace = lab().scratch("stopped").join("server.strace");
+    let srv = lab().strace(&strace, &trace).server(&["--port", "0"]);
     // The traced server is strace's child: signal it once it waits in accept
     // (/proc/PID/wchan), so that the accept is what the signal interrupts.
     let pid = srv.pid();
@@ -128,13 +68,13 @@ fn stopped_server_matches_strace() {
     raw_testkit::sleeps_in(server, "accept");
     let (status, events, stderr) = srv.terminate();
     assert!(status.success(), "{status:?}: {stderr}");
-    let narrated = narrated_calls(&events);
+    let narrated = events.calls();
     assert!(
         narrated.iter().any(|c| c.starts_with("accept4(")
             && c.ends_with("= ? ERESTARTSYS (To be restarted if SA_RESTART is set)")),
         "{narrated:?}"
     );
-    compare(narrated, &std::fs::read_to_string(&trace).expect("trace"));
+    lab().assert_narration_is_strace(&events, &trace);
 }
 
 /// A failing call is narrated as strace shows it too: `= -1 ECONNREFUSED (...)`.
@@ -143,27 +83,18 @@ fn failed_calls_match_strace() {
     let Some(strace) = tool("strace", "failed_calls_match_strace") else {
         return;
     };
-    let dir = tempdir("refused");
-    let trace = dir.join("refused.strace");
-    let port = raw_testkit::free_port().to_string();
-    let out = run(
-        strace_cmd(&strace, &trace).args(["--json", "client", "--port", &port]),
-        b"",
-        DEADLINE,
-    );
+    let trace = lab().scratch("refused").join("refused.strace");
+    let out = lab()
+        .strace(&strace, &trace)
+        .json()
+        .client(raw_testkit::free_port(), &[]);
     assert_eq!(out.status.code(), Some(1));
-    let events = raw_testkit::json_lines(&out.stdout);
-    let narrated = narrated_calls(&events);
-    assert!(narrated
+    let events = out.events();
+    assert!(events
+        .calls()
         .iter()
         .any(|c| c.ends_with("= -1 ECONNREFUSED (Connection refused)")));
-    compare(narrated, &std::fs::read_to_string(&trace).expect("trace"));
-}
-
-fn tempdir(tag: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("raw-tcp-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    lab().assert_narration_is_strace(&events, &trace);
 }
 
 /// On a failure the socket is still closed by a narrated `close`, so the narration
@@ -174,24 +105,18 @@ fn failure_paths_match_strace() {
     let Some(strace) = tool("strace", "failure_paths_match_strace") else {
         return;
     };
-    let dir = tempdir("failures");
-    let holder = Server::start(Command::new(BIN).args(["--json", "server", "--port", "0"]));
+    let dir = lab().scratch("failures");
+    let holder = lab().server(&["--port", "0"]);
     let port = holder.port().to_string();
     let trace = dir.join("inuse.strace");
-    let out = run(
-        strace_cmd(&strace, &trace).args(["--json", "server", "--port", &port]),
-        b"",
-        DEADLINE,
-    );
+    let out = lab()
+        .strace(&strace, &trace)
+        .json()
+        .run(&["server", "--port", &port], b"");
     assert_eq!(out.status.code(), Some(1));
-    let events = raw_testkit::json_lines(&out.stdout);
-    assert!(narrated_calls(&events)
-        .iter()
-        .any(|c| c.contains("EADDRINUSE")));
-    compare(
-        narrated_calls(&events),
-        &std::fs::read_to_string(&trace).expect("trace"),
-    );
+    let events = out.events();
+    assert!(events.calls().iter().any(|c| c.contains("EADDRINUSE")));
+    lab().assert_narration_is_strace(&events, &trace);
     drop(holder);
 
     let Some(python) = tool("python3", "failure_paths_match_strace") else {
@@ -206,20 +131,11 @@ c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.cl
 "#;
     let (mut reset, port) = raw_testkit::python_peer(&python, script);
     let trace = dir.join("reset.strace");
-    let out = run(
-        strace_cmd(&strace, &trace).args(["--json", "client", "--port", &port.to_string()]),
-        b"",
-        DEADLINE,
-    );
+    let out = lab().strace(&strace, &trace).json().client(port, &[]);
     let _ = reset.kill();
     let _ = reset.wait();
     assert_eq!(out.status.code(), Some(1));
-    let events = raw_testkit::json_lines(&out.stdout);
-    assert!(narrated_calls(&events)
-        .iter()
-        .any(|c| c.contains("ECONNRESET")));
-    compare(
-        narrated_calls(&events),
-        &std::fs::read_to_string(&trace).expect("trace"),
-    );
+    let events = out.events();
+    assert!(events.calls().iter().any(|c| c.contains("ECONNRESET")));
+    lab().assert_narration_is_strace(&events, &trace);
 }

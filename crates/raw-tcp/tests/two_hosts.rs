@@ -3,44 +3,24 @@
 //! the address to give the classmate, the echo works across the "network", and the
 //! server's own capture sees the handshake come from the other host.
 
-use raw_testkit::{
-    can_capture, ladder_packets, run_ok, tool, tshark_packets, Server, TwoHosts, DEADLINE,
-};
+use raw_testkit::{Events, Lab, TwoHosts, DEADLINE};
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-tcp");
+fn lab() -> Lab {
+    Lab::tcp(env!("CARGO_BIN_EXE_raw-tcp"))
+}
 
+/// The server on 0.0.0.0 in host A names the command to give the classmate; the client
+/// in host B gets `HELLO, WORLD`; the server's capture, as tshark reads it too, sees
+/// the SYN come from host B.
 #[test]
 fn tcp_across_two_hosts() {
-    let Some(hosts) = TwoHosts::up("tcp_across_two_hosts") else {
+    let Some(two) = lab().two_hosts("tcp_across_two_hosts") else {
         return;
     };
-    let Some(tshark) = tool("tshark", "tcp_across_two_hosts") else {
-        return;
-    };
-    if !can_capture("tcp_across_two_hosts") {
-        return;
-    }
-    let pcap = std::env::temp_dir().join(format!("two-hosts-tcp-{}.pcap", std::process::id()));
-    let srv = Server::start(
-        hosts
-            .on_a(BIN)
-            .arg("--json")
-            .arg("--capture")
-            .arg(&pcap)
-            .args(["server", "--host", "0.0.0.0", "--port", "0"]),
-    );
+    let srv = two.server();
     let port = srv.port().to_string();
-
-    let out =
-        run_ok(
-            hosts
-                .on_b(BIN)
-                .args(["-q", "client", "--host", TwoHosts::A, "--port", &port]),
-        );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Received \"HELLO, WORLD\"\n"
-    );
+    let out = two.client(&srv, &[]);
+    assert_eq!(out.text(), "Received \"HELLO, WORLD\"\n");
     let (status, events, _) = srv.finish(DEADLINE);
     assert!(status.success());
     let told = events.iter().filter_map(|e| e["text"].as_str()).any(|t| {
@@ -53,10 +33,7 @@ fn tcp_across_two_hosts() {
         told,
         "the server names the address and command to give the classmate"
     );
-    let accepted = events
-        .iter()
-        .find(|e| e["syscall"] == "accept4")
-        .expect("accept4");
+    let accepted = events.call("accept4");
     assert!(
         accepted["peer"]
             .as_str()
@@ -64,12 +41,7 @@ fn tcp_across_two_hosts() {
         "{accepted}"
     );
 
-    let ours = ladder_packets(&events);
-    assert_eq!(
-        ours,
-        tshark_packets(&tshark, &pcap),
-        "ladder and tshark agree"
-    );
+    two.packets(&events);
     let syn = events
         .iter()
         .find(|e| e["kind"] == "packet")

@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`tools`] | Finding the external tools a test needs (strace, socat, nc, python3, tshark), and skipping loudly, or failing under `RAW_REQUIRE_TOOLS=1`, when one is missing. |
 //! | [`process`] | Running the real binaries and the peers no one here wrote: bounded waits, process groups, what a process sleeps in. |
+//! | [`lab`] | A lab's binary (raw-tcp, raw-udp) run as a student types it, under strace or in another host, and its JSON events read by the syscall they narrate. |
 //! | [`server`] | A lab's server started for a test, on a free port, its JSON events read as they come. |
 //! | [`sockets`] | Ports and socket states, as the kernel lists them (`ss`, a tool no one here wrote). |
 //! | [`strace`] | strace's own lines, read back, and compared with the narration. |
@@ -24,6 +25,7 @@ use std::time::Duration;
 
 pub mod docs;
 pub mod hosts;
+pub mod lab;
 pub mod process;
 pub mod server;
 pub mod sockets;
@@ -34,6 +36,7 @@ pub mod wire;
 
 pub use docs::*;
 pub use hosts::*;
+pub use lab::*;
 pub use process::*;
 pub use server::*;
 pub use sockets::*;

@@ -152,15 +152,21 @@ impl Server {
         (out.status, events, stderr)
     }
 
-    /// Asks the server to stop with SIGTERM (resent every 500 ms, at most 20 times,
-    /// since a signal landing just before a blocking call is only seen at the next
-    /// one) and returns like [`Server::finish`].
-    pub fn terminate(mut self) -> (std::process::ExitStatus, Vec<Value>, String) {
+    /// Asks the server to stop with SIGTERM, as [`Server::stop`] does.
+    pub fn terminate(self) -> (std::process::ExitStatus, Vec<Value>, String) {
+        self.stop("TERM")
+    }
+
+    /// Asks the server to stop with `signal` (`INT` as Ctrl-C sends it, `TERM` as
+    /// `kill` does), resent every 500 ms, at most 20 times, since a signal landing just
+    /// before a blocking call is only seen at the next one; returns like
+    /// [`Server::finish`].
+    pub fn stop(mut self, signal: &str) -> (std::process::ExitStatus, Vec<Value>, String) {
         let pid = self.child.as_ref().expect("child").id();
         'resend: for _ in 0..20 {
             for leaf in leaves(pid) {
                 let _ = Command::new("kill")
-                    .args(["-TERM", &leaf.to_string()])
+                    .args([&format!("-{signal}"), &leaf.to_string()])
                     .status();
             }
             for _ in 0..25 {

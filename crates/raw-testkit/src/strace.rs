@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 use serde_json::Value;
+use std::path::Path;
 use std::process::Command;
 
 /// One line of `strace -f` output.
@@ -81,7 +82,7 @@ pub fn narrated_calls(events: &[Value]) -> Vec<String> {
 }
 
 /// The syscalls `strace -e trace=%network,close` shows (plus `close`).
-const NETWORK_CLASS: [&str; 17] = [
+pub const NETWORK_CLASS: [&str; 17] = [
     "socket",
     "socketpair",
     "bind",
@@ -100,6 +101,17 @@ const NETWORK_CLASS: [&str; 17] = [
     "getsockopt",
     "close",
 ];
+
+/// The calls of strace's `%network` class and `close` of a socket in `strace -f`
+/// output (see [`strace_socket_calls`]), as `name(args) = ret`: what a trace holding
+/// other calls too (a whole program's) says about its sockets.
+pub fn strace_network_calls(text: &str) -> Vec<String> {
+    strace_socket_calls(text)
+        .into_iter()
+        .filter(|c| NETWORK_CLASS.contains(&c.name.as_str()))
+        .map(|c| c.call)
+        .collect()
+}
 
 /// Like [`narrated_calls`], keeping only the calls of strace's `%network` class and
 /// `close`, plus the syscalls named in `also` (e.g. `poll`), to compare with
@@ -136,20 +148,52 @@ pub fn assert_same_calls(what: &str, narrated: &[String], traced: &[String]) {
 
 /// `strace -f -qq -e signal=none -e trace=%network,close -o OUT BIN`: the trace the
 /// narration is compared with (add the program's arguments).
-pub fn strace_command(strace: &std::path::Path, out: &std::path::Path, bin: &str) -> Command {
+pub fn strace_command(strace: &Path, out: &Path, bin: &str) -> Command {
+    strace_tracing(strace, out, "%network,close", bin)
+}
+
+/// `strace -f -qq -e signal=none -e trace=SET -o OUT BIN` (add the program's arguments).
+pub fn strace_tracing(strace: &Path, out: &Path, set: &str, bin: &str) -> Command {
     let mut cmd = Command::new(strace);
-    cmd.args([
-        "-f",
-        "-qq",
-        "-e",
-        "signal=none",
-        "-e",
-        "trace=%network,close",
-        "-o",
-    ])
-    .arg(out)
-    .arg(bin);
+    cmd.args(["-f", "-qq", "-e", "signal=none", "-e"])
+        .arg(format!("trace={set}"))
+        .arg("-o")
+        .arg(out)
+        .arg(bin);
     cmd
+}
+
+/// What a lab's binary (raw-tcp, raw-udp) is traced with: its socket calls, and the
+/// `rt_sigaction` calls with which its server installs its SIGINT and SIGTERM handlers.
+pub const LAB_TRACE: &str = "%network,close,rt_sigaction";
+
+/// The calls of a [`LAB_TRACE`] trace that a lab narrates, `sa_restorer` masked
+/// ([`without_restorer`]): the socket calls ([`strace_socket_calls`]) and the
+/// `rt_sigaction` for SIGINT and SIGTERM, not the Rust runtime's own (SIGPIPE,
+/// SIGSEGV, SIGBUS), which are not the lab's.
+pub fn lab_strace_calls(text: &str) -> Vec<String> {
+    strace_socket_calls(text)
+        .into_iter()
+        .filter(|c| {
+            c.name != "rt_sigaction"
+                || c.call.starts_with("rt_sigaction(SIGINT,")
+                || c.call.starts_with("rt_sigaction(SIGTERM,")
+        })
+        .map(|c| without_restorer(&c.call))
+        .collect()
+}
+
+/// Fails unless the narrated calls of `events` ([`narrated_calls`]) are, line for line,
+/// those of the [`LAB_TRACE`] trace in the file `trace` ([`lab_strace_calls`]), both
+/// with `sa_restorer` masked; `what` names the program in the report.
+pub fn assert_narration_is_strace(what: &str, events: &[Value], trace: &Path) {
+    let text = std::fs::read_to_string(trace)
+        .unwrap_or_else(|e| panic!("{what}: no trace {}: {e}", trace.display()));
+    let narrated: Vec<String> = narrated_calls(events)
+        .iter()
+        .map(|c| without_restorer(c))
+        .collect();
+    assert_same_calls(what, &narrated, &lab_strace_calls(&text));
 }
 
 /// An `rt_sigaction` line with its `sa_restorer` pointer masked (`sa_restorer=0x...`):

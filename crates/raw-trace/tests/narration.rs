@@ -15,31 +15,7 @@ use std::time::Duration;
 /// (the network class, and `close` of a socket), with strace's padding and the
 /// `(DELAYED)` mark of raw-trace's hold taken off.
 fn strace_network_lines(raw: &str) -> Vec<String> {
-    const NETWORK: [&str; 17] = [
-        "socket",
-        "socketpair",
-        "bind",
-        "listen",
-        "accept",
-        "accept4",
-        "connect",
-        "getsockname",
-        "getpeername",
-        "sendto",
-        "recvfrom",
-        "sendmsg",
-        "recvmsg",
-        "shutdown",
-        "setsockopt",
-        "getsockopt",
-        "close",
-    ];
-    let raw = raw.replace(" (DELAYED)\n", "\n");
-    raw_testkit::strace_socket_calls(&raw)
-        .into_iter()
-        .filter(|c| NETWORK.contains(&c.name.as_str()))
-        .map(|c| c.call)
-        .collect()
+    raw_testkit::strace_network_calls(&raw.replace(" (DELAYED)\n", "\n"))
 }
 
 /// The state that follows each syscall event (the `note` raw-trace adds), by call.

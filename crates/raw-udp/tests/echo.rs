@@ -2,17 +2,11 @@
 //! Our server with our client, with Python's socket module, socat and nc; our client
 //! with a socat UDP echo.
 
-use raw_testkit::{free_udp_port, json_lines, run, run_ok, tool, Server, DEADLINE};
+use raw_testkit::{run_ok, tool, Events, Lab};
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-udp");
-
-fn server(extra: &[&str]) -> Server {
-    Server::start(
-        Command::new(BIN)
-            .args(["--json", "server", "--port", "0"])
-            .args(extra),
-    )
+fn lab() -> Lab {
+    Lab::udp(env!("CARGO_BIN_EXE_raw-udp"))
 }
 
 fn python(test: &str, script: &str, args: &[String]) -> Option<std::process::Output> {
@@ -24,25 +18,16 @@ fn python(test: &str, script: &str, args: &[String]) -> Option<std::process::Out
 /// says who wrote, and stops cleanly (exit 0) on SIGTERM.
 #[test]
 fn hello_world_comes_back_upper_case() {
-    let srv = server(&[]);
-    let out = run_ok(Command::new(BIN).args([
-        "client",
-        "--quiet",
-        "--message",
-        "Hello, world",
-        "--port",
-        &srv.port().to_string(),
-    ]));
+    let srv = lab().server(&["--port", "0"]);
+    let out = lab().client(srv.port(), &["--quiet", "--message", "Hello, world"]);
+    out.assert_ok();
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        out.text(),
         "Sent: \"Hello, world\"\nReceived: \"HELLO, WORLD\"\n"
     );
     let (status, events, _) = srv.terminate();
     assert!(status.success(), "server exit after SIGTERM: {status:?}");
-    let got = events
-        .iter()
-        .find(|e| e["syscall"] == "recvfrom")
-        .expect("recvfrom narrated");
+    let got = events.call("recvfrom");
     assert!(got["peer"]
         .as_str()
         .expect("peer")
@@ -65,14 +50,11 @@ fn hello_world_comes_back_upper_case() {
 /// The interactive client of the assignment: a `Message:` prompt per line.
 #[test]
 fn interactive_client_prompts_for_each_line() {
-    let srv = server(&[]);
-    let out = run(
-        Command::new(BIN).args(["client", "--port", &srv.port().to_string()]),
-        b"one\ntwo\n",
-        DEADLINE,
-    );
+    let srv = lab().server(&["--port", "0"]);
+    let port = srv.port().to_string();
+    let out = lab().run(&["client", "--port", &port], b"one\ntwo\n");
     assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = out.text();
     assert_eq!(text.matches("Message: ").count(), 3, "{text}");
     assert!(
         text.contains("Sent: \"one\"") && text.contains("Received: \"ONE\""),
@@ -87,7 +69,15 @@ fn interactive_client_prompts_for_each_line() {
 /// default limit is for; this test is about the bytes.)
 #[test]
 fn a_thousand_random_datagrams_come_back_identical() {
-    let srv = server(&["--transform", "none", "--quiet", "--rate-limit", "0"]);
+    let srv = lab().server(&[
+        "--port",
+        "0",
+        "--transform",
+        "none",
+        "--quiet",
+        "--rate-limit",
+        "0",
+    ]);
     let script = r#"
 import random, socket, sys
 port = int(sys.argv[1])
@@ -118,7 +108,7 @@ print(len(sizes))
 /// replies; bytes that are not UTF-8 never crash the server.
 #[test]
 fn boundaries_empty_datagrams_and_interleaved_clients() {
-    let srv = server(&[]);
+    let srv = lab().server(&["--port", "0"]);
     let script = r#"
 import socket, sys
 addr = ("127.0.0.1", int(sys.argv[1]))
@@ -154,18 +144,9 @@ fn socat_talks_to_our_server() {
     let Some(socat) = tool("socat", "socat_talks_to_our_server") else {
         return;
     };
-    let srv = server(&[]);
-    let out = run(
-        Command::new(socat).args(["-t", "0.5", "-", &format!("UDP:127.0.0.1:{}", srv.port())]),
-        b"Hello, world\n",
-        DEADLINE,
-    );
-    assert_eq!(
-        out.stdout,
-        b"HELLO, WORLD\n",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let srv = lab().server(&["--port", "0"]);
+    let out = lab().socat(&socat, srv.port(), b"Hello, world\n");
+    assert_eq!(out.stdout, b"HELLO, WORLD\n", "{}", out.errors());
     assert!(srv.terminate().0.success());
 }
 
@@ -175,18 +156,9 @@ fn nc_talks_to_our_server() {
     let Some(nc) = tool("nc", "nc_talks_to_our_server") else {
         return;
     };
-    let srv = server(&[]);
-    let out = run(
-        Command::new(nc).args(["-u", "-w", "1", "127.0.0.1", &srv.port().to_string()]),
-        b"Hello, world\n",
-        DEADLINE,
-    );
-    assert_eq!(
-        out.stdout,
-        b"HELLO, WORLD\n",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let srv = lab().server(&["--port", "0"]);
+    let out = lab().nc(&nc, srv.port(), b"Hello, world\n");
+    assert_eq!(out.stdout, b"HELLO, WORLD\n", "{}", out.errors());
     assert!(srv.terminate().0.success());
 }
 
@@ -196,33 +168,12 @@ fn our_client_talks_to_a_socat_udp_echo() {
     let Some(socat) = tool("socat", "our_client_talks_to_a_socat_udp_echo") else {
         return;
     };
-    let port = free_udp_port();
-    let mut echo = Command::new(socat)
-        .args([&format!("UDP-LISTEN:{port},bind=127.0.0.1"), "PIPE"])
-        .spawn()
-        .expect("socat");
-    assert!(raw_testkit::wait_for_udp(port), "socat never bound");
-    let out = run(
-        Command::new(BIN).args([
-            "client",
-            "--quiet",
-            "--message",
-            "Hello, world",
-            "--port",
-            &port.to_string(),
-        ]),
-        b"",
-        DEADLINE,
-    );
-    let _ = echo.kill();
-    let _ = echo.wait();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let echo = lab().socat_echo(&socat);
+    let out = lab().client(echo.port, &["--quiet", "--message", "Hello, world"]);
+    drop(echo);
+    out.assert_ok();
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        out.text(),
         "Sent: \"Hello, world\"\nReceived: \"Hello, world\"\n"
     );
 }
@@ -234,31 +185,16 @@ fn ipv6_works() {
         raw_testkit::skip("ipv6_works", "no IPv6 loopback here");
         return;
     }
-    let srv =
-        Server::start(Command::new(BIN).args(["--json", "server", "--host", "::1", "--port", "0"]));
-    let out = run_ok(Command::new(BIN).args([
-        "client",
-        "--quiet",
-        "--host",
-        "::1",
-        "--message",
-        "hi",
-        "--port",
-        &srv.port().to_string(),
-    ]));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Received: \"HI\""));
+    let srv = lab().server(&["--host", "::1", "--port", "0"]);
+    let out = lab().client(srv.port(), &["--quiet", "--host", "::1", "--message", "hi"]);
+    out.assert_ok();
+    assert!(out.text().contains("Received: \"HI\""));
     let big = "x".repeat(raw_udp::MAX_PAYLOAD_V6);
-    let out = run_ok(Command::new(BIN).args([
-        "--json",
-        "client",
-        "--host",
-        "::1",
-        "--message",
-        &big,
-        "--port",
-        &srv.port().to_string(),
-    ]));
-    let events = json_lines(&out.stdout);
+    let out = lab()
+        .json()
+        .client(srv.port(), &["--host", "::1", "--message", &big]);
+    out.assert_ok();
+    let events = out.events();
     assert!(events
         .iter()
         .any(|e| e["kind"] == "data" && e["bytes"] == raw_udp::MAX_PAYLOAD_V6));
@@ -276,7 +212,7 @@ fn small_service_source_ports_are_ignored() {
         );
         return;
     }
-    let srv = server(&[]);
+    let srv = lab().server(&["--port", "0"]);
     let script = r#"
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -310,7 +246,7 @@ except socket.timeout:
 /// replies, and the server says why.
 #[test]
 fn rate_limit_caps_replies_per_source() {
-    let srv = server(&["--rate-limit", "2"]);
+    let srv = lab().server(&["--port", "0", "--rate-limit", "2"]);
     let script = r#"
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
@@ -345,26 +281,14 @@ print(got)
 /// A server with a small buffer cuts a large datagram, says so, and does not answer it.
 #[test]
 fn server_detects_truncation_and_does_not_answer() {
-    let srv = server(&["--buffer", "5"]);
-    let out = run(
-        Command::new(BIN).args([
-            "client",
-            "--timeout",
-            "0.5",
-            "--message",
-            "Hello, world",
-            "--port",
-            &srv.port().to_string(),
-        ]),
-        b"",
-        DEADLINE,
+    let srv = lab().server(&["--port", "0", "--buffer", "5"]);
+    let out = lab().client(
+        srv.port(),
+        &["--timeout", "0.5", "--message", "Hello, world"],
     );
     assert_eq!(out.status.code(), Some(1));
     let (_, events, _) = srv.terminate();
-    let cut = events
-        .iter()
-        .find(|e| e["syscall"] == "recvfrom")
-        .expect("recvfrom");
+    let cut = events.call("recvfrom");
     assert!(
         cut["call"].as_str().expect("call").ends_with("= 12"),
         "MSG_TRUNC gives the real size: {cut}"
@@ -379,24 +303,13 @@ fn server_detects_truncation_and_does_not_answer() {
 /// only, so "AçãO" comes back), while the strace line keeps strace's octal escapes.
 #[test]
 fn portuguese_client_speaks_portuguese_and_shows_text_decoded() {
-    let srv = server(&["--lang", "pt-BR"]);
-    let out = run(
-        Command::new(BIN).args([
-            "--lang",
-            "pt-BR",
-            "client",
-            "--port",
-            &srv.port().to_string(),
-        ]),
-        "ação\n".as_bytes(),
-        DEADLINE,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let srv = lab().server(&["--port", "0", "--lang", "pt-BR"]);
+    let port = srv.port().to_string();
+    let out = lab()
+        .lang("pt-BR")
+        .run(&["client", "--port", &port], "ação\n".as_bytes());
+    out.assert_ok();
+    let text = out.text();
     assert_eq!(text.matches("Mensagem: ").count(), 2, "{text}");
     assert!(!text.contains("Message:"), "{text}");
     assert!(text.contains("Enviado: \"ação\""), "{text}");
@@ -405,20 +318,11 @@ fn portuguese_client_speaks_portuguese_and_shows_text_decoded() {
         text.contains(r#"sendto(3, "a\303\247\303\243o", 6, 0, "#),
         "strace's escapes stay in the syscall line: {text}"
     );
-    let quiet = run_ok(Command::new(BIN).args([
-        "--lang",
-        "pt-BR",
-        "client",
-        "-q",
-        "--message",
-        "ação",
-        "--port",
-        &srv.port().to_string(),
-    ]));
-    assert_eq!(
-        String::from_utf8_lossy(&quiet.stdout),
-        "Enviado: \"ação\"\nRecebido: \"AçãO\"\n"
-    );
+    let quiet = lab()
+        .lang("pt-BR")
+        .client(srv.port(), &["-q", "--message", "ação"]);
+    quiet.assert_ok();
+    assert_eq!(quiet.text(), "Enviado: \"ação\"\nRecebido: \"AçãO\"\n");
     let (status, events, _) = srv.terminate();
     assert!(status.success());
     let data: Vec<&str> = events
@@ -437,22 +341,24 @@ fn portuguese_client_speaks_portuguese_and_shows_text_decoded() {
 /// bind gave it". Both languages, the plain client and the demo.
 #[test]
 fn the_clients_port_comes_from_an_implicit_bind() {
-    let srv = server(&[]);
+    let srv = lab().server(&["--port", "0"]);
     let port = srv.port().to_string();
     for lang in ["en", "pt-BR"] {
         for (extra, expect) in [
             (None, ["first sendto", "primeiro sendto"]),
             (Some("--connect"), ["at connect", "no connect"]),
         ] {
-            let mut cmd = Command::new(BIN);
-            cmd.args(["--json", "--lang", lang, "client", "--port", &port]);
-            cmd.args(["--message", "Hello, world"]);
-            cmd.args(extra);
-            let events = json_lines(&run_ok(&mut cmd).stdout);
-            let said = events
-                .iter()
-                .find(|e| e["syscall"] == "getsockname")
-                .and_then(|e| e["text"].as_str())
+            let mut args = vec![
+                "client",
+                "--port",
+                port.as_str(),
+                "--message",
+                "Hello, world",
+            ];
+            args.extend(extra);
+            let events = lab().lang(lang).events(&args);
+            let said = events.call("getsockname")["text"]
+                .as_str()
                 .expect("the client's getsockname is narrated")
                 .to_string();
             assert!(
@@ -464,8 +370,7 @@ fn the_clients_port_comes_from_an_implicit_bind() {
                 "{lang}: {said}"
             );
         }
-        let demo =
-            json_lines(&run_ok(Command::new(BIN).args(["--json", "--lang", lang, "demo"])).stdout);
+        let demo = lab().lang(lang).events(&["demo"]);
         let client = demo
             .iter()
             .find(|e| e["role"] == "client" && e["syscall"] == "getsockname")

@@ -1,20 +1,15 @@
 //! The UDP labs are integration tests: each runs, in both languages, and shows its lesson.
 
-use raw_testkit::{json_lines, run_ok};
-use serde_json::Value;
-use std::process::Command;
+use raw_testkit::{listed_commands, Lab};
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-udp");
-
-fn lab(name: &str) -> Vec<Value> {
-    run_ok(Command::new(BIN).args(["--lang", "pt-BR", "lab", name]));
-    json_lines(&run_ok(Command::new(BIN).args(["--json", "lab", name])).stdout)
+fn lab() -> Lab {
+    Lab::udp(env!("CARGO_BIN_EXE_raw-udp"))
 }
 
 /// Two datagrams are two receives; a 12-byte datagram read into 5 bytes reports 12.
 #[test]
 fn boundaries_lab() {
-    let events = lab("boundaries");
+    let events = lab().run_lab("boundaries");
     let received: Vec<&str> = events
         .iter()
         .filter(|e| e["syscall"] == "recvfrom" && e["role"] == "server")
@@ -39,7 +34,7 @@ fn boundaries_lab() {
 /// No server: the connected socket hears ECONNREFUSED, the unconnected one EAGAIN.
 #[test]
 fn refused_lab() {
-    let events = lab("refused");
+    let events = lab().run_lab("refused");
     let failed = |role: &str| {
         events
             .iter()
@@ -55,22 +50,8 @@ fn refused_lab() {
 /// listed with a description.
 #[test]
 fn lab_help_lists_and_describes_every_lab() {
-    let help = String::from_utf8_lossy(&run_ok(Command::new(BIN).args(["lab", "--help"])).stdout)
-        .into_owned();
-    let listed: Vec<(String, String)> = help
-        .split("Commands:")
-        .nth(1)
-        .and_then(|rest| rest.split("\n\n").next())
-        .unwrap_or("")
-        .lines()
-        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let name = words.next()?.to_string();
-            Some((name, words.collect::<Vec<_>>().join(" ")))
-        })
-        .filter(|(name, _)| name != "help")
-        .collect();
+    let help = lab().run_ok(&["lab", "--help"]).text();
+    let listed = listed_commands(&help);
     assert_eq!(
         listed.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
         ["boundaries", "refused"],

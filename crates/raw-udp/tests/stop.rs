@@ -3,32 +3,11 @@
 //! it and after how many replies, and exits 0. The two `rt_sigaction` calls that make
 //! this possible are narrated as strace prints them, in English and in Portuguese.
 
-use raw_testkit::{Server, DEADLINE};
+use raw_testkit::Lab;
 use serde_json::Value;
-use std::process::{Command, ExitStatus};
-use std::thread;
-use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_raw-udp");
-
-/// Sends `signal` to the server, again every 500 ms (at most 20 times), and returns
-/// like [`Server::finish`].
-fn stop(mut srv: Server, signal: &str) -> (ExitStatus, Vec<Value>, String) {
-    let pid = srv.pid().to_string();
-    'resend: for _ in 0..20 {
-        let _ = Command::new("kill")
-            .args([&format!("-{signal}"), &pid])
-            .status();
-        for _ in 0..25 {
-            thread::sleep(Duration::from_millis(20));
-            if let Some(child) = srv.child.as_mut() {
-                if child.try_wait().ok().flatten().is_some() {
-                    break 'resend;
-                }
-            }
-        }
-    }
-    srv.finish(DEADLINE)
+fn lab() -> Lab {
+    Lab::udp(env!("CARGO_BIN_EXE_raw-udp"))
 }
 
 /// A student starts the server and presses Ctrl-C (then, in another run, uses
@@ -38,9 +17,7 @@ fn stop(mut srv: Server, signal: &str) -> (ExitStatus, Vec<Value>, String) {
 fn a_signal_stops_the_server_cleanly() {
     for signal in ["INT", "TERM"] {
         for lang in ["en", "pt-BR"] {
-            let srv = Server::start(
-                Command::new(BIN).args(["--json", "--lang", lang, "server", "--port", "0"]),
-            );
+            let srv = lab().lang(lang).server(&["--port", "0"]);
             let installed: Vec<&Value> = srv
                 .early
                 .iter()
@@ -74,7 +51,7 @@ fn a_signal_stops_the_server_cleanly() {
                 "no hand-written rt_sigaction note any more"
             );
 
-            let (status, events, stderr) = stop(srv, signal);
+            let (status, events, stderr) = srv.stop(signal);
             assert!(status.success(), "SIG{signal} {lang}: {status:?} {stderr}");
             let said = match lang {
                 "en" => format!("SIG{signal} received: the server stops after 0 replies; it closes its socket and exits 0."),
