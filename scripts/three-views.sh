@@ -123,3 +123,13 @@ echo "\$ target/debug/raw-tcp client --port $port      # ($other: target/debug/r
 sed -n '/^shutdown(/,$p' "$out/client2.txt"
 echo "\$ ss -tan state time-wait 'dport = :$port'"
 ss -tan state time-wait "dport = :$port"
+
+# ---- all eleven states: raw-tcp lab states (as root: the kernel's tracepoint, and a
+# network namespace of the lab's own for CLOSING) -------------------------------------
+if [ "$proto" = tcp ]; then
+    "$prog" --lang "$lang" lab states > "$out/states.txt" 2>&1
+    echo
+    echo "=== states-lab: raw-tcp lab states, its notes, [kernel] lines and summary"
+    echo "\$ sudo target/debug/raw-tcp --lang $lang lab states"
+    grep -E '^\[kernel\]|^(Part|Parte) [12]|^(Ran|Executado):|^(Seen|Why|Observado|Explicação):' "$out/states.txt"
+fi

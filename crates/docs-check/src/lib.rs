@@ -250,10 +250,13 @@ pub fn normalize(text: &str) -> String {
     let text = re(&LIST, r"\b\d{4,5}(, \d{4,5})+\b").replace_all(&text, "PORTS");
     let text = re(&COLON_PORT, r"([^A-Za-z]):\d{4,5}\b").replace_all(&text, "${1}:PORT");
     let text = re(&PS_ARG, r"(-p |--ppid )\d+").replace_all(&text, "${1}PID");
-    text.lines()
+    let text = text
+        .lines()
         .map(str::trim_end)
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    // [kernel] lines: compared as a set, after the others (see raw-testkit).
+    raw_testkit::kernel_lines_as_a_set(&text)
         .trim_matches('\n')
         .to_string()
 }
@@ -280,6 +283,9 @@ pub fn mask_readiness(line: &str) -> String {
     static ARRAY: OnceLock<Regex> = OnceLock::new();
     let body = re(&ARRAY, r"\[\{[^\]]*\}\]|\[[\d ]+\]").replace_all(body, "[…]");
     let body = re(&DIGITS, r"\d+").replace_all(&body, "N");
+    // The count is the scheduler's, and so is its grammatical number.
+    static PLURAL: OnceLock<Regex> = OnceLock::new();
+    let body = re(&PLURAL, r"\bpront([oa])s\b").replace_all(&body, "pront${1}");
     format!("{body}{source}")
 }
 

@@ -18,6 +18,7 @@ const BLOCKS: &[(&str, &[&str])] = &[
             "ss-steps",
             "client-end",
             "narration",
+            "states-lab",
             "strace",
             "strace-other",
             "tshark",

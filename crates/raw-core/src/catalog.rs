@@ -46,6 +46,11 @@ pub const FILES: &[(&str, &str, &str)] = &[
         include_str!("../catalog/pt-BR/views.ftl"),
     ),
     (
+        "states.ftl",
+        include_str!("../catalog/en/states.ftl"),
+        include_str!("../catalog/pt-BR/states.ftl"),
+    ),
+    (
         "tcp.ftl",
         include_str!("../catalog/en/tcp.ftl"),
         include_str!("../catalog/pt-BR/tcp.ftl"),

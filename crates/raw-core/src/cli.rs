@@ -189,6 +189,11 @@ pub fn run(
             n = n.also(recorder.clone());
             n.bilingual = common.html.is_some(); // the replay's language toggle
         }
+        // The kernel's own state changes, from the first TCP socket that names an
+        // address on (before any change can happen).
+        if n.hears(crate::trace::event::Kind::Transition) {
+            n.states = Some(std::sync::Arc::default());
+        }
         // The pictures need the packets: without --capture, capture into a file of
         // our own (removed at the end), if we may.
         let scratch = (pictures && common.capture.is_none()).then(|| {
@@ -219,6 +224,7 @@ pub fn run(
         }
         outcome
     })();
+    n.finish_states(); // also after a failure before the body ran
     finish(common, result)
 }
 

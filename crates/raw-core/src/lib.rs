@@ -18,11 +18,12 @@
 //! | 6 | [`error`] | failures that teach: the errno's name, a hint, the command that checks it |
 //! | 7 | [`views`] | **the sinks**: text, JSON, strace lines, counters, the state timeline, `--svg`, `--html` |
 //! | 8 | [`capture`] | `--capture FILE.pcap`: AF_PACKET + BPF, a pcap file, the decoder, the ladder |
-//! | 9 | [`narrate`] | **the narrator**: language, mode, role, and the views it feeds |
-//! | 10 | [`steps`] | **a step**: one function per syscall (`socket`, `bind`, ..., fork, epoll, io_uring) |
-//! | 11 | [`interfaces`], [`resolve`] | this machine's addresses (`getifaddrs`), `--host` → addresses |
-//! | 12 | [`echo`], [`demo`] | the echo loop every TCP server model reuses; lab 1's demo (`raw-tcp demo`, and `raw-udp demo`'s TCP comparison) |
-//! | 13 | [`help`], [`cli`] | `--help`, usage errors, man pages; `--json`, `--quiet`, `--capture`, exit codes |
+//! | 9 | [`tracepoint`] | the kernel's own word on each TCP state change (`sock:inet_sock_set_state` through a tracefs instance), and what caused it |
+//! | 10 | [`narrate`] | **the narrator**: language, mode, role, and the views it feeds |
+//! | 11 | [`steps`] | **a step**: one function per syscall (`socket`, `bind`, ..., fork, epoll, io_uring) |
+//! | 12 | [`interfaces`], [`resolve`] | this machine's addresses (`getifaddrs`), `--host` → addresses |
+//! | 13 | [`echo`], [`demo`] | the echo loop every TCP server model reuses; lab 1's demo (`raw-tcp demo`, and `raw-udp demo`'s TCP comparison) |
+//! | 14 | [`help`], [`cli`] | `--help`, usage errors, man pages; `--json`, `--quiet`, `--capture`, exit codes |
 //!
 //! Sockets are made with socket2 (the socket's lifecycle) and nix (data transfer,
 //! errno names); every step maps to exactly one syscall. `unsafe` appears only where a
@@ -71,6 +72,7 @@ pub mod sentences;
 pub mod steps;
 pub mod sys;
 pub mod trace;
+pub mod tracepoint;
 pub mod views;
 
 pub use catalog::{num, Text};
@@ -101,6 +103,7 @@ mod tests {
         "error",
         "views",
         "capture",
+        "tracepoint",
         "narrate",
         "steps::signals",
         "steps::sockets",

@@ -54,6 +54,15 @@ pub struct Narrator {
     /// The packet capture (`--capture`), drained around each event so that packets
     /// print in time order with the syscalls that caused them.
     pub capture: Option<Arc<Mutex<crate::capture::Capture>>>,
+    /// The kernel's state changes (`sock:inet_sock_set_state`, [`crate::tracepoint`]),
+    /// started at the first TCP socket that names an address and drained with the
+    /// capture, so that they print in time order. `None`: no view wants them.
+    pub states: Option<Arc<Mutex<crate::tracepoint::Slot>>>,
+    /// Whether the note on where the states come from was said (once per program).
+    states_said: Arc<AtomicBool>,
+    /// Without the tracepoint: the last state read on each fd, so that a change seen
+    /// between two looks is a transition event (`source: probe`).
+    probed: Arc<Mutex<std::collections::HashMap<i32, TcpState>>>,
     /// A view printing instead of the command line's printer ([`Narrator::showing`]).
     printer: Option<Arc<dyn Sink>>,
     /// The views the lab added (a counter, the timeline, the pictures' recorder).
@@ -71,6 +80,9 @@ impl Narrator {
             step: false,
             bilingual: false,
             capture: None,
+            states: None,
+            states_said: Arc::default(),
+            probed: Arc::default(),
             printer: None,
             views: Arc::new(Vec::new()),
         }
@@ -139,6 +151,7 @@ impl Narrator {
     pub fn without_capture(&self) -> Narrator {
         Narrator {
             capture: None,
+            states: None,
             ..self.clone()
         }
     }
@@ -174,8 +187,11 @@ impl Narrator {
     /// A call is about to name `addr` (as its local address when `local`): the capture
     /// watches its port (the first port named wins), and binding every interface on WSL2
     /// earns the warning a classmate's connection needs.
-    pub fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool) {
+    pub fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool, tcp: bool) {
         self.watch(addr.port());
+        if tcp {
+            self.watch_states(syscall, addr, local);
+        }
         if syscall == "bind"
             && local
             && addr.ip().is_unspecified()
@@ -204,33 +220,137 @@ impl Narrator {
         }
     }
 
-    /// Drains the capture, unless someone is already at it (another thread), and
-    /// emits its packets. `cause` names the syscall just made, for the pcapng comments.
-    fn drain_capture(&self, cause: Option<crate::capture::Cause>) {
-        let Some(capture) = &self.capture else { return };
-        let packets = match capture.try_lock() {
-            Ok(mut c) => c.drain(self.lang, self.verbose(), cause),
-            Err(_) => return,
+    /// A TCP socket is about to name `addr`: the tracepoint's filter gets its port. The
+    /// first time, the tracepoint starts, and a note says where the states come from
+    /// (the kernel, or only our looks, and why).
+    fn watch_states(&self, syscall: &'static str, addr: SocketAddr, local: bool) {
+        use crate::tracepoint::{Slot, Unavailable};
+        let Some(states) = &self.states else { return };
+        let Ok(mut slot) = states.lock() else { return };
+        slot.start();
+        let note = match (&*slot, self.states_said.swap(true, Ordering::Relaxed)) {
+            (_, true) | (Slot::NotYet, _) => None,
+            (Slot::On(tp), false) => Some(text!(
+                "narrate-states-from-the-kernel",
+                dir = tp.dir().display().to_string()
+            )),
+            (Slot::Off(Unavailable::NotRoot), false) => Some(text!("narrate-states-need-root")),
+            (Slot::Off(Unavailable::NoTracefs(e) | Unavailable::Failed(e)), false) => {
+                Some(text!("narrate-states-unavailable", why = e.to_string()))
+            }
         };
-        for packet in packets {
-            self.deliver(packet);
+        if let Some(tp) = slot.get() {
+            tp.watch(addr, local, syscall == "connect");
+        }
+        drop(slot);
+        if let Some(note) = note {
+            self.note(self.say(note));
+        }
+    }
+
+    /// Runs `f` on the tracepoint, if it runs (and no other thread holds it, when
+    /// `wait` is false).
+    fn with_states<T>(
+        &self,
+        wait: bool,
+        f: impl FnOnce(&mut crate::tracepoint::Tracepoint) -> T,
+    ) -> Option<T> {
+        let states = self.states.as_ref()?;
+        let mut slot = match wait {
+            true => states.lock().ok()?,
+            false => states.try_lock().ok()?,
+        };
+        slot.get().map(f)
+    }
+
+    /// raw-trace: the calls of process `pid` are narrated here, so the kernel's state
+    /// changes in its calls are said after them, and count as its sockets'.
+    pub fn follow(&self, pid: u32) {
+        if let Some(mut slot) = self.states.as_ref().and_then(|s| s.lock().ok()) {
+            slot.start(); // before its first bind or connect: its listen may come at once
+            if let Some(tp) = slot.get() {
+                tp.follow(pid);
+            }
+        }
+    }
+
+    /// `getsockname` said a TCP socket's local address (after `bind(port 0)`, or the
+    /// port `connect` chose): the tracepoint's filter gets that port.
+    fn learned(&self, local: &str, fd: Option<i32>) {
+        let tcp = fd.is_some_and(crate::trace::fds::is_tcp);
+        if let (true, Ok(addr)) = (tcp, local.parse()) {
+            self.with_states(true, |tp| tp.watch(addr, true, false));
+        }
+    }
+
+    /// The packets the capture has seen since the last look, unless someone is already
+    /// at it (another thread). `cause` names the syscall just made, for the pcapng
+    /// comments.
+    fn capture_events(&self, cause: Option<crate::capture::Cause>) -> Vec<Event> {
+        let Some(capture) = &self.capture else {
+            return Vec::new();
+        };
+        match capture.try_lock() {
+            Ok(mut c) => c.drain(self.lang, self.verbose(), cause),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The kernel's state changes since the last look, as events, each with whether it
+    /// happened in this process (during our call, so said after it).
+    fn state_events(&self) -> Vec<(Event, bool)> {
+        use crate::tracepoint::{cause, parse::What};
+        let seen = self.with_states(false, |tp| tp.drain()).unwrap_or_default();
+        seen.into_iter()
+            .map(|s| {
+                let reset_before = matches!(s.previous, Some((What::ReceivedReset, _)));
+                let why = cause::of(&s, reset_before);
+                let waited = s.previous.as_ref().map(|(_, t)| (s.t - t) * 1000.0);
+                (cause::event(&s, why, waited, self.lang), s.here)
+            })
+            .collect()
+    }
+
+    /// Delivers packets and state changes in the order they happened.
+    fn deliver_in_time_order(&self, mut events: Vec<Event>) {
+        let when = |e: &Event| e.t.or(e.packet.as_ref().map(|p| p.time)).unwrap_or(0.0);
+        events.sort_by(|a, b| when(a).total_cmp(&when(b)));
+        for event in events {
+            self.deliver(event);
         }
     }
 
     /// Ends the capture: the last packets (waiting up to `grace` for late ones such as
-    /// delayed ACKs), then, when `announce`, where the file is.
+    /// delayed ACKs) and the last state changes, then, when `announce`, where the file is.
     pub fn finish_capture(&self, grace: std::time::Duration, announce: bool) {
-        let Some(capture) = &self.capture else { return };
-        let (packets, note) = match capture.lock() {
-            Ok(mut c) => c.finish(self.lang, self.verbose(), grace),
-            Err(_) => return,
+        let (mut late, note) = match self.capture.as_ref().map(|c| c.lock()) {
+            Some(Ok(mut c)) => {
+                let (packets, note) = c.finish(self.lang, self.verbose(), grace);
+                (packets, Some(note))
+            }
+            _ => (Vec::new(), None),
         };
-        for packet in packets {
-            self.deliver(packet);
+        late.extend(self.state_events().into_iter().map(|(e, _)| e));
+        // A last ACK on its way (LAST-ACK -> CLOSED) is waited for, within `grace`.
+        let end = std::time::Instant::now() + grace;
+        while self.states_unsettled() && std::time::Instant::now() < end {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            late.extend(self.state_events().into_iter().map(|(e, _)| e));
         }
-        if announce {
+        self.deliver_in_time_order(late);
+        if let (true, Some(note)) = (announce, note) {
             self.note(note);
         }
+    }
+
+    /// Whether a connection of ours is about to change state on its own.
+    fn states_unsettled(&self) -> bool {
+        self.with_states(true, |tp| tp.unsettled()).unwrap_or(false)
+    }
+
+    /// Ends the kernel's tracepoint: its instance is removed.
+    pub fn finish_states(&self) {
+        self.with_states(true, |tp| tp.remove());
     }
 
     /// Gives one event to every view, with the role filled in.
@@ -254,9 +374,43 @@ impl Narrator {
     /// after its line (loopback delivers them before the syscall returns).
     pub fn emit(&self, event: Event) {
         let is_syscall = event.kind == Some(Kind::Syscall);
-        if event.kind != Some(Kind::Packet) && !is_syscall {
-            self.drain_capture(None);
+        if let (Some("getsockname"), Some(local), Some(0)) =
+            (event.syscall, event.local.as_deref(), event.ret)
+        {
+            self.learned(local, event.fd);
         }
+        if let (Some("socket" | "accept4" | "accept"), Some(fd)) = (event.syscall, event.ret) {
+            if let Ok(mut seen) = self.probed.lock() {
+                seen.remove(&(fd as i32)); // a new socket on this fd number
+            }
+        }
+        // The kernel's state changes since the last look: those made after this call
+        // began are said after its line (during it, or since), the others before. A call
+        // narrated after the fact (raw-trace's, from strace) has no start: those made
+        // in its process after the last one made elsewhere are said after it.
+        let began = event.mono.filter(|_| is_syscall);
+        let changes = self.state_events();
+        let last_elsewhere = changes
+            .iter()
+            .filter(|(_, here)| !here)
+            .filter_map(|(e, _)| e.t)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let (mut after, mut before): (Vec<Event>, Vec<Event>) = (Vec::new(), Vec::new());
+        for (change, here) in changes {
+            let t = change.t.unwrap_or(f64::NEG_INFINITY);
+            let its_own = match began {
+                Some(b) => change.mono.is_some_and(|m| m >= b),
+                None => is_syscall && here && t > last_elsewhere,
+            };
+            match its_own {
+                true => after.push(change),
+                false => before.push(change),
+            }
+        }
+        if event.kind != Some(Kind::Packet) && !is_syscall {
+            before.extend(self.capture_events(None));
+        }
+        self.deliver_in_time_order(before);
         // The packets drained right after a syscall are the ones it caused: name it
         // (and its source line) in their pcapng comments.
         let syscall = event.syscall.unwrap_or("?");
@@ -270,8 +424,9 @@ impl Narrator {
         });
         self.deliver(event);
         if let Some(text) = &cause {
-            self.drain_capture(Some(crate::capture::Cause { syscall, text }));
+            after.extend(self.capture_events(Some(crate::capture::Cause { syscall, text })));
         }
+        self.deliver_in_time_order(after);
     }
 
     /// Narrates a syscall that was just made: `call` is the strace rendering with its
@@ -323,6 +478,17 @@ impl Narrator {
         if !self.verbose() {
             return;
         }
+        let kernel = self.with_states(true, |_| ()).is_some();
+        let change = match (kernel, probe.state) {
+            (false, Some(now)) => self
+                .probed
+                .lock()
+                .ok()
+                .and_then(|mut seen| seen.insert(fd, now))
+                .filter(|before| *before != now)
+                .map(|before| (before, now)),
+            _ => None,
+        };
         self.emit(Event {
             kind: Some(Kind::Probe),
             syscall: Some("getsockopt"),
@@ -334,6 +500,9 @@ impl Narrator {
             source,
             ..Event::default()
         });
+        if let Some((from, to)) = change {
+            self.deliver(crate::tracepoint::cause::probed(fd, from, to, self.lang));
+        }
     }
 
     /// Announces that a server listens on `addr`, with how to reach it. Printed in every
@@ -449,8 +618,8 @@ impl crate::trace::call::Emitter for Narrator {
         Narrator::before(self, || call.to_string());
     }
 
-    fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool) {
-        Narrator::about_to(self, syscall, addr, local);
+    fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool, tcp: bool) {
+        Narrator::about_to(self, syscall, addr, local, tcp);
     }
 
     fn called(

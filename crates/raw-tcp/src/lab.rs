@@ -7,6 +7,7 @@
 //! raw-tcp lab backlog     # listen(fd, 1): the accept queue, and the clients left in SYN-SENT
 //! raw-tcp lab nagle       # write, write, read: the Nagle / delayed-ACK stall, and TCP_NODELAY
 //! raw-tcp lab localhost   # localhost may mean ::1 first: refused, then 127.0.0.1
+//! raw-tcp lab states      # all eleven TCP states, from the kernel (CLOSING: as root)
 //! ```
 
 use clap::Subcommand;
@@ -37,6 +38,10 @@ pub enum Lab {
     /// A server on 127.0.0.1 only, a client asked for "localhost": the resolver's
     /// answers in order, the one refused, the fallback to the next
     Localhost,
+    /// All eleven TCP states, reached for real and told by the kernel: a connection
+    /// closed the usual way, then (as root, in a network namespace of its own, with one
+    /// FIN dropped by nftables) a simultaneous close, for CLOSING
+    States,
 }
 
 /// Runs one lab.
@@ -47,6 +52,7 @@ pub fn run(n: &Narrator, lab: &Lab) -> Result<(), Failure> {
         Lab::Backlog => backlog(n),
         Lab::Nagle => nagle(n),
         Lab::Localhost => localhost(n),
+        Lab::States => crate::states::states(n),
     }
 }
 
@@ -56,7 +62,10 @@ fn loopback() -> SocketAddr {
 
 /// A server's usual first steps, one syscall each: socket, SO_REUSEADDR, bind to
 /// 127.0.0.1 port 0, getsockname (which port did the kernel pick?), listen.
-fn listening(server: &Narrator, backlog: i32) -> Result<(socket2::Socket, SocketAddr), Failure> {
+pub(crate) fn listening(
+    server: &Narrator,
+    backlog: i32,
+) -> Result<(socket2::Socket, SocketAddr), Failure> {
     let listener = steps::socket(server, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
     steps::set_reuseaddr(server, &listener)?;
     steps::bind(server, &listener, loopback(), true)?;

@@ -18,3 +18,4 @@ pub mod client;
 pub use raw_core::demo;
 pub mod lab;
 pub mod server;
+pub mod states;

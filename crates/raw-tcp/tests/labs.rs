@@ -152,7 +152,14 @@ fn localhost_lab() {
 /// the summary line and listed with a description, none forgotten.
 #[test]
 fn lab_help_lists_and_describes_every_lab() {
-    let labs = ["time-wait", "partial", "backlog", "nagle", "localhost"];
+    let labs = [
+        "time-wait",
+        "partial",
+        "backlog",
+        "nagle",
+        "localhost",
+        "states",
+    ];
     let help = lab().run_ok(&["lab", "--help"]).text();
     let listed = listed_commands(&help);
     assert_eq!(

@@ -18,6 +18,7 @@
 //! | [`hosts`] | Two hosts in network namespaces the test makes and removes (lab 4). |
 //! | [`docs`] | A docs page's blocks against a real run of the current code. |
 //! | [`svg`] | The SVG pictures read back: their texts, overlaps and packet arrows. |
+//! | [`tracefs`] | The kernel's TCP state changes read by the test's own tracefs instance, to compare with what a program narrates. |
 
 #![forbid(unsafe_code)]
 
@@ -32,6 +33,7 @@ pub mod sockets;
 pub mod strace;
 pub mod svg;
 pub mod tools;
+pub mod tracefs;
 pub mod wire;
 
 pub use docs::*;
@@ -43,6 +45,7 @@ pub use sockets::*;
 pub use strace::*;
 pub use svg::*;
 pub use tools::*;
+pub use tracefs::*;
 pub use wire::*;
 
 /// How long any one helper waits before giving up (a hung test must fail, not hang).

@@ -18,7 +18,8 @@ fn strace_network_lines(raw: &str) -> Vec<String> {
     raw_testkit::strace_network_calls(&raw.replace(" (DELAYED)\n", "\n"))
 }
 
-/// The state that follows each syscall event (the `note` raw-trace adds), by call.
+/// The state that follows each syscall event (the `note` raw-trace adds), by call;
+/// packets and the kernel's own transitions may come between them.
 fn states(events: &[Value]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, e) in events.iter().enumerate() {
@@ -27,7 +28,7 @@ fn states(events: &[Value]) -> Vec<(String, String)> {
         }
         let next = events[i + 1..]
             .iter()
-            .find(|n| n["kind"] != "packet")
+            .find(|n| n["kind"] != "packet" && n["kind"] != "transition")
             .filter(|n| n["kind"] == "note" && n["state"].is_string());
         if let Some(n) = next {
             let name = e["syscall"].as_str().unwrap_or_default().to_string();

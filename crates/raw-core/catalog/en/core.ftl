@@ -91,3 +91,7 @@ role = { $role ->
 }{ $rest }
 cli-too-long = '{ $text }' is longer than { $longest } s (one hour), the longest any of these programs waits or runs; for a longer run, run it again
 cli-not-seconds = '{ $text }' is not a positive number of seconds (e.g. 2, 0.5, 1500ms)
+
+## crates/raw-core/src/steps/process.rs (unshare)
+
+process-network-namespace-of-its-own = A network namespace of its own: its own interfaces (only lo, still down), routes, ports and firewall. Nothing done here is seen from the rest of the machine, and it ends with this process.

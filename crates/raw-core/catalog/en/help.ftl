@@ -18,9 +18,9 @@ help-raw-tcp = A TCP echo server and client that print every syscall they make, 
 help-raw-tcp-server = rt_sigaction(SIGINT, SIGTERM) → socket → setsockopt(SO_REUSEADDR) → bind → listen → accept → recv/send until the client closes → close. Serves one client, like the assignment's server (--forever: one after another); Ctrl-C or kill stops it cleanly, exit 0
 help-raw-tcp-client = socket → connect (the three-way handshake) → send → recv the whole reply → shutdown → close. Prints `Received "HELLO, WORLD"`
 help-raw-tcp-demo = Server and client in one process on a free port, their syscalls interleaved in the order the kernel sees them, with each socket's TCP state after every step: CLOSED → LISTEN, ESTABLISHED, FIN-WAIT-2 / CLOSE-WAIT, TIME-WAIT
-help-raw-tcp-lab = The classic TCP surprises, reproduced, shown, then explained: time-wait, partial, backlog, nagle, localhost
+help-raw-tcp-lab = The classic TCP surprises, reproduced, shown, then explained: time-wait, partial, backlog, nagle, localhost; and states, all eleven TCP states
     .long =
-        The classic TCP surprises, reproduced, shown, then explained: time-wait, partial, backlog, nagle, localhost
+        The classic TCP surprises, reproduced, shown, then explained: time-wait, partial, backlog, nagle, localhost; and states, all eleven TCP states
 
         Each lab runs its server and clients in this one process, narrated syscall by syscall, and ends with what was seen and why.
 help-raw-tcp-lab-time-wait = Who holds TIME-WAIT: when the client closes first, its own port (the server restarts at once); when the server closes first, the server's port: a restart without SO_REUSEADDR fails (EADDRINUSE), with it, it binds
@@ -28,6 +28,7 @@ help-raw-tcp-lab-partial = One large send, read with a small buffer: many recvs 
 help-raw-tcp-lab-backlog = listen(fd, 1) and no accept: which clients complete the handshake (the accept queue) and which are left waiting (SYN-SENT), then accept them all
 help-raw-tcp-lab-nagle = Two small writes then a read: with Nagle the second write waits for the delayed ACK (about 40 ms); with TCP_NODELAY it does not
 help-raw-tcp-lab-localhost = A server on 127.0.0.1 only, a client asked for "localhost": the resolver's answers in order, the one refused, the fallback to the next
+help-raw-tcp-lab-states = All eleven TCP states, reached for real and told by the kernel (its tracepoint, as root): a connection closed the usual way, then a simultaneous close for CLOSING, in a network namespace of its own where nftables drops one FIN
 help-raw-udp = A UDP echo server and client that print every syscall they make, the way strace prints it. Compare with raw-tcp: no listen, no accept, no handshake, no states
     .long =
         A UDP echo server and client that print every syscall they make, the way strace

@@ -55,3 +55,17 @@ tcp-lab-time-wait-seen = Client closed first (lab 1's order): TIME-WAIT on the c
    *[no] yet bind without SO_REUSEADDR succeeded here (no TIME-WAIT left?).
 }
 tcp-lab-partial-seen = one send of { $sent } bytes arrived in { $reads } recv calls of at most { $buffer } bytes ({ $total } bytes in all).
+
+## crates/raw-tcp/src/states.rs
+
+tcp-lab-states-part-1 = Part 1: one connection, closed the usual way (the client first). Watch the [kernel] lines: SYN-RECEIVED before accept, LAST-ACK between the server's close and the last ACK.
+tcp-lab-states-part-2 = Part 2: a simultaneous close, in a network namespace of this process's own. An nftables rule drops the client's first FIN on its way out, so the server's FIN reaches a client still in FIN-WAIT-1 (its own FIN not acknowledged): CLOSING. Then the kernel sends the lost FIN again.
+tcp-lab-states-needs-root = Part 2 (CLOSING) needs root: unshare(CLONE_NEWNET) and nftables. Skipped; run it with sudo.
+tcp-lab-states-lo-up = Ran: ip link set lo up (the new namespace's loopback, down until now).
+tcp-lab-states-fin-dropped = Ran: nft add rule inet raw_sockets_states out tcp sport { $port } tcp flags fin drop: the client's FIN will be dropped once, on its way out.
+tcp-lab-states-rule-removed = Ran: nft delete table inet raw_sockets_states. The client's FIN was refused on its way out, so TCP still has it to send: it goes with the client's next segment (here, the ACK of the server's FIN), or when the retransmission timer runs out.
+tcp-lab-states-waiting = Waiting for the client's FIN to be sent again and acknowledged (watching /proc/net/tcp, for 3 s at the most).
+tcp-lab-states-tool-failed = { $tool } failed ({ $why }): part 2 cannot drop the FIN, so it stops here. Check with: { $check }
+tcp-lab-states-seen = States reached in this run: { $seen } ({ $count } of 11).
+tcp-lab-states-missing = Not reached this time: { $missing }.
+tcp-lab-states-why = Eleven states, as RFC 793 draws them; the kernel passes each only when a call or a packet asks it to. TIME-WAIT is read from the kernel's table (the tracepoint never reports it).

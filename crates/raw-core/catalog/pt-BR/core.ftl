@@ -91,3 +91,7 @@ role = { $role ->
 }{ $rest }
 cli-too-long = '{ $text }' passa de { $longest } s (uma hora), o máximo que qualquer um destes programas espera ou roda; para uma execução mais longa, rode de novo
 cli-not-seconds = '{ $text }' não é um número positivo de segundos (por exemplo 2, 0.5 — com ponto, não vírgula — ou 1500ms)
+
+## crates/raw-core/src/steps/process.rs (unshare)
+
+process-network-namespace-of-its-own = Um namespace de rede só deste processo: interfaces próprias (só o lo, ainda desligado), rotas, portas e firewall. Nada do que acontece aqui aparece para o resto da máquina, e tudo some quando o processo termina.

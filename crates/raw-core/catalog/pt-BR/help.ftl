@@ -84,9 +84,9 @@ help-raw-tcp = Um servidor e um cliente de eco TCP que imprimem cada syscall que
 help-raw-tcp-server = rt_sigaction(SIGINT, SIGTERM) → socket → setsockopt(SO_REUSEADDR) → bind → listen → accept → recv/send até o cliente fechar → close. Atende um cliente, como o servidor do trabalho (com --forever, um depois do outro); Ctrl-C ou kill o encerram de forma limpa, com código de saída 0
 help-raw-tcp-client = socket → connect (o handshake de três vias) → send → recv da resposta inteira → shutdown → close. Imprime `Recebido "HELLO, WORLD"`
 help-raw-tcp-demo = Servidor e cliente num só processo, numa porta livre, com as syscalls dos dois intercaladas na ordem em que o kernel as vê e o estado TCP de cada socket depois de cada passo: CLOSED → LISTEN, ESTABLISHED, FIN-WAIT-2 / CLOSE-WAIT, TIME-WAIT
-help-raw-tcp-lab = As surpresas clássicas do TCP, reproduzidas, mostradas e depois explicadas: time-wait, partial, backlog, nagle, localhost
+help-raw-tcp-lab = As surpresas clássicas do TCP, reproduzidas, mostradas e depois explicadas: time-wait, partial, backlog, nagle, localhost; e states, os onze estados do TCP
     .long =
-        As surpresas clássicas do TCP, reproduzidas, mostradas e depois explicadas: time-wait, partial, backlog, nagle, localhost
+        As surpresas clássicas do TCP, reproduzidas, mostradas e depois explicadas: time-wait, partial, backlog, nagle, localhost; e states, os onze estados do TCP
 
         Cada laboratório roda o servidor e os clientes neste mesmo processo, narrando syscall por syscall, e termina com o que foi observado e o porquê.
 help-raw-tcp-lab-time-wait = Quem fica com o TIME-WAIT: quando o cliente fecha primeiro, a porta dele (o servidor reinicia na hora); quando o servidor fecha primeiro, a porta do servidor: um reinício sem SO_REUSEADDR falha (EADDRINUSE), e com ele o bind funciona
@@ -94,6 +94,7 @@ help-raw-tcp-lab-partial = Um único send grande, lido com um buffer pequeno: mu
 help-raw-tcp-lab-backlog = listen(fd, 1) e nenhum accept: quais clientes completam o handshake (a fila de accept) e quais ficam esperando (SYN-SENT); depois, aceita todos
 help-raw-tcp-lab-nagle = Duas escritas pequenas e depois uma leitura: com o Nagle, a segunda escrita espera o ACK atrasado (uns 40 ms); com TCP_NODELAY, não espera
 help-raw-tcp-lab-localhost = Um servidor só em 127.0.0.1 e um cliente que pede "localhost": as respostas do resolvedor em ordem, a que é recusada e a passagem para a próxima
+help-raw-tcp-lab-states = Os onze estados do TCP, alcançados de verdade e contados pelo kernel (o tracepoint dele, como root): uma conexão fechada do jeito de sempre e depois um fechamento simultâneo para chegar a CLOSING, num namespace de rede próprio onde o nftables descarta um FIN
 help-raw-udp = Um servidor e um cliente de eco UDP que imprimem cada syscall que fazem, do jeito que o strace imprime. Compare com o raw-tcp: sem listen, sem accept, sem handshake, sem estados
     .long =
         Um servidor e um cliente de eco UDP que imprimem cada syscall que fazem, do jeito que o strace

@@ -57,3 +57,17 @@ tcp-lab-time-wait-seen = O cliente fechou primeiro (a ordem do lab 1): TIME-WAIT
    *[no] mas o bind sem SO_REUSEADDR funcionou aqui (não sobrou nenhum TIME-WAIT?).
 }
 tcp-lab-partial-seen = um único send de { $sent } bytes chegou em { $reads } chamadas de recv de no máximo { $buffer } bytes ({ $total } bytes no total).
+
+## crates/raw-tcp/src/states.rs
+
+tcp-lab-states-part-1 = Parte 1: uma conexão, fechada do jeito de sempre (o cliente primeiro). Repare nas linhas [kernel]: SYN-RECEIVED antes do accept, LAST-ACK entre o close do servidor e o último ACK.
+tcp-lab-states-part-2 = Parte 2: um fechamento simultâneo, num namespace de rede só deste processo. Uma regra do nftables descarta o primeiro FIN do cliente na saída; assim o FIN do servidor chega a um cliente ainda em FIN-WAIT-1 (o FIN dele não foi confirmado): CLOSING. Depois o kernel manda de novo o FIN perdido.
+tcp-lab-states-needs-root = A parte 2 (CLOSING) precisa de root: unshare(CLONE_NEWNET) e nftables. Pulada; rode com sudo.
+tcp-lab-states-lo-up = Executado: ip link set lo up (o loopback do namespace novo, desligado até agora).
+tcp-lab-states-fin-dropped = Executado: nft add rule inet raw_sockets_states out tcp sport { $port } tcp flags fin drop: o FIN do cliente vai ser descartado uma vez, na saída.
+tcp-lab-states-rule-removed = Executado: nft delete table inet raw_sockets_states. O FIN do cliente foi barrado na saída, então o TCP ainda tem esse FIN para mandar: ele sai junto com o próximo segmento do cliente (aqui, o ACK do FIN do servidor), ou quando o timer de retransmissão estourar.
+tcp-lab-states-waiting = Esperando o FIN do cliente ser reenviado e confirmado (olhando /proc/net/tcp, por no máximo 3 s).
+tcp-lab-states-tool-failed = { $tool } falhou ({ $why }): a parte 2 não consegue descartar o FIN e para aqui. Confira com: { $check }
+tcp-lab-states-seen = Estados alcançados nesta execução: { $seen } ({ $count } de 11).
+tcp-lab-states-missing = Não alcançados desta vez: { $missing }.
+tcp-lab-states-why = Onze estados, como a RFC 793 desenha; o kernel só passa por cada um quando uma chamada ou um pacote pede. O TIME-WAIT é lido da tabela do kernel (o tracepoint nunca informa esse estado).

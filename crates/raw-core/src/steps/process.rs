@@ -358,6 +358,24 @@ pub fn shared_counter(n: &Narrator) -> Result<&'static AtomicU64, Failure> {
     )
 }
 
+/// **Syscall:** `unshare(CLONE_NEWNET)`, see `unshare(2)`: this process leaves the
+/// machine's network namespace for a new one of its own: its own interfaces (only `lo`,
+/// down until `ip link set lo up`), routes, sockets, ports and firewall rules. Nothing
+/// done in it is seen from the rest of the machine, and it ends with the process. Needs
+/// `CAP_SYS_ADMIN` (root). Only this thread moves: call it before starting any.
+/// **Packets:** none. **Errors:** `EPERM` (not root).
+#[doc = crate::man_links!(unshare(2))]
+#[track_caller]
+pub fn unshare_network(n: &Narrator) -> Result<(), Failure> {
+    let call = Call::new(n, "unshare", -1, || "unshare(CLONE_NEWNET)".to_string()).stateless();
+    let result = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET);
+    call.finish(
+        result,
+        |_| 0,
+        |_| text!("process-network-namespace-of-its-own"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

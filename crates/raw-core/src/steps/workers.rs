@@ -32,23 +32,19 @@ pub fn set_reuseport(n: &Narrator, sock: &Socket) -> Result<(), Failure> {
     call.finish(result, |_| 0, |_| sentences::reuseport())
 }
 
-/// **Syscall:** `tgkill(pid, tid, signal)` (glibc's `pthread_kill`), see `tgkill(2)`:
-/// sends `signal` to one thread of this process, `thread` (its pthread handle) whose
-/// kernel id is `tid`. A thread blocked in `epoll_wait` gets `EINTR`.
+/// **Syscall:** `tgkill(pid, tid, signal)`, see `tgkill(2)`: sends `signal` to one
+/// thread of this process, whose kernel id is `tid`. A thread blocked in `epoll_wait`
+/// gets `EINTR`. (Made directly: glibc's `pthread_kill` skips the syscall for a thread
+/// that has ended.)
 /// **Packets:** none. **Errors:** `ESRCH` (the thread has ended).
 #[doc = crate::man_links!(tgkill(2))]
 #[track_caller]
-pub fn wake_thread(
-    n: &Narrator,
-    thread: nix::sys::pthread::Pthread,
-    tid: i32,
-    signal: Signal,
-) -> Result<(), Failure> {
+pub fn wake_thread(n: &Narrator, tid: i32, signal: Signal) -> Result<(), Failure> {
     let pid = std::process::id();
     let call = Call::new(n, "tgkill", -1, || {
         format!("tgkill({pid}, {tid}, {})", signal.as_str())
     });
-    let result = nix::sys::pthread::pthread_kill(thread, signal);
+    let result = crate::sys::tgkill(pid as i32, tid, signal);
     call.finish(result, |_| 0, |_| sentences::tgkill(tid, signal.as_str()))
 }
 

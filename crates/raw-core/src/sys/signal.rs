@@ -27,3 +27,22 @@ pub fn default_action(
     // default action itself.
     unsafe { nix::sys::signal::sigaction(signal, &action) }
 }
+
+/// `tgkill(tgid, tid, signal)`, see `tgkill(2)`: `signal` to one thread of a process,
+/// by its kernel ids. Made directly, not through glibc's `pthread_kill`: that one
+/// returns ESRCH without any syscall for a thread it knows has ended, and the narration
+/// would show a `tgkill` strace never saw.
+pub fn tgkill(tgid: i32, tid: i32, signal: nix::sys::signal::Signal) -> Result<(), Errno> {
+    // SAFETY: tgkill takes three integers and reads or writes no memory of ours; a tid
+    // that has ended gives ESRCH, one reused by another of our threads gets a signal
+    // whose handler only sets the stop flag.
+    let ret = unsafe {
+        nix::libc::syscall(
+            nix::libc::SYS_tgkill,
+            nix::libc::c_long::from(tgid),
+            nix::libc::c_long::from(tid),
+            nix::libc::c_long::from(signal as i32),
+        )
+    };
+    Errno::result(ret).map(drop)
+}

@@ -45,8 +45,9 @@ pub trait Emitter {
     fn hears_calls(&self) -> bool;
     /// `--step`: the call about to be made; returns when the user says go on.
     fn before(&self, call: &str);
-    /// A call is about to name `addr` (its local address when `local`).
-    fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool);
+    /// A call is about to name `addr` (its local address when `local`), on a TCP socket
+    /// when `tcp`.
+    fn about_to(&self, syscall: &'static str, addr: SocketAddr, local: bool, tcp: bool);
     /// A call finished: its event, its strace line (`None` when no one reads it), and
     /// what it meant.
     fn called(&self, syscall: &'static str, call: Option<String>, event: Event, meaning: Meaning);
@@ -127,12 +128,28 @@ impl<'n> Call<'n> {
         if let Some(text) = &args {
             n.before(text); // --step: say what comes, wait for Enter
         }
+        // When the call is made: the kernel's state changes from then on are its own
+        // (said after its line), the earlier ones before it.
+        let said = args.is_some();
+        let t = said.then(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64())
+        });
+        let mono = said
+            .then(|| nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).ok())
+            .flatten()
+            .map(|ts| ts.tv_sec() as f64 + ts.tv_nsec() as f64 / 1e9);
         Call {
             n,
             name,
             fd,
             args,
-            event: Event::default(),
+            event: Event {
+                t,
+                mono,
+                ..Event::default()
+            },
             source: Location::caller(),
             effect: Effect::None,
             state: true,
@@ -193,7 +210,8 @@ impl<'n> Call<'n> {
     /// narrator is told before the call is made (`--capture` watches that port; on WSL2,
     /// binding every interface earns a warning).
     pub fn local(mut self, addr: SocketAddr) -> Call<'n> {
-        self.n.about_to(self.name, addr, true);
+        let tcp = crate::trace::fds::is_tcp(self.fd);
+        self.n.about_to(self.name, addr, true, tcp);
         self.event.local = Some(addr.to_string());
         self
     }
@@ -202,7 +220,8 @@ impl<'n> Call<'n> {
     /// the narrator is told before the call is made (`--capture` watches that port
     /// before the SYN or the datagram leaves).
     pub fn peer(mut self, addr: SocketAddr) -> Call<'n> {
-        self.n.about_to(self.name, addr, false);
+        let tcp = crate::trace::fds::is_tcp(self.fd);
+        self.n.about_to(self.name, addr, false, tcp);
         self.event.peer = Some(addr.to_string());
         self
     }

@@ -62,6 +62,13 @@ pub enum Kind {
     Packet,
     /// `--step`: the syscall about to be made; the program waits for Enter.
     Step,
+    /// A TCP socket changed state, as the kernel's tracepoint (`source: tracepoint`) or
+    /// two looks after our calls (`source: probe`) tell.
+    Transition,
+    /// The kernel sent a segment again (a retransmission).
+    Retransmit,
+    /// An RST was sent or arrived.
+    Reset,
     /// A server is listening: its address (always printed, even with `--quiet`, on
     /// stderr then, so scripts and tests can find a `--port 0` server).
     Ready,
@@ -113,10 +120,31 @@ pub struct Event {
     /// replay page's English/Portuguese toggle).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_other: Option<String>,
+    /// A transition: the state left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<TcpState>,
+    /// A transition: the state entered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<TcpState>,
+    /// A transition, retransmission or reset: the peer's address (`local` is ours).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    /// A transition: what made the kernel change the state (`syscall`, `packet`,
+    /// `timer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<&'static str>,
+    /// When the kernel made the change, seconds since the Unix epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t: Option<f64>,
+    /// The same moment on `CLOCK_MONOTONIC` (a call's start, a transition), to order a
+    /// call and the kernel's changes on one clock: the wall clock may be slewed.
+    #[serde(skip)]
+    pub mono: Option<f64>,
     /// A captured packet (`--capture`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packet: Option<PacketInfo>,
-    /// Where in the source the call was made: `crates/raw-tcp/src/server.rs:57`.
+    /// Where in the source the call was made: `crates/raw-tcp/src/server.rs:57`; for a
+    /// transition, who told it: `tracepoint` (the kernel) or `probe` (our looks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The state came from the kernel's table (`/proc/net/tcp`), the fd being closed.

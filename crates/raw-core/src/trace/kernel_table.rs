@@ -21,6 +21,10 @@ pub struct KernelSocket {
     pub state: TcpState,
     /// The socket's inode; 0 when no process holds it (TIME-WAIT, orphans).
     pub inode: u64,
+    /// The kernel's timer on it, when one runs: its kind (`tr`: 1 retransmission, 2
+    /// keepalive, 3 TIME-WAIT, 4 zero-window probe) and the time left (`tm->when`, in
+    /// clock ticks of 1/100 s), as `ss -o` shows them.
+    pub timer: Option<(u8, u64)>,
 }
 
 /// Every TCP socket in this network namespace, IPv4 then IPv6. Unreadable files give
@@ -63,6 +67,16 @@ pub fn state_of(local: SocketAddr, remote: SocketAddr) -> Option<TcpState> {
         .map(|s| s.state)
 }
 
+/// The connection `local` -> `remote` in TIME-WAIT, and the seconds its timer has
+/// left, if the kernel lists it so (the tracepoint never reports TIME-WAIT: the full
+/// socket gives way to a small time-wait entry, which only this table shows).
+pub fn time_wait_left(local: SocketAddr, remote: SocketAddr) -> Option<f64> {
+    tcp_sockets()
+        .into_iter()
+        .find(|s| same(s.local, local) && same(s.remote, remote) && s.state == TcpState::TimeWait)
+        .map(|s| s.timer.map_or(0.0, |(_, ticks)| ticks as f64 / 100.0))
+}
+
 /// Addresses equal, treating `::ffff:a.b.c.d` and `a.b.c.d` as the same endpoint.
 fn same(a: SocketAddr, b: SocketAddr) -> bool {
     a.port() == b.port() && a.ip().to_canonical() == b.ip().to_canonical()
@@ -75,12 +89,18 @@ fn parse_line(line: &str) -> Option<KernelSocket> {
     let remote = parse_addr(cols.next()?)?;
     let state = TcpState::from_kernel(u8::from_str_radix(cols.next()?, 16).ok()?)?;
     // tx_queue:rx_queue, tr:when, retrnsmt, uid, timeout, then the inode.
-    let inode = cols.nth(5)?.parse().ok()?;
+    let _queues = cols.next()?;
+    let timer = cols.next()?.split_once(':').and_then(|(tr, when)| {
+        let kind = u8::from_str_radix(tr, 16).ok().filter(|k| *k != 0)?;
+        Some((kind, u64::from_str_radix(when, 16).ok()?))
+    });
+    let inode = cols.nth(3)?.parse().ok()?;
     Some(KernelSocket {
         local,
         remote,
         state,
         inode,
+        timer,
     })
 }
 

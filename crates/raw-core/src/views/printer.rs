@@ -53,6 +53,8 @@ impl Sink for Printer {
             ),
             (Mode::Quiet | Mode::Silent, Kind::Ready) => write_stderr(&format!("{}\n", event.text)),
             (Mode::Quiet, Kind::Data) => write_stdout(&format!("{}\n", event.text)),
+            // Our own looks' changes: the text already says each state after its call.
+            (_, Kind::Transition) if event.source.as_deref() == Some("probe") => {}
             _ => write_stdout(&self.lines(event)),
         }
     }
@@ -94,6 +96,36 @@ impl Printer {
                 text!("views-tcp-state-tcp-info", indent, state, short, ret).render(self.lang)
             }
             Some(Kind::Packet) => format!("[wire] {}\n", event.text),
+            Some(Kind::Transition) => {
+                let cause = match event.cause {
+                    Some("syscall") => text!("views-cause-syscall"),
+                    Some("timer") => text!("views-cause-timer"),
+                    _ => text!("views-cause-packet"),
+                };
+                let name =
+                    |s: Option<crate::trace::tcp_state::TcpState>| s.map_or("?", |s| s.name());
+                text!(
+                    "views-transition",
+                    local = event.local.clone().unwrap_or_default(),
+                    remote = event.remote.clone().unwrap_or_default(),
+                    from = name(event.from),
+                    to = name(event.to),
+                    cause = cause.render(self.lang),
+                    text = event.text.clone()
+                )
+                .render(self.lang)
+                    + "\n"
+            }
+            Some(Kind::Retransmit | Kind::Reset) => {
+                text!(
+                    "views-kernel-event",
+                    local = event.local.clone().unwrap_or_default(),
+                    remote = event.remote.clone().unwrap_or_default(),
+                    text = event.text.clone()
+                )
+                .render(self.lang)
+                    + "\n"
+            }
             _ => format!("{prefix}{}\n", event.text),
         }
     }

@@ -264,7 +264,12 @@ function show(i) {
       const key = what.lane + "/" + ev.fd;
       if (table.has(key)) table.set(key, {lane: what.lane, fd: ev.fd, state: T("closed"), closed: true});
     }
-    for (const m of rows[r].states) table.set(m.lane + "/" + m.fd, m);
+    for (const m of rows[r].states) {
+      // The kernel's CLOSED after our close: the fd is already released, as said.
+      const old = table.get(m.lane + "/" + m.fd);
+      if (old && old.closed && m.state === "CLOSED") continue;
+      table.set(m.lane + "/" + m.fd, m);
+    }
   }
   $("states").innerHTML = table.size
     ? [...table.values()].map((m) => "<tr><td>" + esc(lanes[m.lane].title) + "</td><td class='mono'>fd " + m.fd + "</td><td class='mono'><b>" + esc(m.state) + "</b></td></tr>").join("")

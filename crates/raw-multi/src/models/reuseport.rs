@@ -131,10 +131,9 @@ struct Post<'a> {
     counted: &'a AtomicU64,
 }
 
-/// A worker thread started: its handle, and its ids for `tgkill`.
+/// A worker thread started: its handle, and its kernel id for `tgkill`.
 struct Other<'scope> {
     handle: std::thread::ScopedJoinHandle<'scope, Result<(), Failure>>,
-    thread: nix::sys::pthread::Pthread,
     tid: nix::unistd::Pid,
 }
 
@@ -161,17 +160,13 @@ fn start<'scope, 'env: 'scope>(
         .name(name)
         .spawn_scoped(scope, move || {
             let _ended = SaysItEnded(ends);
-            let _ = ids_tx.send((nix::sys::pthread::pthread_self(), nix::unistd::gettid()));
+            let _ = ids_tx.send(nix::unistd::gettid());
             let wn = post.n;
             let served = worker(post, &listener, shared);
             served.and(steps::close(wn, listener))
         })?;
-    let (thread, tid) = ids_rx.recv().map_err(std::io::Error::other)?;
-    Ok(Other {
-        handle,
-        thread,
-        tid,
-    })
+    let tid = ids_rx.recv().map_err(std::io::Error::other)?;
+    Ok(Other { handle, tid })
 }
 
 /// The other workers' listening sockets, and every worker's epoll instance, made here
@@ -223,7 +218,7 @@ fn wake_all(n: &Narrator, others: &[Other<'_>], ends: &mpsc::Receiver<nix::unist
     let deadline = Instant::now() + Duration::from_secs(10);
     while !running.is_empty() && Instant::now() < deadline {
         for other in &running {
-            let _ = workers::wake_thread(n, other.thread, other.tid.as_raw(), Signal::SIGTERM);
+            let _ = workers::wake_thread(n, other.tid.as_raw(), Signal::SIGTERM);
         }
         let again = Instant::now() + Duration::from_millis(100);
         while !running.is_empty() {

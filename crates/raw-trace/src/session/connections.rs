@@ -91,7 +91,8 @@ impl Session<'_> {
                 s.peer = Some(a);
                 s.port_from.get_or_insert(PortFrom::Connect); // no bind before: implicit
             }
-            self.n.watch(a.port());
+            let tcp = kind == Some(raw_core::trace::fds::SocketKind::Tcp);
+            self.n.about_to("connect", a, false, tcp);
         }
         if errno == Some("ECONNREFUSED") && a.ip() == std::net::Ipv6Addr::LOCALHOST {
             self.refused_v6(pid, call, a);

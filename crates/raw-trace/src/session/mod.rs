@@ -129,7 +129,9 @@ impl<'n> Session<'n> {
     /// One returned call: the lints hear of it, and a narrated one goes to the step that
     /// tells it.
     fn on_call(&mut self, pid: u32, call: Call) {
-        self.live.insert(pid);
+        if self.live.insert(pid) {
+            self.n.follow(pid); // its state changes are said with its calls
+        }
         self.sockets.table(pid); // first sight: which fd table it uses
         let Some(name) = NARRATED.iter().find(|n| **n == call.name).copied() else {
             return;

@@ -65,7 +65,9 @@ impl Session<'_> {
                     s.port_from = Some(PortFrom::Bind(a.port()));
                 }
                 if a.port() != 0 {
-                    self.n.watch(a.port());
+                    let tcp = sock.as_ref().and_then(|s| s.kind)
+                        == Some(raw_core::trace::fds::SocketKind::Tcp);
+                    self.n.about_to("bind", a, true, tcp);
                 }
                 let mut t = Told::new(Some(fd), say::bind(a));
                 t.local = Some(a);

@@ -160,6 +160,120 @@ pub(super) fn packet_label(p: &crate::trace::event::PacketInfo) -> String {
     label
 }
 
+/// Which fd is which connection, from the syscalls: the kernel's transitions name a
+/// socket by its addresses, the picture by its fd.
+#[derive(Debug, Default)]
+struct Sockets {
+    /// fd -> local address (`bind`, `getsockname`).
+    local: HashMap<i32, String>,
+    /// fd -> peer (`connect`).
+    peer: HashMap<i32, String>,
+    /// (local, remote) -> fd; a listener's remote is `0.0.0.0:0`.
+    by_addresses: HashMap<(String, String), i32>,
+    /// remote -> fd, for accepted connections (their local is the listener's).
+    accepted: HashMap<String, i32>,
+}
+
+impl Sockets {
+    fn learn(&mut self, e: &Event) {
+        let (Some(fd), None) = (e.fd, &e.errno) else {
+            return;
+        };
+        match e.syscall {
+            Some("bind" | "getsockname") => {
+                if let Some(local) = &e.local {
+                    self.local.insert(fd, local.clone());
+                    if let Some(peer) = self.peer.get(&fd) {
+                        self.by_addresses.insert((local.clone(), peer.clone()), fd);
+                    }
+                }
+            }
+            Some("connect") => {
+                if let Some(peer) = &e.peer {
+                    self.peer.insert(fd, peer.clone());
+                }
+            }
+            Some("listen") => {
+                if let Some(local) = self.local.get(&fd) {
+                    let wildcard = if local.starts_with('[') {
+                        "[::]:0"
+                    } else {
+                        "0.0.0.0:0"
+                    };
+                    self.by_addresses
+                        .insert((local.clone(), wildcard.to_string()), fd);
+                }
+            }
+            Some("accept4" | "accept") => {
+                if let (Some(peer), Some(conn)) = (&e.peer, e.ret) {
+                    self.accepted.insert(peer.clone(), conn as i32);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The fd of the socket `local` <-> `remote`, if a syscall said it.
+    fn fd(&self, local: &str, remote: &str) -> Option<i32> {
+        let key = (local.to_string(), remote.to_string());
+        let connecting = || {
+            // Before connect picked its port (CLOSED -> SYN-SENT): the socket connecting
+            // to that peer.
+            local
+                .ends_with(":0")
+                .then(|| {
+                    self.peer
+                        .iter()
+                        .find(|(_, p)| *p == remote)
+                        .map(|(fd, _)| fd)
+                })
+                .flatten()
+        };
+        self.by_addresses
+            .get(&key)
+            .or_else(|| self.accepted.get(remote))
+            .or_else(connecting)
+            .copied()
+    }
+}
+
+/// The mark for one of the kernel's transitions: the state entered, on the lane of the
+/// socket's local address, for its fd. None when no syscall said which fd it is (a
+/// `connect` before the kernel chose its port: its next change says it).
+fn kernel_mark(
+    e: &Event,
+    sockets: &Sockets,
+    lane_for_endpoint: &mut impl FnMut(&str, &mut Vec<Lane>) -> usize,
+    lanes: &mut Vec<Lane>,
+    fds_on_lane: &mut HashMap<usize, Vec<i32>>,
+    state_of: &mut HashMap<(usize, i32), String>,
+) -> Option<StateMark> {
+    let (local, remote, to) = (e.local.as_deref()?, e.remote.as_deref()?, e.to?);
+    let fd = sockets.fd(local, remote)?;
+    // Before connect picked a port, the socket's lane is that of the address it got.
+    let local = match local.ends_with(":0") {
+        true => sockets.local.get(&fd)?.as_str(),
+        false => local,
+    };
+    let lane = lane_for_endpoint(local, lanes);
+    let fds = fds_on_lane.entry(lane).or_default();
+    if !fds.contains(&fd) {
+        fds.push(fd);
+    }
+    let name = to.name().to_string();
+    state_of.insert((lane, fd), name.clone());
+    let label = match fds.len() > 1 {
+        true => format!("{name} (fd {fd})"),
+        false => name.clone(),
+    };
+    Some(StateMark {
+        lane,
+        fd,
+        label,
+        state: name,
+    })
+}
+
 /// Lays the events out: which lanes, which rows.
 ///
 /// Lanes: one per side of our program that makes syscalls (`client`, `server`, ...),
@@ -191,13 +305,16 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
             lanes.len() - 1
         })
     };
-    // Pass 1: which lane each syscall is on, and which endpoints each lane owns.
+    // Pass 1: which lane each syscall is on, and which endpoints each lane owns; and
+    // which fd each connection is (for the kernel's transitions, which name addresses).
     let mut syscall_lane: Vec<Option<usize>> = vec![None; events.len()];
+    let mut sockets = Sockets::default();
     for (i, s) in events.iter().enumerate() {
         let e = &s.event;
         if e.kind != Some(Kind::Syscall) && e.kind != Some(Kind::Probe) {
             continue;
         }
+        sockets.learn(e);
         let role = base_role(e.role.as_deref().unwrap_or("program"));
         let fd = e.fd.unwrap_or(-1);
         let lane = match (e.syscall, e.call.as_deref()) {
@@ -266,6 +383,12 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
             l.title = format!("{} {addr}", l.title);
         }
     }
+    // With the kernel's own transitions (its tracepoint), the states drawn are those,
+    // at the moments the kernel made them; our looks after each call add nothing then
+    // (the kernel table's TIME-WAIT still does: the tracepoint never reports it).
+    let kernel_states = events.iter().any(|s| {
+        s.event.kind == Some(Kind::Transition) && s.event.source.as_deref() == Some("tracepoint")
+    });
     // Pass 2: the rows.
     let mut rows: Vec<Row> = Vec::new();
     let mut last_t: Option<f64> = None;
@@ -280,6 +403,7 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
     let key = |i: usize| -> (f64, u8) {
         let s = &events[i];
         match (s.event.kind, s.cause) {
+            (Some(Kind::Transition), _) => (s.event.t.unwrap_or(s.t), 1),
             (Some(Kind::Packet), Some(c)) if s.t < events[c].t + 0.001 => (s.t.min(events[c].t), 0),
             (Some(Kind::Packet), _) => (s.t, 0),
             _ => (s.t, 1),
@@ -327,6 +451,15 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
         };
         // A state change: from a probe (attached to the row above) or from the table.
         let state_change = match (e.kind, e.state, e.fd) {
+            (Some(Kind::Transition), _, _) if kernel_states => kernel_mark(
+                e,
+                &sockets,
+                &mut lane_for_endpoint,
+                &mut lanes,
+                &mut fds_on_lane,
+                &mut state_of,
+            ),
+            (Some(Kind::Probe), _, _) if kernel_states => None,
             (Some(Kind::Probe | Kind::Note), Some(state), Some(fd)) => {
                 let role = base_role(e.role.as_deref().unwrap_or("program"));
                 let lane = fd_lane
