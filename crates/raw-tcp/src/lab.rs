@@ -105,7 +105,7 @@ struct Left {
 /// Prints the kernel table's TIME-WAIT rows of this lab's connection whose local end is
 /// `local` and remote end `remote` (other programs' connections may share a port: only
 /// this 4-tuple is ours); returns how many.
-fn show_time_wait(n: &Narrator, local: SocketAddr, remote: SocketAddr) -> usize {
+pub(crate) fn show_time_wait(n: &Narrator, local: SocketAddr, remote: SocketAddr) -> usize {
     let lingering: Vec<_> = kernel_table::on_port(local.port())
         .into_iter()
         .filter(|s| s.state.name() == "TIME-WAIT" && s.remote == remote)

@@ -93,25 +93,25 @@ fn tcp_socket(n: &Narrator) -> Result<Socket, Failure> {
     steps::socket(n, Domain::IPV4, Type::STREAM, Some(Protocol::TCP))
 }
 
-/// A listener on 127.0.0.1 (port chosen by the kernel), a client connected to it, and
-/// the server's end of that connection.
+/// A listener on 127.0.0.1 (port chosen by the kernel), a client connected to it, the
+/// server's end of that connection, the client's address and the server's.
 fn connected(
     server: &Narrator,
     client: &Narrator,
-) -> Result<(Socket, Socket, Socket, SocketAddr), Failure> {
+) -> Result<(Socket, Socket, Socket, SocketAddr, SocketAddr), Failure> {
     let (listener, addr) = crate::lab::listening(server, 8)?;
     let sock = tcp_socket(client)?;
     steps::connect(client, &sock, addr)?;
     let local = steps::getsockname(client, &sock, PortFrom::Connect)?;
     let (conn, _) = steps::accept(server, &listener)?;
-    Ok((listener, sock, conn, local))
+    Ok((listener, sock, conn, local, addr))
 }
 
 /// Part 1: the client closes first; the server reads the end, then closes.
 fn usual_close(n: &Narrator) -> Result<(), Failure> {
     let (server, client) = (n.side("server"), n.side("client"));
     n.note(n.say(text!("tcp-lab-states-part-1")));
-    let (listener, sock, conn, local) = connected(&server, &client)?;
+    let (listener, sock, conn, local, addr) = connected(&server, &client)?;
     let mut buf = [0u8; 16];
     steps::shutdown_write(&client, &sock)?; // FIN-WAIT-1
     steps::recv(&server, &conn, &mut buf)?; // 0: CLOSE-WAIT
@@ -119,7 +119,7 @@ fn usual_close(n: &Narrator) -> Result<(), Failure> {
     steps::recv(&client, &sock, &mut buf)?; // 0: the server's FIN
     steps::close(&client, sock)?;
     steps::close(&server, listener)?;
-    time_wait_rows(n, local.port());
+    crate::lab::show_time_wait(n, local, addr);
     Ok(())
 }
 
@@ -132,7 +132,7 @@ fn simultaneous_close(n: &Narrator) -> Result<(), Failure> {
         return Ok(());
     }
     n.note(n.say(text!("tcp-lab-states-lo-up")));
-    let (listener, sock, conn, local) = connected(&server, &client)?;
+    let (listener, sock, conn, local, addr) = connected(&server, &client)?;
     let rule = format!(
         "add table inet raw_sockets_states; \
          add chain inet raw_sockets_states out {{ type filter hook output priority 0; }}; \
@@ -169,7 +169,8 @@ fn simultaneous_close(n: &Narrator) -> Result<(), Failure> {
     steps::close(&client, sock)?;
     steps::close(&server, conn)?;
     steps::close(&server, listener)?;
-    time_wait_rows(n, local.port());
+    crate::lab::show_time_wait(n, local, addr); // both ends, after a simultaneous close
+    crate::lab::show_time_wait(n, addr, local);
     Ok(())
 }
 
@@ -183,23 +184,4 @@ fn ran(n: &Narrator, tool: &str, args: &[&str], check: &str) -> bool {
     };
     n.note(n.say(text!("tcp-lab-states-tool-failed", tool, why, check)));
     false
-}
-
-/// The kernel table's TIME-WAIT rows of the connection whose client port is `port`.
-fn time_wait_rows(n: &Narrator, port: u16) {
-    for s in kernel_table::tcp_sockets()
-        .into_iter()
-        .filter(|s| s.state == TcpState::TimeWait)
-        .filter(|s| s.local.port() == port || s.remote.port() == port)
-    {
-        n.note_state(
-            None,
-            n.say(text!(
-                "tcp-lab-kernel-table-time-wait",
-                local = s.local,
-                remote = s.remote
-            )),
-            Some(s.state),
-        );
-    }
 }
