@@ -225,3 +225,37 @@ fn the_states_lab_reaches_all_eleven() {
         "the lab's table is in the machine's ruleset"
     );
 }
+
+/// As root, the demo's `--svg` draws each socket's state as a band along its lifeline,
+/// from the kernel's transitions: every state the connection passes, SYN-RECEIVED and
+/// LAST-ACK among them, and the client's TIME-WAIT from the kernel's table.
+#[test]
+fn the_picture_draws_the_kernels_states_as_bands() {
+    if !is_root() {
+        skip(
+            "the_picture_draws_the_kernels_states_as_bands",
+            "the tracepoint needs root",
+        );
+        return;
+    }
+    let svg = lab().scratch("bands").join("demo.svg");
+    let path = svg.display().to_string();
+    lab().run_ok(&["demo", "--svg", &path]);
+    let picture = std::fs::read_to_string(&svg).expect("the picture");
+    for state in [
+        "LISTEN",
+        "SYN-SENT",
+        "SYN-RECEIVED",
+        "ESTABLISHED",
+        "FIN-WAIT-1",
+        "FIN-WAIT-2",
+        "CLOSE-WAIT",
+        "LAST-ACK",
+        "TIME-WAIT",
+    ] {
+        assert!(
+            picture.contains(&format!(r#"class="band" data-state="{state}"#)),
+            "no {state} band in {path}"
+        );
+    }
+}

@@ -30,6 +30,67 @@ pub(super) const MARGIN: f64 = 300.0;
 
 pub(super) const TOP: f64 = 96.0;
 
+/// The colour of a state's band: one family per phase of a connection.
+fn band_colour(state: &str) -> Option<&'static str> {
+    Some(match state {
+        "LISTEN" => "#9ecae1",
+        "SYN-SENT" | "SYN-RECEIVED" => "#fdd49e",
+        "ESTABLISHED" => "#a1d99b",
+        "FIN-WAIT-1" | "FIN-WAIT-2" | "CLOSING" => "#fc9272",
+        "CLOSE-WAIT" | "LAST-ACK" => "#bcbddc",
+        _ if state.starts_with("TIME-WAIT") => "#d9d9d9",
+        _ => return None, // CLOSED: no band
+    })
+}
+
+/// Each socket's state as a band along its lifeline, from the row where the kernel
+/// entered it to the row of its next change (or the end of the picture); the sockets
+/// of one lane side by side, next to it.
+fn bands(out: &mut String, layout: &Layout, x: &dyn Fn(usize) -> f64, bottom: f64) {
+    let row_y = |r: usize| TOP + ROW * (r as f64 + 0.5);
+    let mut open: Vec<((usize, i32), usize, String)> = Vec::new(); // (lane, fd), from, state
+    let mut slots: Vec<(usize, i32)> = Vec::new();
+    let mut draw = |out: &mut String, key: (usize, i32), from: usize, to_y: f64, state: &str| {
+        let Some(colour) = band_colour(state) else {
+            return;
+        };
+        if !slots.contains(&key) {
+            slots.push(key);
+        }
+        let k = slots
+            .iter()
+            .filter(|s| s.0 == key.0)
+            .position(|s| *s == key)
+            .unwrap_or(0) as f64;
+        // Outside the lifeline, on the side away from the margin's text.
+        let bx = match key.0 {
+            0 => x(key.0) + 3.0 + 7.0 * k,
+            _ => x(key.0) - 9.0 - 7.0 * k,
+        };
+        let y0 = row_y(from);
+        let _ = write!(
+            out,
+            r#"<rect class="band" data-state="{}" x="{bx:.0}" y="{y0:.0}" width="6" height="{:.0}" fill="{colour}"/>"#,
+            xml(state),
+            (to_y - y0).max(2.0)
+        );
+    };
+    for (r, row) in layout.rows.iter().enumerate() {
+        for mark in &row.states {
+            let key = (mark.lane, mark.fd);
+            if let Some(i) = open.iter().position(|o| o.0 == key) {
+                let (_, from, state) = open.remove(i);
+                draw(out, key, from, row_y(r), &state);
+            }
+            open.push((key, r, mark.state.clone()));
+        }
+    }
+    for (key, from, state) in open {
+        draw(out, key, from, bottom, &state);
+    }
+    out.push('\n');
+}
+
 /// Draws the layout as an SVG document. `title` heads it (e.g. `raw-tcp demo`).
 pub fn svg(layout: &Layout, title: &str, lang: Lang) -> String {
     let lanes = layout.lanes.len().max(1);
@@ -84,6 +145,9 @@ pub fn svg(layout: &Layout, title: &str, lang: Lang) -> String {
             x(i),
             bottom
         );
+    }
+    if layout.kernel_states {
+        bands(&mut out, layout, &x, bottom);
     }
     for (r, row) in layout.rows.iter().enumerate() {
         let y = TOP + ROW * (r as f64 + 0.5);

@@ -107,6 +107,9 @@ pub struct Layout {
     pub rows: Vec<Row>,
     /// Whether any packet was captured.
     pub captured: bool,
+    /// Whether the states are the kernel's own (its tracepoint), at the moments it made
+    /// them: then the picture draws each socket's state as a band along its lifeline.
+    pub kernel_states: bool,
 }
 
 /// The listener's fd in `accept4(3, ...)`.
@@ -551,5 +554,6 @@ pub fn layout(events: &[Stamped], lang: Lang) -> Layout {
         lanes,
         rows,
         captured,
+        kernel_states,
     }
 }
